@@ -1,0 +1,70 @@
+"""Souk Tadamon: the solidarity marketplace of Beni Mellal-Khenifra."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import load_config
+
+
+def create_app(app_env: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application for `app_env` (default $APP_ENV), with optional setting overrides."""
+    app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
+    app.config.from_mapping(load_config(app_env))
+    if overrides:
+        app.config.from_mapping(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401
+    from app.core import sqlite
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    with app.app_context():
+        sqlite.configure(db.engine)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+
+    from workers.celery_app import celery_init_app
+
+    celery_init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app import health
+    from app.api import register_api
+
+    app.register_blueprint(health.bp)
+    register_api(app)
+
+
+def register_cli(app: Flask) -> None:
+    pass
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app import i18n
+
+    i18n.register(app)

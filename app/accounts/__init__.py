@@ -1,0 +1,1 @@
+"""People: shoppers and admins, their passwords, sessions and API tokens."""

@@ -1,0 +1,1 @@
+"""The shopper's cart, held in the session or per user."""

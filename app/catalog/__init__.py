@@ -1,0 +1,1 @@
+"""What cooperatives sell: categories, products, stock, photos, labels, search."""

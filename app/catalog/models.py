@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import TimestampMixin
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.cooperatives.models import Cooperative
+
+
+class ProductStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class LabelKind(StrEnum):
+    """Quality signs under law 25-06, and organic (separate)."""
+
+    IGP = "IGP"
+    AOP = "AOP"
+    LABEL_AGRICOLE = "label_agricole"
+    ORGANIC = "organic"
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    #: Other languages: {"ar": {"name": ...}}.
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    parent: Mapped[Category | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Category]] = relationship(
+        back_populates="parent", order_by="Category.position"
+    )
+
+    def translated(self, field: str, language: str) -> str:
+        value = (self.translations or {}).get(language, {}).get(field)
+        return value or getattr(self, field)
+
+
+class Product(TimestampMixin, db.Model):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("price_cents > 0", name="price_positive"),
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
+        CheckConstraint("status IN ('draft', 'active', 'archived')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: Other languages: {"ar": {"name": ..., "description": ...}}.
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Price of one unit paid by the shopper, in centimes of MAD.
+    price_cents: Mapped[int]
+    #: Units on hand; only changed by a conditional UPDATE (never read-modify-write).
+    stock: Mapped[int] = mapped_column(default=0)
+    #: What one unit is, e.g. "bottle 1 L", "jar 500 g", "kg".
+    unit: Mapped[str] = mapped_column(String(40))
+    origin_commune: Mapped[str | None] = mapped_column(String(80))
+    origin_province: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default=ProductStatus.DRAFT, index=True)
+    #: Path of the re-encoded photo under MEDIA_ROOT.
+    image_path: Mapped[str | None] = mapped_column(String(200))
+    #: Set when an admin hides the listing (moderation), with the reason.
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+
+    cooperative: Mapped[Cooperative] = relationship()
+    category: Mapped[Category] = relationship()
+    labels: Mapped[list[ProductLabel]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="ProductLabel.id"
+    )
+
+    def translated(self, field: str, language: str) -> str:
+        value = (self.translations or {}).get(language, {}).get(field)
+        return value or getattr(self, field)
+
+
+class ProductLabel(db.Model):
+    __tablename__ = "product_labels"
+    __table_args__ = (UniqueConstraint("product_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    #: Certificate number of the label, shown to shoppers as proof.
+    certificate_number: Mapped[str | None] = mapped_column(String(60))
+
+    product: Mapped[Product] = relationship(back_populates="labels")

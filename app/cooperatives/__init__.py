@@ -1,0 +1,1 @@
+"""Cooperatives (and associations, mutuals, social enterprises), their members and verification."""

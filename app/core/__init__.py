@@ -1,0 +1,1 @@
+"""Foundations every domain shares: the database base, money, domain errors, after-commit hooks."""

@@ -1,0 +1,1 @@
+"""Double-entry ledger: accounts, transactions, entries, balances."""

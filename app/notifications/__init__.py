@@ -1,0 +1,1 @@
+"""Outbox rows, message templates and delivery channels."""

@@ -1,0 +1,1 @@
+"""Orders across cooperatives: checkout, parts, lines, state machines."""

@@ -1,0 +1,1 @@
+"""Card payments (Stripe), webhooks, cash, pay at stand, refunds."""

@@ -1,0 +1,1 @@
+"""Paying cooperatives what they are owed: runs, approval, execution, bank batches."""

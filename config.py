@@ -1,0 +1,181 @@
+"""Configuration classes and the environment variables that override them.
+
+The classes hold defaults; `load_config()` reads the environment when the app
+is created (not at import), so every setting of DESIGN section 11 can be set
+per process. `APP_ENV` picks the class: development, testing or production.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not allow the application to start safely."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    APP_ENV = "base"
+    SECRET_KEY = "dev-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'souk_tadamon.sqlite3'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    #: Unset: Celery runs tasks eagerly in-process and rate limits live in memory.
+    REDIS_URL: str | None = None
+
+    #: Uploaded product photos are stored here, outside the code tree.
+    MEDIA_ROOT = str(INSTANCE_DIR / "media")
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+    STRIPE_SECRET_KEY: str | None = None
+    STRIPE_PUBLISHABLE_KEY: str | None = None
+    STRIPE_WEBHOOK_SECRET: str | None = None
+    #: Points the real Stripe client at another server (our local fake in tests).
+    STRIPE_API_BASE: str | None = None
+
+    #: Unset: emails are printed to the console (log channel).
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Souk Tadamon <no-reply@souk-tadamon.example>"
+
+    PAYOUT_HOLD_DAYS = 7
+    PAYOUT_MINIMUM_CENTS = 10000
+    CARD_ORDER_TIMEOUT_MINUTES = 30
+    LOW_STOCK_THRESHOLD = 3
+
+    LANGUAGES = ("ar", "fr", "en")
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
+
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    #: Failed logins allowed per account and per address before a 429.
+    LOGIN_RATE_LIMIT = "5 per minute;30 per hour"
+
+    API_TITLE = "Souk Tadamon API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    @classmethod
+    def check(cls, settings: Mapping[str, Any]) -> None:
+        """Raise ConfigurationError when `settings` are unsafe for this environment."""
+
+
+class DevelopmentConfig(Config):
+    APP_ENV = "development"
+
+
+class TestingConfig(Config):
+    APP_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    MEDIA_ROOT = str(INSTANCE_DIR / "test-media")
+    STRIPE_SECRET_KEY = "sk_test_souk"
+    STRIPE_PUBLISHABLE_KEY = "pk_test_souk"
+    STRIPE_WEBHOOK_SECRET = "whsec_test_souk"
+    #: Tests run tasks in-process; the worker tests start a real worker with this off.
+    CELERY_ALWAYS_EAGER = True
+
+
+class ProductionConfig(Config):
+    APP_ENV = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls, settings: Mapping[str, Any]) -> None:
+        if settings["SECRET_KEY"] == Config.SECRET_KEY:
+            raise ConfigurationError("SECRET_KEY must be set in production.")
+        if str(settings["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+            raise ConfigurationError("Production needs DATABASE_URL pointing at PostgreSQL.")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+#: Environment variable -> (setting, parser).
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "REDIS_URL": ("REDIS_URL", str),
+    "MEDIA_ROOT": ("MEDIA_ROOT", str),
+    "STRIPE_SECRET_KEY": ("STRIPE_SECRET_KEY", str),
+    "STRIPE_PUBLISHABLE_KEY": ("STRIPE_PUBLISHABLE_KEY", str),
+    "STRIPE_WEBHOOK_SECRET": ("STRIPE_WEBHOOK_SECRET", str),
+    "STRIPE_API_BASE": ("STRIPE_API_BASE", str),
+    "MAIL_SERVER": ("MAIL_SERVER", str),
+    "MAIL_PORT": ("MAIL_PORT", int),
+    "MAIL_USE_TLS": ("MAIL_USE_TLS", _bool),
+    "MAIL_USERNAME": ("MAIL_USERNAME", str),
+    "MAIL_PASSWORD": ("MAIL_PASSWORD", str),
+    "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", str),
+    "PAYOUT_HOLD_DAYS": ("PAYOUT_HOLD_DAYS", int),
+    "PAYOUT_MINIMUM_CENTS": ("PAYOUT_MINIMUM_CENTS", int),
+    "CARD_ORDER_TIMEOUT_MINUTES": ("CARD_ORDER_TIMEOUT_MINUTES", int),
+    "LOW_STOCK_THRESHOLD": ("LOW_STOCK_THRESHOLD", int),
+    "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
+    "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
+}
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for plain postgres:// and postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_config(
+    app_env: str | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Settings for `app_env` (default: $APP_ENV or development) with the environment applied.
+
+    Raises ConfigurationError for an unknown environment or unsafe settings.
+    """
+    environ = os.environ if environ is None else environ
+    app_env = app_env or environ.get("APP_ENV", "development")
+    try:
+        config_class = CONFIGS[app_env]
+    except KeyError:
+        raise ConfigurationError(f"Unknown APP_ENV {app_env!r}; use one of {sorted(CONFIGS)}.")
+    settings = {key: getattr(config_class, key) for key in dir(config_class) if key.isupper()}
+    for variable, (key, parse) in ENVIRONMENT.items():
+        value = environ.get(variable)
+        if value:
+            settings[key] = parse(value)
+    settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        settings["SQLALCHEMY_DATABASE_URI"]
+    )
+    if settings["REDIS_URL"] and "RATELIMIT_STORAGE_URI" not in environ:
+        settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
+    if app_env == "testing":
+        settings["RATELIMIT_STORAGE_URI"] = environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    config_class.check(settings)
+    return settings

@@ -1,0 +1,159 @@
+"""Fixtures shared by the whole suite.
+
+The app and its schema are built once per session by running the migrations
+(which tests them too). Each test runs inside an outer transaction that is
+rolled back at the end; the code under test commits for real into savepoints.
+Tests that need real commits across threads or processes use `committing_db`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import event, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+os.environ["APP_ENV"] = "testing"
+
+from support.services import require_service
+
+from app import create_app
+from app.extensions import db
+
+pytest_plugins = ["support.factories", "support.stripe_fixtures"]
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production: `g` and the
+    database session never leak between requests or into the test body."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def _tmp_root() -> Iterator[Path]:
+    root = Path(tempfile.mkdtemp(prefix="souk-tests-"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def app(_tmp_root: Path) -> Iterator[Flask]:
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{_tmp_root / 'test.sqlite3'}"
+    app = create_app(
+        "testing",
+        overrides={
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MEDIA_ROOT": str(_tmp_root / "media"),
+        },
+    )
+    app.test_client_class = FreshContextClient
+    Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
+    with app.app_context():
+        _reset_schema()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _reset_schema() -> None:
+    """Drop whatever a previous run left, then build the schema by running every migration."""
+    from flask_migrate import upgrade
+
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade()
+
+
+@pytest.fixture(autouse=True)
+def _db_isolation(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
+    if "committing_db" in request.fixturenames:
+        with app.app_context():
+            yield
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original_session = db.session
+        # A plain Session: Flask-SQLAlchemy's own get_bind() would ignore `bind` and
+        # open another connection, outside the outer transaction.
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id,
+        )
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original_session
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def committing_db(app: Flask) -> Iterator[None]:
+    """Real commits (for tests with several connections); every table is emptied afterwards."""
+    yield
+    db.session.remove()
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """Count the SQL statements run inside a `with count_queries() as counter:` block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before_execute(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before_execute)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before_execute)
+
+    return counting
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL")
+    available = False
+    if url:
+        import redis
+
+        try:
+            available = bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+        except redis.RedisError:
+            available = False
+    require_service("redis", available, "Redis at REDIS_URL")
+    return url  # type: ignore[return-value]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres"):
+        url = os.environ.get("DATABASE_URL", "")
+        require_service("postgres", url.startswith("postgres"), "PostgreSQL at DATABASE_URL")

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+
+from config import ConfigurationError, load_config
+
+
+def test_healthz_answers_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_readyz_reports_database_and_broker(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["checks"]["database"] is True
+
+
+def test_production_refuses_to_start_without_secret_key():
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        load_config("production", {"DATABASE_URL": "postgresql://db/souk"})
+
+
+def test_production_refuses_sqlite():
+    with pytest.raises(ConfigurationError, match="PostgreSQL"):
+        load_config("production", {"SECRET_KEY": "x" * 40})
+
+
+def test_environment_overrides_settings():
+    settings = load_config(
+        "development",
+        {"PAYOUT_HOLD_DAYS": "3", "DATABASE_URL": "postgres://u@h/db", "REDIS_URL": "redis://h/0"},
+    )
+    assert settings["PAYOUT_HOLD_DAYS"] == 3
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://h/0"
+
+
+def test_unknown_api_path_answers_json_404(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_unknown_page_answers_html_404(client):
+    response = client.get("/nothing-here")
+    assert response.status_code == 404
+    assert "text/html" in response.content_type

@@ -1,0 +1,186 @@
+"""factory_boy factories bound to the test session, and small fixtures built on them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from itertools import count
+
+import factory
+import pytest
+from flask.testing import FlaskClient
+
+from app.accounts.models import Role, User
+from app.accounts.passwords import hash_password
+from app.catalog.models import Category, Product, ProductLabel, ProductStatus
+from app.cooperatives.models import Cooperative, CooperativeStatus, MemberRole, Membership
+from app.extensions import db
+from app.fair.models import Fair, Stand
+
+PASSWORD = "correct-horse-battery"
+_PASSWORD_HASH = hash_password(PASSWORD)
+_serial = count(1)
+
+
+class BaseFactory(factory.alchemy.SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+
+class UserFactory(BaseFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    name = factory.Faker("name")
+    password_hash = _PASSWORD_HASH
+    role = Role.SHOPPER
+
+
+class AdminFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"admin{n}@example.com")
+    role = Role.ADMIN
+
+
+def valid_rib(seed: int) -> str:
+    first22 = f"011810{seed:016d}"
+    key = 97 - (int(first22) * 100) % 97
+    return f"{first22}{key:02d}"
+
+
+class CooperativeFactory(BaseFactory):
+    class Meta:
+        model = Cooperative
+
+    slug = factory.Sequence(lambda n: f"cooperative-{n}")
+    name = factory.Sequence(lambda n: f"Coopérative Tighza {n}")
+    legal_form = "cooperative"
+    registration_number = factory.Sequence(lambda n: f"RC-{1000 + n}")
+    ice = None
+    province = "azilal"
+    commune = "Azilal"
+    phone = "+212612345678"
+    email = factory.Sequence(lambda n: f"coop{n}@coops.example")
+    description = "Huile d'olive et miel de la montagne."
+    status = CooperativeStatus.VERIFIED
+    payout_method = "bank_transfer"
+    rib = factory.Sequence(valid_rib)
+    shipping_fee_cents = 3000
+
+
+class MembershipFactory(BaseFactory):
+    class Meta:
+        model = Membership
+
+    cooperative = factory.SubFactory(CooperativeFactory)
+    user = factory.SubFactory(UserFactory)
+    role = MemberRole.OWNER
+
+
+class CategoryFactory(BaseFactory):
+    class Meta:
+        model = Category
+
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+class ProductFactory(BaseFactory):
+    class Meta:
+        model = Product
+
+    cooperative = factory.SubFactory(CooperativeFactory)
+    category = factory.SubFactory(CategoryFactory)
+    slug = factory.Sequence(lambda n: f"product-{n}")
+    name = factory.Sequence(lambda n: f"Huile d'olive {n}")
+    description = "Extra vierge, Picholine marocaine."
+    price_cents = 12000
+    stock = 10
+    unit = "bottle 1 L"
+    origin_commune = "Azilal"
+    origin_province = "azilal"
+    status = ProductStatus.ACTIVE
+
+
+class ProductLabelFactory(BaseFactory):
+    class Meta:
+        model = ProductLabel
+
+    product = factory.SubFactory(ProductFactory)
+    kind = "IGP"
+    certificate_number = "IGP-2010-07"
+
+
+class FairFactory(BaseFactory):
+    class Meta:
+        model = Fair
+
+    slug = factory.Sequence(lambda n: f"fair-{n}")
+    name = "Salon régional de l'économie sociale et solidaire"
+    edition = 3
+    city = "Khenifra"
+    venue = "Place Al Massira Al Khadra"
+    province = "khenifra"
+    area_m2 = 5000
+    starts_on = factory.LazyFunction(lambda: date.today() - timedelta(days=2))
+    ends_on = factory.LazyFunction(lambda: date.today() + timedelta(days=5))
+
+
+class StandFactory(BaseFactory):
+    class Meta:
+        model = Stand
+
+    fair = factory.SubFactory(FairFactory)
+    cooperative = factory.SubFactory(CooperativeFactory)
+    code = factory.Sequence(lambda n: f"A-{n:02d}")
+
+
+def login_as(client: FlaskClient, user: User) -> FlaskClient:
+    """Log `user` into `client`'s cookie session, as the login page would."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    return client
+
+
+def csrf_from(client: FlaskClient, url: str) -> str:
+    """The CSRF token of the form on the page at `url`, as a browser would submit it."""
+    import re
+
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, f"no CSRF token in the form at {url}"
+    return match.group(1)
+
+
+@pytest.fixture
+def shopper() -> User:
+    return UserFactory()
+
+
+@pytest.fixture
+def admin() -> User:
+    return AdminFactory()
+
+
+@pytest.fixture
+def cooperative() -> Cooperative:
+    return CooperativeFactory()
+
+
+@pytest.fixture
+def owner(cooperative: Cooperative) -> User:
+    """The owner of `cooperative`."""
+    return MembershipFactory(cooperative=cooperative).user
+
+
+@pytest.fixture
+def api_token():
+    """`api_token(user)` gives a bearer token header for `user`."""
+    from app.accounts.services import issue_token
+
+    def make(user: User) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_token(user)}"}
+
+    return make

@@ -1,0 +1,1 @@
+"""Background work: Celery bound to the Flask app (DESIGN section 9)."""

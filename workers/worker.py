@@ -1,0 +1,6 @@
+"""Entry point for `celery -A workers.worker worker|beat`: the Celery app of a real Flask app."""
+
+from app import create_app
+
+flask_app = create_app()
+celery = flask_app.extensions["celery"]
