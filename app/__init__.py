@@ -53,18 +53,31 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    """Each face's blueprint, with the route modules its package holds."""
     from app import health
     from app.api import register_api
+    from app.discovery import domain_modules, submodules
 
     app.register_blueprint(health.bp)
+    for face in ("storefront", "dashboard", "admin"):
+        package = __import__(f"app.{face}", fromlist=["bp"])
+        submodules(f"app.{face}")
+        app.register_blueprint(package.bp)
+    for views in domain_modules("views"):
+        app.register_blueprint(views.bp)
     register_api(app)
 
 
 def register_cli(app: Flask) -> None:
-    pass
+    """`register(app)` of every domain's `cli` module (seed-demo, create-admin, payouts run)."""
+    from app.discovery import domain_modules
+
+    for cli in domain_modules("cli"):
+        cli.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:
     from app import i18n
 
     i18n.register(app)
+    app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions

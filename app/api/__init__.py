@@ -1,8 +1,9 @@
 """JSON API v1 (../shared/API.md), described by the OpenAPI document at /api/v1/openapi.json.
 
 flask-smorest builds the document from the same marshmallow schemas that
-validate requests. Each domain's endpoints live in their own module here and
-are registered by `register_api`.
+validate requests. Each group of endpoints is a module here with a flask-smorest
+Blueprint named `blp` (routes relative to /api/v1); `register_api` finds them,
+exempts them from form CSRF (app.api.security checks cookie writes instead).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ api = Api()
 
 def register_api(app: Flask) -> None:
     from app.api import errors, security
+    from app.discovery import submodules
+    from app.extensions import csrf
 
     api.init_app(
         app,
@@ -37,10 +40,8 @@ def register_api(app: Flask) -> None:
     )
     errors.register(app)
     security.register(app)
-    for blueprint in blueprints():
-        api.register_blueprint(blueprint, url_prefix=API_PREFIX + blueprint.url_prefix_suffix)
-
-
-def blueprints() -> list:
-    """Every API blueprint, in the order they appear in the document."""
-    return []
+    for module in submodules("app.api"):
+        blueprint = getattr(module, "blp", None)
+        if blueprint is not None:
+            csrf.exempt(blueprint)
+            api.register_blueprint(blueprint, url_prefix=API_PREFIX)

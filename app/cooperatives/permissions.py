@@ -1,0 +1,41 @@
+"""Who may act for a cooperative: its members (owner, staff); admins read everything."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.cooperatives.models import MemberRole, Membership
+from app.core.errors import Forbidden
+from app.extensions import db
+
+
+def member_role(user: User | None, cooperative_id: int) -> str | None:
+    """The role of `user` in that cooperative, or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        select(Membership.role).where(
+            Membership.user_id == user.id, Membership.cooperative_id == cooperative_id
+        )
+    )
+
+
+def require_member(user: User | None, cooperative_id: int, *, owner_only: bool = False) -> str:
+    """The member's role; Forbidden for anyone else (a shopper, another cooperative's member)."""
+    role = member_role(user, cooperative_id)
+    if role is None or (owner_only and role != MemberRole.OWNER):
+        raise Forbidden("Only members of this cooperative can do this.")
+    return role
+
+
+def cooperative_ids_of(user: User | None) -> list[int]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        db.session.scalars(
+            select(Membership.cooperative_id)
+            .where(Membership.user_id == user.id)
+            .order_by(Membership.cooperative_id)
+        )
+    )
