@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from pathlib import Path
 from types import ModuleType
 
-import app as app_package
+APP_DIR = Path(__file__).resolve().parent
+
 
 
 def submodules(package_name: str) -> list[ModuleType]:
@@ -24,7 +26,7 @@ def submodules(package_name: str) -> list[ModuleType]:
 def domain_modules(module_name: str) -> list[ModuleType]:
     """`app.<domain>.<module_name>` for every domain package that has one."""
     found = []
-    for info in sorted(pkgutil.iter_modules(app_package.__path__), key=lambda i: i.name):
+    for info in sorted(pkgutil.iter_modules([str(APP_DIR)]), key=lambda i: i.name):
         if not info.ispkg:
             continue
         full_name = f"app.{info.name}.{module_name}"

@@ -1,0 +1,177 @@
+"""Demo places, fairs and accounts for `flask seed-demo` (pure data, no database here).
+
+Facts come from /work/shared/REGION.md: the five provinces and the fair editions (the 3rd
+in Khenifra, Place Al Massira Al Khadra, 5,000 m2, about 320 exhibitors). Postal codes
+other than Beni Mellal's 23000 are unconfirmed; communes whose code is not known have none.
+Fair dates are placed relative to "today" so that the Khenifra edition is open during a
+demo; they are not historical. The 4th edition (Khouribga, June 2025) is left out: the
+demo lives during the 3rd. People, phone numbers and addresses are invented; e-mails use
+the reserved `.example` domain.
+
+Cooperatives are built in cooperative_data.py, categories and products in catalog_data.py.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+LEGAL_FORMS = ("cooperative", "association", "mutual", "social_enterprise")
+LANGUAGES = ("en", "fr", "ar")
+#: Documented demo password, shared by every demo account (admin, shopper, cooperatives).
+DEMO_PASSWORD = "tadamon-demo-2026"
+
+
+@dataclass(frozen=True)
+class LocalizedText:
+    en: str
+    fr: str
+    ar: str
+
+    def in_language(self, language: str) -> str:
+        """The text in `language` ("en", "fr" or "ar"), French for any other."""
+        return getattr(self, language) if language in LANGUAGES else self.fr
+
+
+def translations(fields: dict[str, LocalizedText], base: str = "fr") -> dict[str, dict[str, str]]:
+    """A model's `translations` JSON when its own columns hold the `base` language."""
+    return {
+        language: {field: text.in_language(language) for field, text in fields.items()}
+        for language in LANGUAGES
+        if language != base
+    }
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by dashes: "Aït Taguella" -> "ait-taguella"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class Commune:
+    name: str
+    name_ar: str
+    #: Five digits; only Beni Mellal's 23000 is confirmed, None where unknown.
+    postal_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Province:
+    code: str
+    name: LocalizedText
+    communes: tuple[Commune, ...]
+
+    def commune(self, name: str) -> Commune:
+        return next(commune for commune in self.communes if commune.name == name)
+
+
+def _province(code: str, en: str, fr: str, ar: str, *communes: Commune) -> Province:
+    return Province(code, LocalizedText(en, fr, ar), communes)
+
+
+C = Commune
+# fmt: off
+PROVINCES: tuple[Province, ...] = (
+    _province("azilal", "Azilal", "Azilal", "أزيلال",
+              C("Azilal", "أزيلال", "22000"), C("Demnate", "دمنات", "22300"),
+              C("Ait Taguella", "آيت تكلا"), C("Tabant", "تبانت"), C("Ait Attab", "آيت اعتاب"),
+              C("Ouaouizeght", "واويزغت"), C("Bzou", "بزو"), C("Foum Jemaa", "فم الجمعة")),
+    _province("beni_mellal", "Beni Mellal", "Béni Mellal", "بني ملال",
+              C("Beni Mellal", "بني ملال", "23000"), C("Kasba Tadla", "قصبة تادلة", "23350"),
+              C("Zaouiat Cheikh", "زاوية الشيخ"), C("Foum Oudi", "فم أودي"),
+              C("El Ksiba", "القصيبة"), C("Aghbala", "أغبالة")),
+    _province("fquih_ben_salah", "Fquih Ben Salah", "Fquih Ben Salah", "الفقيه بن صالح",
+              C("Fquih Ben Salah", "الفقيه بن صالح", "23200"),
+              C("Souk Sebt Ouled Nemma", "سوق السبت أولاد النمة"), C("Ouled Ayad", "أولاد عياد"),
+              C("Dar Ould Zidouh", "دار ولد زيدوح"), C("Had Boumoussa", "حد بوموسى")),
+    _province("khenifra", "Khenifra", "Khénifra", "خنيفرة",
+              C("Khenifra", "خنيفرة", "54000"), C("Mrirt", "مريرت"), C("Aguelmous", "أكلموس"),
+              C("Kerrouchen", "كروشن"), C("Ajdir", "أجدير"), C("El Kbab", "القباب")),
+    _province("khouribga", "Khouribga", "Khouribga", "خريبكة",
+              C("Khouribga", "خريبكة", "25000"), C("Oued Zem", "وادي زم", "25350"),
+              C("Boujniba", "بوجنيبة"), C("Bejaad", "أبي الجعد"), C("Hattane", "حطان")),
+)
+# fmt: on
+PROVINCES_BY_CODE = {province.code: province for province in PROVINCES}
+
+
+@dataclass(frozen=True)
+class DemoFair:
+    edition: int
+    slug: str
+    province: str
+    name: LocalizedText
+    city: LocalizedText
+    #: Only the Khenifra venue is known; the others name the city.
+    venue: LocalizedText
+    area_m2: int | None
+    exhibitors: int | None  # approximate count announced, None when unknown
+    start_offset_days: int  # starts_on = today + offset (negative: in the past)
+    days: int  # length, first and last day included
+
+
+def _fair_name(edition: int, city: LocalizedText) -> LocalizedText:
+    en = {1: "1st", 2: "2nd", 3: "3rd"}[edition]
+    fr = {1: "1er"}.get(edition, f"{edition}e")
+    ar = {1: "الأول", 2: "الثاني", 3: "الثالث"}[edition]
+    return LocalizedText(
+        f"{en} Regional Social and Solidarity Economy Fair, {city.en}",
+        f"{fr} Salon régional de l'économie sociale et solidaire, {city.fr}",
+        f"المعرض الجهوي {ar} للاقتصاد الاجتماعي والتضامني، {city.ar}",
+    )
+
+
+def _fair(edition, slug, province, venue, area_m2, exhibitors, offset, days) -> DemoFair:
+    city = PROVINCES_BY_CODE[province].name
+    return DemoFair(edition, slug, province, _fair_name(edition, city), city, venue or city,
+                    area_m2, exhibitors, offset, days)  # fmt: skip
+
+
+MASSIRA_SQUARE = LocalizedText(
+    "Al Massira Al Khadra square", "Place Al Massira Al Khadra", "ساحة المسيرة الخضراء"
+)
+FAIRS: tuple[DemoFair, ...] = (
+    _fair(1, "fair-1-azilal", "azilal", None, None, None, -730, 7),
+    _fair(2, "fair-2-beni-mellal", "beni_mellal", None, None, None, -365, 7),
+    _fair(3, "fair-3-khenifra", "khenifra", MASSIRA_SQUARE, 5000, 320, -2, 8),
+)
+
+
+def fair_dates(today: date) -> dict[int, tuple[date, date]]:
+    """(starts_on, ends_on) per edition; the 3rd runs from today - 2 days to today + 5."""
+    dates = {}
+    for fair in FAIRS:
+        starts_on = today + timedelta(days=fair.start_offset_days)
+        dates[fair.edition] = (starts_on, starts_on + timedelta(days=fair.days - 1))
+    return dates
+
+
+def stand_codes(n: int, per_aisle: int = 12) -> list[str]:
+    """`n` stand codes aisle by aisle: "A-01" .. "A-12", "B-01", ...; at most 26 aisles."""
+    if n > 26 * per_aisle:
+        raise ValueError(f"{n} stands do not fit in 26 aisles of {per_aisle}")
+    return [f"{string.ascii_uppercase[i // per_aisle]}-{i % per_aisle + 1:02d}" for i in range(n)]
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    name: str
+    email: str
+    language: str
+    phone: str | None = None
+    address: str | None = None  # delivery address, "number, street, Hay ..., city"
+    postal_code: str | None = None
+    commune: str | None = None
+    province: str | None = None
+
+
+DEMO_ADMIN = DemoPerson("Nadia Alaoui", "admin@souk-tadamon.example", "fr")
+DEMO_SHOPPER = DemoPerson(
+    "Salma Bennani", "shopper@souk-tadamon.example", "fr", phone="+212600123456",
+    address="12, Rue Al Irfane, Hay Al Massira, Beni Mellal", postal_code="23000",
+    commune="Beni Mellal", province="beni_mellal",
+)  # fmt: skip
