@@ -28,7 +28,7 @@ from support.services import require_service
 from app import create_app
 from app.extensions import db
 
-pytest_plugins = ["support.factories", "support.stripe_fixtures"]
+pytest_plugins = ["support.factories", "support.stripe_fixtures", "support.smtp"]
 
 
 class FreshContextClient(FlaskClient):
@@ -49,7 +49,9 @@ def _tmp_root() -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def app(_tmp_root: Path) -> Iterator[Flask]:
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{_tmp_root / 'test.sqlite3'}"
+    database_url = normalise_database_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{_tmp_root / 'test.sqlite3'}"
+    )
     app = create_app(
         "testing",
         overrides={

@@ -310,7 +310,31 @@ def _rate_errors(
 
 
 def _percent(bps: int) -> str:
-    return to_decimal_string(bps).rstrip("0").rstrip(".") + " %"
+    return percent_text(bps) + " %"
+
+
+def percent_text(bps: int) -> str:
+    """Basis points as the percent an admin would type: ``800`` -> ``"8"``, ``150`` -> ``"1.5"``."""
+    return to_decimal_string(bps).rstrip("0").rstrip(".")
+
+
+_PERCENT = re.compile(r"([0-9]{1,5})(?:[.,]([0-9]{1,2}))?")
+PERCENT_GARBAGE = "Enter a percentage such as 8 or 1.5 (at most 2 decimals)."
+
+
+def parse_percent(text: str) -> int:
+    """Read a percentage typed by an admin (``"8"``, ``"1.5"``, ``"8,25 %"``) as basis points.
+
+    Exact, with no float: ``"1.5"`` is 150 bps. At most two decimals; a
+    trailing ``%`` is allowed. Range checks are ``validate_terms``'s job.
+    Raises ``ValueError(PERCENT_GARBAGE)`` for anything else, negatives included.
+    """
+    cleaned = text.strip().removesuffix("%").strip() if isinstance(text, str) else ""
+    match = _PERCENT.fullmatch(cleaned)
+    if match is None:
+        raise ValueError(PERCENT_GARBAGE)
+    whole, fraction = match.group(1), match.group(2) or ""
+    return int(whole) * 100 + int(fraction.ljust(2, "0"))
 
 
 def explain(rule: RuleTerms) -> dict[str, str | int | None]:

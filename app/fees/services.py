@@ -1,0 +1,376 @@
+"""Fee rule use cases: quote lines with the rules in force, add and end rules, install defaults.
+
+Reading functions (``rules_in_force``, ``line_context``, ``quote_line``,
+``unit_splits``) never write. ``add_rule``, ``end_rule`` and
+``install_default_rules`` each commit once. Amounts are int centimes, rates
+int basis points; all instants are aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from flask import has_request_context
+from flask_babel import gettext
+from sqlalchemy import or_, select
+
+from app.catalog.models import Category
+from app.cooperatives.models import Cooperative
+from app.core.db import utcnow
+from app.core.errors import ValidationFailed
+from app.extensions import db
+from app.fair.models import Fair
+from app.fees import defaults, engine
+from app.fees.engine import FeeBreakdown, LineContext
+from app.fees.errors import NoFeeRuleInForce, RuleAlreadyEnded
+from app.fees.models import FeeRule
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+    from app.catalog.models import Product
+
+#: A rule may be ended "now" by a client whose clock runs a little behind ours.
+END_CLOCK_SKEW = timedelta(minutes=5)
+
+RULE_FIELDS = (
+    "name",
+    "scope",
+    "scope_value",
+    "commission_bps",
+    "solidarity_bps",
+    "min_fee_cents",
+    "max_fee_cents",
+    "producer_floor_bps",
+    "valid_from",
+    "valid_to",
+    "priority",
+)
+
+
+def _(message: str, **variables: object) -> str:
+    """The message in the reader's language during a request; English in the CLI and workers."""
+    # app.i18n's locale selector reads the request, so gettext cannot run without one.
+    if has_request_context():
+        return gettext(message, **variables)
+    return message % variables if variables else message
+
+
+# Quoting -----------------------------------------------------------------
+
+
+def rules_in_force(at: datetime | None = None) -> list[FeeRule]:
+    """Every rule valid at instant ``at`` (default now), in one query, ordered by id."""
+    at = at or utcnow()
+    return list(
+        db.session.scalars(
+            select(FeeRule)
+            .where(
+                FeeRule.valid_from <= at,
+                or_(FeeRule.valid_to.is_(None), FeeRule.valid_to > at),
+            )
+            .order_by(FeeRule.id)
+        )
+    )
+
+
+def category_parents() -> dict[int, int | None]:
+    """Every category id mapped to its parent id, in one query (for quoting many lines)."""
+    rows = db.session.execute(select(Category.id, Category.parent_id)).tuples()
+    return {category_id: parent_id for category_id, parent_id in rows}
+
+
+def _ancestry(category_id: int, parents: Mapping[int, int | None]) -> tuple[int, ...]:
+    chain: list[int] = []
+    current: int | None = category_id
+    while current is not None and current not in chain:  # a parent loop must not hang a sale
+        chain.append(current)
+        current = parents.get(current)
+    return tuple(chain)
+
+
+def line_context(
+    product: Product,
+    stand_fair_id: int | None = None,
+    *,
+    parents: Mapping[int, int | None] | None = None,
+) -> LineContext:
+    """What rule selection needs to know about a line of ``product``.
+
+    ``stand_fair_id`` is the fair whose stand the part is collected and paid at,
+    only while that fair is open. Categories are the product's then its
+    ancestors, nearest first, read from ``parents`` (``category_parents()``)
+    when given; otherwise through the session's identity map, so quoting many
+    lines of one checkout loads each category at most once.
+    """
+    if parents is None:
+        chain: list[int] = []
+        category = product.category
+        while category is not None and category.id not in chain:
+            chain.append(category.id)
+            category = category.parent
+        category_ids = tuple(chain)
+    else:
+        category_ids = _ancestry(product.category_id, parents)
+    return LineContext(
+        cooperative_id=product.cooperative_id,
+        legal_form=product.cooperative.legal_form,
+        category_ids=category_ids,
+        stand_fair_id=stand_fair_id,
+    )
+
+
+def quote_line(
+    product: Product,
+    line_total_cents: int,
+    stand_fair_id: int | None = None,
+    at: datetime | None = None,
+    rules: Iterable[FeeRule] | None = None,
+    *,
+    parents: Mapping[int, int | None] | None = None,
+) -> FeeBreakdown:
+    """Split a line of ``product`` (unit price x quantity, centimes) by the rule in force at ``at``.
+
+    ``rules`` lets a caller load ``rules_in_force(at)`` once for many lines, and
+    ``parents`` (``category_parents()``) likewise. The breakdown carries the
+    rule's id, to be written on the order line. Raises ``NoFeeRuleInForce``
+    (409) when no rule applies.
+    """
+    at = at or utcnow()
+    if rules is None:
+        rules = rules_in_force(at)
+    context = line_context(product, stand_fair_id, parents=parents)
+    try:
+        rule = engine.select_rule(rules, context, at)
+    except engine.NoRuleInForce as error:
+        raise NoFeeRuleInForce(
+            _("No fee rule applies to this product at the moment; an admin must add one.")
+        ) from error
+    return engine.quote(line_total_cents, rule)
+
+
+def unit_splits(products: Iterable[Product], at: datetime | None = None) -> dict[int, FeeBreakdown]:
+    """The split of one unit of each product at the rules in force now (or at ``at``).
+
+    Keyed by product id; for the product page and the product API. No stand
+    context (a stand sale may pay less). Three queries whatever the number of
+    products. A product no rule applies to is left out of the result.
+    """
+    products = list(products)
+    if not products:
+        return {}
+    at = at or utcnow()
+    rules = rules_in_force(at)
+    parents = category_parents()
+    cooperative_ids = {product.cooperative_id for product in products}
+    rows = db.session.execute(
+        select(Cooperative.id, Cooperative.legal_form).where(Cooperative.id.in_(cooperative_ids))
+    ).tuples()
+    legal_forms = {cooperative_id: legal_form for cooperative_id, legal_form in rows}
+    splits: dict[int, FeeBreakdown] = {}
+    for product in products:
+        context = LineContext(
+            cooperative_id=product.cooperative_id,
+            legal_form=legal_forms[product.cooperative_id],
+            category_ids=_ancestry(product.category_id, parents),
+        )
+        try:
+            rule = engine.select_rule(rules, context, at)
+        except engine.NoRuleInForce:
+            continue
+        splits[product.id] = engine.quote(product.price_cents, rule)
+    return splits
+
+
+# Changing the rules --------------------------------------------------------
+
+
+def add_rule(admin: User | None, data: Mapping[str, Any]) -> FeeRule:
+    """Add a fee rule from ``data`` (the fields of ``RULE_FIELDS``) and commit.
+
+    Missing optional terms default to 0 (``max_fee_cents``/``valid_to``: None,
+    meaning no cap / open-ended); a missing ``valid_from`` means now. Raises
+    ``ValidationFailed`` (422, with fields) when the terms are invalid
+    (``engine.validate_terms``), the scope value names no existing category,
+    cooperative or fair, or another rule of the same scope, value and priority
+    overlaps the period. (The overlap check reads before it writes: two admins
+    adding clashing rules in the same instant could both pass; selection then
+    still picks one deterministically, by start and id.)
+    """
+    rule = _build_rule(admin, data)
+    db.session.add(rule)
+    db.session.commit()
+    return rule
+
+
+def _build_rule(admin: User | None, data: Mapping[str, Any]) -> FeeRule:
+    """A validated, flushed-free FeeRule for ``data``; raises ``ValidationFailed``."""
+    unknown = set(data) - set(RULE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fee rule fields: {sorted(unknown)}")
+    name = (data.get("name") or "").strip()
+    scope = data.get("scope") or ""
+    scope_value = (data.get("scope_value") or "").strip() or None
+    terms = {
+        "commission_bps": data.get("commission_bps"),
+        "solidarity_bps": data.get("solidarity_bps") or 0,
+        "min_fee_cents": data.get("min_fee_cents") or 0,
+        "max_fee_cents": data.get("max_fee_cents"),
+        "producer_floor_bps": data.get("producer_floor_bps") or 0,
+    }
+    valid_from = data.get("valid_from") or utcnow()
+    valid_to = data.get("valid_to")
+    priority = data.get("priority") or 0
+
+    errors = engine.validate_terms(
+        terms["commission_bps"],
+        terms["solidarity_bps"],
+        terms["min_fee_cents"],
+        terms["max_fee_cents"],
+        terms["producer_floor_bps"],
+        valid_from,
+        valid_to,
+        scope,
+        scope_value,
+    )
+    errors = {field: [_(message) for message in messages] for field, messages in errors.items()}
+    if not name:
+        errors["name"] = [_("is required")]
+    elif len(name) > 120:
+        errors["name"] = [_("must be at most 120 characters")]
+    if not isinstance(priority, int) or isinstance(priority, bool):
+        errors["priority"] = [_("must be a whole number")]
+    if "scope_value" not in errors and "scope" not in errors:
+        missing = _missing_target(scope, scope_value)
+        if missing:
+            errors["scope_value"] = [missing]
+    if not errors:
+        overlapping = _overlapping_rule(scope, scope_value, priority, valid_from, valid_to)
+        if overlapping is not None:
+            errors["valid_from"] = [
+                _(
+                    "overlaps rule “%(name)s” (#%(id)s) of the same scope and priority; "
+                    "end it first or give this rule another priority",
+                    name=overlapping.name,
+                    id=overlapping.id,
+                )
+            ]
+    if errors:
+        raise ValidationFailed(_("The fee rule is not valid."), fields=errors)
+    return FeeRule(
+        name=name,
+        scope=scope,
+        scope_value=scope_value,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        priority=priority,
+        created_by_id=admin.id if admin is not None else None,
+        **terms,
+    )
+
+
+def _missing_target(scope: str, scope_value: str | None) -> str | None:
+    """A message when an id-valued scope names no existing row, else None."""
+    models = {"category": Category, "cooperative": Cooperative, "fair": Fair}
+    model = models.get(scope)
+    if model is None or scope_value is None:
+        return None
+    if db.session.get(model, int(scope_value)) is None:
+        return _("no %(scope)s has id %(id)s", scope=scope, id=scope_value)
+    return None
+
+
+def _overlapping_rule(
+    scope: str,
+    scope_value: str | None,
+    priority: int,
+    valid_from: datetime,
+    valid_to: datetime | None,
+) -> FeeRule | None:
+    """A rule of the same scope, value and priority whose period meets [valid_from, valid_to)."""
+    statement = select(FeeRule).where(
+        FeeRule.scope == scope,
+        FeeRule.scope_value.is_(None)
+        if scope_value is None
+        else FeeRule.scope_value == scope_value,
+        FeeRule.priority == priority,
+        or_(FeeRule.valid_to.is_(None), FeeRule.valid_to > valid_from),
+    )
+    if valid_to is not None:
+        statement = statement.where(FeeRule.valid_from < valid_to)
+    return db.session.scalars(statement.order_by(FeeRule.id).limit(1)).first()
+
+
+def end_rule(rule: FeeRule, admin: User | None, valid_to: datetime) -> FeeRule:
+    """End ``rule`` at instant ``valid_to`` (exclusive) and commit; its terms never change.
+
+    Raises ``RuleAlreadyEnded`` (409) when the rule already ends on or before
+    ``valid_to``, and ``ValidationFailed`` (422) when ``valid_to`` has no time
+    zone, is not after the rule's start, or lies in the past (a rule is never
+    ended retroactively: what was quoted while it was in force stays explained
+    by it; ``END_CLOCK_SKEW`` of slack is allowed).
+    """
+    if valid_to.tzinfo is None:
+        raise ValidationFailed(
+            _("The end is not valid."), fields={"valid_to": [_(engine.DATE_WITHOUT_TIME_ZONE)]}
+        )
+    locked = db.session.scalars(
+        select(FeeRule)
+        .where(FeeRule.id == rule.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if locked.valid_to is not None and locked.valid_to <= valid_to:
+        raise RuleAlreadyEnded(
+            _(
+                "This rule already ends at %(end)s, before the requested end.",
+                end=locked.valid_to.isoformat(),
+            )
+        )
+    message = None
+    if valid_to <= locked.valid_from:
+        message = _(engine.END_NOT_AFTER_START)
+    elif valid_to < utcnow() - END_CLOCK_SKEW:
+        message = _("must not be in the past")
+    if message:
+        raise ValidationFailed(_("The end is not valid."), fields={"valid_to": [message]})
+    locked.valid_to = valid_to
+    locked.ended_by_id = admin.id if admin is not None else None
+    locked.ended_at = utcnow()
+    db.session.commit()
+    return locked
+
+
+def install_default_rules(fair: Fair | None = None) -> list[FeeRule]:
+    """Install the default rule set of ``defaults`` and commit; return the rules it added.
+
+    Idempotent: a rule is added only when no rule of its scope and value exists
+    yet (in force, ended or future), so running it again, or after an admin
+    replaced a default, adds nothing. With ``fair``, also adds that fair's
+    no-commission stand rule for the fair's days.
+    """
+    wanted = [
+        {**terms, "valid_from": defaults.DEFAULTS_VALID_FROM} for terms in defaults.GENERAL_RULES
+    ]
+    if fair is not None:
+        wanted.append(defaults.stand_rule(fair.id, fair.name, fair.starts_on, fair.ends_on))
+    added = []
+    for terms in wanted:
+        exists = db.session.scalar(
+            select(FeeRule.id)
+            .where(
+                FeeRule.scope == terms["scope"],
+                FeeRule.scope_value.is_(None)
+                if terms["scope_value"] is None
+                else FeeRule.scope_value == terms["scope_value"],
+            )
+            .limit(1)
+        )
+        if exists is None:
+            rule = _build_rule(None, terms)
+            db.session.add(rule)
+            db.session.flush()
+            added.append(rule)
+    db.session.commit()
+    return added
