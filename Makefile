@@ -19,8 +19,9 @@ install: $(BIN)/.installed
 migrate: install
 	$(BIN)/flask db upgrade
 
+## Load the demo fair (idempotent) and print its accounts; `make seed SEED_ARGS=--no-images`
 seed: migrate
-	$(BIN)/flask seed-demo
+	PORT=$(PORT) $(BIN)/flask seed-demo $(SEED_ARGS)
 
 ## Serve the storefront with SQLite and eager tasks on http://127.0.0.1:$(PORT)
 run: seed

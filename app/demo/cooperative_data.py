@@ -165,6 +165,9 @@ _HEADLINE = (
     ("Ait Bouguemaz", "آيت بوكماز", "azilal", "tourism", "association", "Tabant"),
 )
 # fmt: on
+#: The first headline cooperatives (Tighza, Ouzoud, Zayane, Tadla) always have a stand
+#: at the open fair.
+HEADLINE_EXHIBITORS = 4
 
 
 @dataclass(frozen=True)
@@ -332,8 +335,10 @@ def _generated_specs(n: int, rng: random.Random) -> list[tuple[str, str, str, st
 def build_cooperatives(count: int = 44, seed: int = 2026) -> list[DemoCooperative]:
     """`count` verified demo cooperatives over the five provinces and four legal forms.
 
-    The seven headline cooperatives (Tighza, Ouzoud, Zayane, ...) come first; each
-    cooperative exhibits at the 3rd fair (Khenifra) and some at the earlier editions.
+    The seven headline cooperatives (Tighza, Ouzoud, Zayane, ...) come first. Half of the
+    cooperatives (rounded up) exhibit at the 3rd fair (Khenifra), always including the
+    first four headline ones (the demo script sends shoppers to their stands); some
+    exhibited at the earlier editions.
     """
     rng = random.Random(seed)
     specs = list(_HEADLINE[:count]) + _generated_specs(max(0, count - len(_HEADLINE)), rng)
@@ -344,9 +349,15 @@ def build_cooperatives(count: int = 44, seed: int = 2026) -> list[DemoCooperativ
         _make_cooperative(rng, spec, taken, stripe=i in stripe_paid) for i, spec in enumerate(specs)
     ]
     editions = {
-        c.slug: [e for e, share in ((1, 0.25), (2, 0.4)) if rng.random() < share] + [3]
+        c.slug: [e for e, share in ((1, 0.25), (2, 0.4)) if rng.random() < share]
         for c in cooperatives
     }
+    # A shopper at the open fair sees exhibitors and cooperatives that sell online only.
+    half = -(-len(cooperatives) // 2)
+    always = [c.slug for c in cooperatives[: min(HEADLINE_EXHIBITORS, half)]]
+    others = [c.slug for c in cooperatives[len(always) :]]
+    for slug in always + rng.sample(others, half - len(always)):
+        editions[slug].append(3)
     stands: dict[str, list[tuple[int, str]]] = {c.slug: [] for c in cooperatives}
     for edition in (1, 2, 3):
         exhibitors = [c.slug for c in cooperatives if edition in editions[c.slug]]

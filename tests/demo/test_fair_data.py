@@ -267,11 +267,21 @@ def test_stand_codes_go_aisle_by_aisle():
         stand_codes(26 * 12 + 1)
 
 
-def test_every_cooperative_has_one_stand_at_the_khenifra_fair(cooperatives):
+def test_half_of_the_cooperatives_have_one_stand_at_the_khenifra_fair(cooperatives):
     for edition in (1, 2, 3):
         codes = [code for c in cooperatives for e, code in c.fair_stands if e == edition]
         assert len(set(codes)) == len(codes)
-    assert all(3 in dict(c.fair_stands) for c in cooperatives)
+    exhibitors = [c for c in cooperatives if 3 in dict(c.fair_stands)]
+    assert len(exhibitors) == (len(cooperatives) + 1) // 2
+    assert all(3 in dict(c.fair_stands) for c in cooperatives[:4])
+    assert {c.province for c in exhibitors} == {p.code for p in PROVINCES}
+
+
+@pytest.mark.parametrize("count", [1, 3, 7, 12])
+def test_a_small_demo_still_has_half_its_cooperatives_at_the_open_fair(count):
+    cooperatives = build_cooperatives(count=count)
+    exhibitors = [c for c in cooperatives if 3 in dict(c.fair_stands)]
+    assert len(exhibitors) == (count + 1) // 2
 
 
 def test_demo_accounts_share_the_documented_password():

@@ -1,0 +1,174 @@
+"""The rows of the demo, made from the pure demo data (app/demo/*_data.py); nothing is committed.
+
+Names and descriptions are stored in French, the base language of the marketplace, with
+Arabic and English in each row's `translations` JSON ({"ar": {"name": ...}, "en": {...}}).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
+from typing import Any
+
+from app.accounts.models import Role, User
+from app.catalog.models import Category, Product, ProductLabel
+from app.cooperatives.models import (
+    Cooperative,
+    CooperativeStatus,
+    CooperativeStatusEvent,
+    MemberRole,
+    Membership,
+)
+from app.demo.catalog_data import DemoCategory
+from app.demo.cooperative_data import DemoCooperative
+from app.demo.fair_data import DemoFair, translations
+from app.demo.product_data import DemoProduct
+from app.demo.product_images import render_product_image
+from app.extensions import db
+from app.fair.models import Fair
+
+#: Threads drawing product photos ahead of the one storing them.
+PHOTO_THREADS = 2
+
+
+def user(
+    name: str,
+    email: str,
+    password_hash: str,
+    *,
+    phone: str | None = None,
+    role: str | None = None,
+    locale: str | None = None,
+) -> User:
+    """An account (added to the session; a shopper unless `role` says admin) with that hash."""
+    account = User(
+        email=email.lower(),
+        name=name,
+        password_hash=password_hash,
+        role=role or Role.SHOPPER,
+        phone=phone,
+        locale=locale,
+    )
+    db.session.add(account)
+    return account
+
+
+def category(demo: DemoCategory, parent: Category | None) -> Category:
+    return Category(
+        slug=demo.slug,
+        name=demo.name.fr,
+        parent=parent,
+        position=demo.position,
+        translations=translations({"name": demo.name}),
+    )
+
+
+def fair(demo: DemoFair, starts_on: date, ends_on: date) -> Fair:
+    return Fair(
+        slug=demo.slug,
+        name=demo.name.fr,
+        edition=demo.edition,
+        city=demo.city.fr,
+        venue=demo.venue.fr,
+        province=demo.province,
+        area_m2=demo.area_m2,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        translations=translations({"name": demo.name, "city": demo.city, "venue": demo.venue}),
+    )
+
+
+def profile(demo: DemoCooperative) -> dict[str, Any]:
+    """The cooperative's papers and contact details as typed in the application form."""
+    return {
+        "name": demo.name.fr,
+        "legal_form": demo.legal_form,
+        "registration_number": demo.registration_number,
+        "ice": demo.ice,
+        "province": demo.province,
+        "commune": demo.commune,
+        "phone": demo.phone,
+        "email": demo.email,
+        "description": demo.description.fr,
+        "onssa_number": demo.onssa_number,
+        "payout_method": demo.payout_method,
+        "rib": demo.rib,
+        "shipping_fee_cents": demo.shipping_fee_cents,
+        "offers_home_delivery": True,
+        "offers_pickup": demo.offers_pickup,
+        "pickup_address": demo.address,
+    }
+
+
+def cooperative(demo: DemoCooperative, checked_profile: dict[str, Any]) -> Cooperative:
+    """A cooperative (added to the session) from `checked_profile` (clean_profile's output)."""
+    row = Cooperative(
+        slug=demo.slug,
+        stripe_account_id=demo.stripe_account_id,
+        translations=translations({"name": demo.name, "description": demo.description}),
+        **checked_profile,
+    )
+    db.session.add(row)
+    return row
+
+
+def add_owner(cooperative: Cooperative, owner: User) -> None:
+    cooperative.memberships.append(Membership(user=owner, role=MemberRole.OWNER))
+
+
+def record_verification(cooperative: Cooperative, admin: User, note: str, at: datetime) -> None:
+    """Mark `cooperative` verified by `admin` at `at`, with the status event admins see."""
+    cooperative.status = CooperativeStatus.VERIFIED
+    cooperative.status_note = note
+    cooperative.status_changed_at = at
+    cooperative.status_changed_by_id = admin.id
+    cooperative.status_events.append(
+        CooperativeStatusEvent(
+            from_status=CooperativeStatus.PENDING,
+            to_status=CooperativeStatus.VERIFIED,
+            note=note,
+            actor_id=admin.id,
+            created_at=at,
+        )
+    )
+
+
+def product(
+    demo: DemoProduct, cooperative: Cooperative, categories: dict[str, Category]
+) -> Product:
+    return Product(
+        cooperative=cooperative,
+        category=categories[demo.category],
+        slug=demo.slug,
+        name=demo.name.fr,
+        description=demo.description.fr,
+        translations=translations({"name": demo.name, "description": demo.description}),
+        price_cents=demo.price_cents,
+        stock=demo.stock,
+        unit=demo.unit,
+        origin_commune=demo.origin_commune,
+        origin_province=demo.origin_province,
+        status=demo.status,
+        labels=[
+            ProductLabel(kind=label.kind, certificate_number=label.certificate_number)
+            for label in demo.labels
+        ],
+    )
+
+
+def photos(wanted: list[tuple[Product, DemoProduct]]) -> Iterator[tuple[Product, bytes]]:
+    """Each product with its drawn photo (a JPEG), in order.
+
+    The drawing is pure Pillow work, done ahead in other threads while the caller stores
+    the previous photos, which takes about a third off seeding the whole catalog.
+    """
+    with ThreadPoolExecutor(max_workers=PHOTO_THREADS) as pool:
+        drawn = pool.map(
+            lambda item: render_product_image(
+                item[1].name.fr, item[1].category, item[1].image_seed
+            ),
+            wanted,
+        )
+        for (product, _demo), picture in zip(wanted, drawn, strict=True):
+            yield product, picture
