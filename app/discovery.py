@@ -15,7 +15,6 @@ from types import ModuleType
 APP_DIR = Path(__file__).resolve().parent
 
 
-
 def submodules(package_name: str) -> list[ModuleType]:
     """Every direct submodule of `package_name`, imported, in name order."""
     package = importlib.import_module(package_name)

@@ -27,6 +27,7 @@ from support.services import require_service
 
 from app import create_app
 from app.extensions import db
+from config import normalise_database_url
 
 pytest_plugins = ["support.factories", "support.stripe_fixtures", "support.smtp"]
 
