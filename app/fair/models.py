@@ -36,7 +36,13 @@ class Fair(TimestampMixin, db.Model):
     stands: Mapped[list[Stand]] = relationship(back_populates="fair", order_by="Stand.code")
 
     def is_open_on(self, day: date) -> bool:
+        """Whether `day` (Morocco's local date) is within the fair, first and last days included."""
         return self.starts_on <= day <= self.ends_on
+
+    def translated(self, field: str, language: str) -> str:
+        """`field` (name, city, venue) in `language` when given, else the original."""
+        value = (self.translations or {}).get(language, {}).get(field)
+        return value or getattr(self, field)
 
 
 class Stand(TimestampMixin, db.Model):

@@ -1,0 +1,110 @@
+"""Admins' pages of cooperatives: the verification queue, one application, verify/suspend."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.admin import bp
+from app.cooperatives import services
+from app.cooperatives.forms import SuspendForm, VerifyForm, show_domain_error
+from app.cooperatives.models import Cooperative, CooperativeStatus, CooperativeStatusEvent
+from app.cooperatives.queries import cooperatives_by_status, members_of
+from app.core.errors import DomainError, NotFound
+from app.extensions import db
+
+PER_PAGE = 50
+#: The queue's tabs; "all" lists every status.
+STATUS_FILTERS = (*(status.value for status in CooperativeStatus), "all")
+
+
+@bp.route("/cooperatives")
+def cooperatives():
+    """The verification queue (pending by default), oldest application first, every detail."""
+    status = request.args.get("status", CooperativeStatus.PENDING.value)
+    page_number = request.args.get("page", "1")
+    if status not in STATUS_FILTERS or not page_number.isdigit() or int(page_number) < 1:
+        return render_template(
+            "admin/cooperatives/list.html", status=status, page=None, statuses=STATUS_FILTERS
+        ), 422
+    page = db.paginate(
+        cooperatives_by_status(None if status == "all" else status),
+        page=int(page_number),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template(
+        "admin/cooperatives/list.html", status=status, page=page, statuses=STATUS_FILTERS
+    )
+
+
+@bp.route("/cooperatives/<int:cooperative_id>")
+def cooperative(cooperative_id: int):
+    """One cooperative's papers, members and status history, with the verify/suspend forms."""
+    return _detail_page(_cooperative_or_404(cooperative_id), VerifyForm(), SuspendForm())
+
+
+@bp.route("/cooperatives/<int:cooperative_id>/verify", methods=["POST"])
+def verify_cooperative(cooperative_id: int):
+    """Verify a pending cooperative or reinstate a suspended one; 409 when already verified."""
+    found = _cooperative_or_404(cooperative_id)
+    form = VerifyForm()
+    if not form.validate():
+        return _detail_page(found, form, SuspendForm(formdata=None)), 422
+    try:
+        services.verify(found, current_user._get_current_object(), form.note.data)
+    except DomainError as error:
+        show_domain_error(form, error)
+        return _detail_page(found, form, SuspendForm(formdata=None)), error.status
+    flash(_("%(name)s is verified.", name=found.name), "success")
+    return redirect(url_for(".cooperative", cooperative_id=found.id))
+
+
+@bp.route("/cooperatives/<int:cooperative_id>/suspend", methods=["POST"])
+def suspend_cooperative(cooperative_id: int):
+    """Suspend a cooperative or refuse an application, saying why; 409 when already suspended."""
+    found = _cooperative_or_404(cooperative_id)
+    form = SuspendForm()
+    if not form.validate():
+        return _detail_page(found, VerifyForm(formdata=None), form), 422
+    try:
+        services.suspend(found, current_user._get_current_object(), form.reason.data)
+    except DomainError as error:
+        error.fields = {"reason" if name == "note" else name: m for name, m in error.fields.items()}
+        show_domain_error(form, error)
+        return _detail_page(found, VerifyForm(formdata=None), form), error.status
+    flash(_("%(name)s is suspended.", name=found.name), "success")
+    return redirect(url_for(".cooperative", cooperative_id=found.id))
+
+
+def _cooperative_or_404(cooperative_id: int) -> Cooperative:
+    found = db.session.get(Cooperative, cooperative_id)
+    if found is None:
+        raise NotFound("No such cooperative.")
+    return found
+
+
+def _detail_page(found: Cooperative, verify_form: VerifyForm, suspend_form: SuspendForm) -> str:
+    events = db.session.scalars(
+        select(CooperativeStatusEvent)
+        .where(CooperativeStatusEvent.cooperative_id == found.id)
+        .order_by(CooperativeStatusEvent.id.desc())
+    ).all()
+    actor_ids = {event.actor_id for event in events if event.actor_id is not None}
+    actors = (
+        {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(actor_ids)))}
+        if actor_ids
+        else {}
+    )
+    return render_template(
+        "admin/cooperatives/detail.html",
+        cooperative=found,
+        members=members_of(found.id),
+        events=events,
+        actors=actors,
+        verify_form=verify_form,
+        suspend_form=suspend_form,
+    )

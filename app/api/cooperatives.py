@@ -1,0 +1,278 @@
+"""Cooperatives in the JSON API: provinces, the public directory, applications and
+profile edits by members, and the admins' verification queue (API.md)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.api.common import PageArgsSchema, page_body, page_schema, paginate
+from app.catalog.models import Product, ProductLabel, ProductStatus
+from app.cooperatives import services
+from app.cooperatives.labels import province_choices
+from app.cooperatives.models import Cooperative
+from app.cooperatives.permissions import member_role
+from app.cooperatives.queries import cooperatives_by_status, is_selling, verified_cooperatives
+from app.cooperatives.schemas import (
+    CooperativeApplicationSchema,
+    CooperativeListArgsSchema,
+    CooperativeReviewSchema,
+    CooperativeSchema,
+    CooperativeStatusArgsSchema,
+    CooperativeSummarySchema,
+    CooperativeUpdateSchema,
+    ProvinceSchema,
+    StatusNoteSchema,
+)
+from app.core.errors import Forbidden, NotFound
+from app.extensions import db
+from app.fair.queries import current_stand, exhibiting_at
+from app.i18n import current_language
+
+blp = Blueprint(
+    "api_cooperatives",
+    __name__,
+    description="Provinces, cooperatives, applications and their verification.",
+)
+
+SIGNED_IN = [{"bearerAuth": []}, {"cookieAuth": []}]
+AUTH_RESPONSES = {
+    "401": {"description": "No or bad credentials."},
+    "403": {"description": "Not allowed for this user."},
+}
+
+
+class CooperativeQueryArgsSchema(PageArgsSchema, CooperativeListArgsSchema):
+    pass
+
+
+class CooperativeStatusQueryArgsSchema(PageArgsSchema, CooperativeStatusArgsSchema):
+    pass
+
+
+CooperativeSummaryPageSchema = page_schema(CooperativeSummarySchema, "CooperativeSummaryPageSchema")
+CooperativeReviewPageSchema = page_schema(CooperativeReviewSchema, "CooperativeReviewPageSchema")
+
+
+def signed_in_user() -> User:
+    """The user behind the bearer token or session cookie; 401 when there is none."""
+    if not current_user.is_authenticated:
+        abort(401, description="Log in or send a bearer token.")
+    return current_user._get_current_object()
+
+
+def admin_user() -> User:
+    """The signed-in admin; 401 anonymous, 403 for anyone else."""
+    user = signed_in_user()
+    if not user.is_admin:
+        raise Forbidden("Only admins can do this.")
+    return user
+
+
+def signed_in(view: Callable) -> Callable:
+    """Check the credentials before the body is parsed: anonymous is a 401, not a 422."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        signed_in_user()
+        return view(*args, **kwargs)
+
+    return checked
+
+
+def admin_only(view: Callable) -> Callable:
+    """Admins only, checked before the body is parsed (401 anonymous, 403 others)."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        admin_user()
+        return view(*args, **kwargs)
+
+    return checked
+
+
+def cooperative_summary(cooperative: Cooperative, language: str | None = None) -> dict[str, Any]:
+    """The public summary of API.md, the name in the reader's language when translated."""
+    language = language or current_language()
+    return {
+        "id": cooperative.id,
+        "slug": cooperative.slug,
+        "name": cooperative.translated("name", language),
+        "legal_form": cooperative.legal_form,
+        "province": cooperative.province,
+        "commune": cooperative.commune,
+        "verified": cooperative.is_verified,
+    }
+
+
+def private_fields(cooperative: Cooperative) -> dict[str, Any]:
+    """What only members and admins see: status, papers, contact and payout details."""
+    return {
+        "status": cooperative.status,
+        "status_note": cooperative.status_note,
+        "status_changed_at": cooperative.status_changed_at,
+        "registration_number": cooperative.registration_number,
+        "ice": cooperative.ice,
+        "phone": cooperative.phone,
+        "email": cooperative.email,
+        "onssa_number": cooperative.onssa_number,
+        "payout_method": cooperative.payout_method,
+        "rib": cooperative.rib,
+        "created_at": cooperative.created_at,
+    }
+
+
+def label_kinds(cooperative_id: int) -> list[str]:
+    """Distinct label kinds (IGP, organic...) of the cooperative's listed products."""
+    return list(
+        db.session.scalars(
+            select(ProductLabel.kind)
+            .join(ProductLabel.product)
+            .where(
+                Product.cooperative_id == cooperative_id,
+                Product.status == ProductStatus.ACTIVE,
+                Product.hidden_at.is_(None),
+            )
+            .distinct()
+            .order_by(ProductLabel.kind)
+        )
+    )
+
+
+def cooperative_body(cooperative: Cooperative, *, private: bool) -> dict[str, Any]:
+    language = current_language()
+    stand = current_stand(cooperative.id)
+    body = cooperative_summary(cooperative, language)
+    body.update(
+        description=cooperative.translated("description", language),
+        labels=label_kinds(cooperative.id),
+        stand=None if stand is None else {"fair_id": stand.fair_id, "code": stand.code},
+    )
+    if private:
+        body.update(private_fields(cooperative))
+    return body
+
+
+def review_body(cooperative: Cooperative) -> dict[str, Any]:
+    body = cooperative_summary(cooperative)
+    body.update(private_fields(cooperative), description=cooperative.description)
+    return body
+
+
+def sees_private(user, cooperative: Cooperative) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_admin or member_role(user, cooperative.id) is not None
+
+
+def _cooperative_or_404(cooperative_id: int) -> Cooperative:
+    cooperative = db.session.get(Cooperative, cooperative_id)
+    if cooperative is None:
+        raise NotFound("No such cooperative.")
+    return cooperative
+
+
+@blp.route("/provinces", methods=["GET"])
+@blp.response(200, ProvinceSchema(many=True))
+def list_provinces():
+    """The five provinces of Beni Mellal-Khenifra, named in the reader's language."""
+    return [{"code": code, "name": name} for code, name in province_choices(current_language())]
+
+
+@blp.route("/cooperatives", methods=["GET"])
+@blp.arguments(CooperativeQueryArgsSchema, location="query")
+@blp.response(200, CooperativeSummaryPageSchema)
+def list_cooperatives(args: dict[str, Any]):
+    """Verified cooperatives, by name; filter by province, text, or exhibitors of a fair."""
+    statement = verified_cooperatives(args.get("province"), args.get("q"))
+    if args.get("fair"):
+        statement = exhibiting_at(statement, args["fair"])
+    rows, total = paginate(statement, args["page"], args["per_page"])
+    language = current_language()
+    items = [cooperative_summary(cooperative, language) for cooperative in rows]
+    return page_body(items, args["page"], args["per_page"], total)
+
+
+@blp.route("/cooperatives/<int:cooperative_id>", methods=["GET"])
+@blp.response(200, CooperativeSchema)
+def get_cooperative(cooperative_id: int):
+    """One cooperative. Pending or suspended ones only for their members and admins (else 404)."""
+    cooperative = _cooperative_or_404(cooperative_id)
+    private = sees_private(current_user, cooperative)
+    if not is_selling(cooperative) and not private:
+        raise NotFound("No such cooperative.")
+    return cooperative_body(cooperative, private=private)
+
+
+@blp.route("/cooperatives", methods=["POST"])
+@signed_in
+@blp.arguments(CooperativeApplicationSchema)
+@blp.response(201, CooperativeSchema)
+@blp.doc(security=SIGNED_IN, responses=AUTH_RESPONSES)
+def apply_cooperative(application: dict[str, Any]):
+    """Apply to sell: the cooperative starts pending and the caller becomes its owner."""
+    cooperative = services.apply(signed_in_user(), application)
+    return cooperative_body(cooperative, private=True)
+
+
+@blp.route("/cooperatives/<int:cooperative_id>", methods=["PATCH"])
+@signed_in
+@blp.arguments(CooperativeUpdateSchema)
+@blp.response(200, CooperativeSchema)
+@blp.doc(security=SIGNED_IN, responses=AUTH_RESPONSES)
+def update_cooperative(changes: dict[str, Any], cooperative_id: int):
+    """Members edit their cooperative; payout details by an owner only. Changing the legal
+    identity (legal_form, registration_number, ice) of a verified one makes it pending again."""
+    user = signed_in_user()
+    cooperative = _cooperative_or_404(cooperative_id)
+    cooperative = services.update(cooperative, user, changes)
+    return cooperative_body(cooperative, private=True)
+
+
+@blp.route("/admin/cooperatives", methods=["GET"])
+@admin_only
+@blp.arguments(CooperativeStatusQueryArgsSchema, location="query")
+@blp.response(200, CooperativeReviewPageSchema)
+@blp.doc(security=SIGNED_IN, responses=AUTH_RESPONSES)
+def admin_list_cooperatives(args: dict[str, Any]):
+    """Admins: every cooperative with its status, oldest application first."""
+    admin_user()
+    rows, total = paginate(
+        cooperatives_by_status(args.get("status")), args["page"], args["per_page"]
+    )
+    return page_body([review_body(row) for row in rows], args["page"], args["per_page"], total)
+
+
+@blp.route("/admin/cooperatives/<int:cooperative_id>/verify", methods=["POST"])
+@admin_only
+@blp.arguments(StatusNoteSchema)
+@blp.response(200, CooperativeSchema)
+@blp.doc(
+    security=SIGNED_IN, responses={**AUTH_RESPONSES, "409": {"description": "Already verified."}}
+)
+def verify_cooperative(body: dict[str, Any], cooperative_id: int):
+    """Admins: verify a pending cooperative, or reinstate a suspended one."""
+    admin = admin_user()
+    cooperative = services.verify(_cooperative_or_404(cooperative_id), admin, body.get("note"))
+    return cooperative_body(cooperative, private=True)
+
+
+@blp.route("/admin/cooperatives/<int:cooperative_id>/suspend", methods=["POST"])
+@admin_only
+@blp.arguments(StatusNoteSchema)
+@blp.response(200, CooperativeSchema)
+@blp.doc(
+    security=SIGNED_IN, responses={**AUTH_RESPONSES, "409": {"description": "Already suspended."}}
+)
+def suspend_cooperative(body: dict[str, Any], cooperative_id: int):
+    """Admins: suspend a cooperative (or refuse an application); the note says why."""
+    admin = admin_user()
+    cooperative = services.suspend(_cooperative_or_404(cooperative_id), admin, body.get("note"))
+    return cooperative_body(cooperative, private=True)

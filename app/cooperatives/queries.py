@@ -1,0 +1,79 @@
+"""Reads about cooperatives that several faces share.
+
+Only verified cooperatives sell: the catalog, cart and public pages filter
+with `selling_clause()` / `is_selling()` so that the rule lives in one place.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import selectinload
+
+from app.accounts.models import User
+from app.cooperatives.models import Cooperative, CooperativeStatus, Membership
+from app.extensions import db
+
+
+def selling_clause() -> ColumnElement[bool]:
+    """SQL condition true for the cooperatives whose products are on sale."""
+    return Cooperative.status == CooperativeStatus.VERIFIED
+
+
+def is_selling(cooperative: Cooperative | None) -> bool:
+    """Whether shoppers can see and buy from `cooperative` (verified, not suspended)."""
+    return cooperative is not None and cooperative.status == CooperativeStatus.VERIFIED
+
+
+def verified_cooperatives(province: str | None = None, q: str | None = None) -> Select:
+    """Verified cooperatives, by name, optionally in one province and matching `q`.
+
+    `q` matches the name or the commune, case-insensitively, as plain text
+    (% and _ are not wildcards). Returns a statement to paginate.
+    """
+    statement = select(Cooperative).where(selling_clause())
+    if province:
+        statement = statement.where(Cooperative.province == province)
+    if q and q.strip():
+        text = q.strip()
+        statement = statement.where(
+            Cooperative.name.icontains(text, autoescape=True)
+            | Cooperative.commune.icontains(text, autoescape=True)
+        )
+    return statement.order_by(Cooperative.name, Cooperative.id)
+
+
+def cooperatives_by_status(status: str | None = None) -> Select:
+    """Every cooperative (or those in `status`), oldest application first: the admin queue."""
+    statement = select(Cooperative)
+    if status:
+        statement = statement.where(Cooperative.status == status)
+    return statement.order_by(Cooperative.created_at, Cooperative.id)
+
+
+def cooperative_by_slug(slug: str) -> Cooperative | None:
+    return db.session.scalar(select(Cooperative).where(Cooperative.slug == slug))
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """The user's memberships with their cooperatives, by cooperative name."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .join(Membership.cooperative)
+            .where(Membership.user_id == user.id)
+            .options(selectinload(Membership.cooperative))
+            .order_by(Cooperative.name, Cooperative.id)
+        )
+    )
+
+
+def members_of(cooperative_id: int) -> list[Membership]:
+    """The cooperative's members with their accounts, owners first."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.cooperative_id == cooperative_id)
+            .options(selectinload(Membership.user))
+            .order_by(Membership.role, Membership.id)
+        )
+    )

@@ -1,0 +1,285 @@
+"""Use cases of cooperatives: apply, edit the profile, verify and suspend, members.
+
+Each public function owns its transaction (one commit); helpers only flush.
+A cooperative's status moves only through `_move_status`, which records who
+moved it, when and why (CooperativeStatusEvent) and refuses illegal moves:
+
+    pending   -> verified   (verify: an admin checked the papers)
+    pending   -> suspended  (suspend: the application is refused)
+    verified  -> suspended  (suspend)
+    suspended -> verified   (verify: reinstated)
+    verified  -> pending    (a member changed the legal identity: checked again)
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import User
+from app.cooperatives.messages import _
+from app.cooperatives.models import (
+    Cooperative,
+    CooperativeStatus,
+    CooperativeStatusEvent,
+    MemberRole,
+    Membership,
+    PayoutMethod,
+)
+from app.cooperatives.permissions import require_member
+from app.cooperatives.validation import REQUIRED_AT_APPLICATION, clean_profile
+from app.core.db import utcnow
+from app.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
+from app.extensions import db
+
+#: Fields a member may change; payout details only by an owner.
+PAYOUT_FIELDS = frozenset({"payout_method", "rib"})
+#: Fields that say which legal person the cooperative is: an admin checks them again.
+IDENTITY_FIELDS = ("legal_form", "registration_number", "ice")
+
+ALLOWED_MOVES = frozenset(
+    {
+        (CooperativeStatus.PENDING, CooperativeStatus.VERIFIED),
+        (CooperativeStatus.PENDING, CooperativeStatus.SUSPENDED),
+        (CooperativeStatus.VERIFIED, CooperativeStatus.SUSPENDED),
+        (CooperativeStatus.SUSPENDED, CooperativeStatus.VERIFIED),
+        (CooperativeStatus.VERIFIED, CooperativeStatus.PENDING),
+    }
+)
+
+#: Paths under /cooperatives/ that a slug must not take.
+RESERVED_SLUGS = frozenset({"apply", "new"})
+SLUG_MAX = 120
+
+
+def apply(user: User, data: Mapping[str, Any]) -> Cooperative:
+    """Record an application: a pending cooperative whose owner is `user`.
+
+    `data` holds the application fields (validation.CHECKS); payout_method
+    defaults to bank_transfer, which needs a valid RIB. Raises ValidationFailed
+    (every bad field) or Conflict (ICE already registered); writes nothing then.
+    """
+    values = clean_profile(data, required=REQUIRED_AT_APPLICATION)
+    values.setdefault("payout_method", PayoutMethod.BANK_TRANSFER)
+    _check_payout_details(values["payout_method"], values.get("rib"))
+    _check_ice_free(values.get("ice"), cooperative_id=None)
+    slug = unique_slug(values["name"])
+    user_id = user.id
+    for _attempt in range(3):
+        cooperative = Cooperative(slug=slug, status=CooperativeStatus.PENDING, **values)
+        db.session.add(cooperative)
+        db.session.add(Membership(cooperative=cooperative, user_id=user_id, role=MemberRole.OWNER))
+        try:
+            db.session.commit()
+            return cooperative
+        except IntegrityError:
+            # Another application took the same slug between our check and our commit.
+            db.session.rollback()
+            slug = f"{unique_slug(values['name'])}-{secrets.token_hex(2)}"
+    raise Conflict(_("Please submit the application again."))
+
+
+def update(cooperative: Cooperative, actor: User, data: Mapping[str, Any]) -> Cooperative:
+    """Change the profile of `cooperative` on behalf of its member `actor`.
+
+    Only members (Forbidden otherwise); payout details (payout_method, RIB) only
+    by an owner. A verified cooperative whose legal identity (legal form,
+    registration number, ICE) changes goes back to pending, recorded as a
+    status event by `actor`, so that an admin checks the new papers.
+    Raises ValidationFailed or Conflict (ICE of another cooperative).
+    """
+    role = require_member(actor, cooperative.id)
+    values = clean_profile(data)
+    changes = {
+        field: value for field, value in values.items() if getattr(cooperative, field) != value
+    }
+    if PAYOUT_FIELDS & changes.keys() and role != MemberRole.OWNER:
+        raise Forbidden(_("Only an owner of the cooperative can change how it is paid."))
+    _check_payout_details(
+        changes.get("payout_method", cooperative.payout_method),
+        changes.get("rib", cooperative.rib),
+    )
+    if "ice" in changes:
+        _check_ice_free(changes["ice"], cooperative_id=cooperative.id)
+    identity_changed = [field for field in IDENTITY_FIELDS if field in changes]
+    for field, value in changes.items():
+        setattr(cooperative, field, value)
+    if identity_changed and cooperative.status == CooperativeStatus.VERIFIED:
+        _move_status(
+            cooperative,
+            CooperativeStatus.PENDING,
+            actor,
+            _(
+                "Legal identity changed (%(fields)s): to be verified again.",
+                fields=", ".join(identity_changed),
+            ),
+        )
+    db.session.commit()
+    return cooperative
+
+
+def verify(cooperative: Cooperative, admin: User, note: str | None = None) -> Cooperative:
+    """An admin verifies a pending cooperative or reinstates a suspended one.
+
+    Raises Forbidden for a non-admin, IllegalTransition (409) when already verified.
+    """
+    _require_admin(admin)
+    _move_status(cooperative, CooperativeStatus.VERIFIED, admin, _clean_note(note))
+    db.session.commit()
+    return cooperative
+
+
+def suspend(cooperative: Cooperative, admin: User, note: str | None) -> Cooperative:
+    """An admin suspends a cooperative (or refuses an application); it stops selling.
+
+    The note (why) is required: the cooperative is told. Raises Forbidden,
+    ValidationFailed (no note), IllegalTransition when already suspended.
+    """
+    _require_admin(admin)
+    reason = _clean_note(note)
+    if not reason:
+        raise ValidationFailed(
+            _("Say why the cooperative is suspended."),
+            fields={"note": [_("Say why the cooperative is suspended.")]},
+        )
+    _move_status(cooperative, CooperativeStatus.SUSPENDED, admin, reason)
+    db.session.commit()
+    return cooperative
+
+
+def add_member(cooperative: Cooperative, owner: User, email: str, role: str) -> Membership:
+    """An owner adds the registered user with that e-mail as owner or staff.
+
+    Raises Forbidden (not an owner), ValidationFailed (no such user, unknown
+    role), Conflict (already a member).
+    """
+    require_member(owner, cooperative.id, owner_only=True)
+    if role not in tuple(MemberRole):
+        raise ValidationFailed(_("Unknown role."), fields={"role": [_("Choose owner or staff.")]})
+    address = (email or "").strip().lower()
+    user = db.session.scalar(select(User).where(User.email == address)) if address else None
+    if user is None:
+        message = _("No account uses this e-mail address: ask them to register first.")
+        raise ValidationFailed(message, fields={"email": [message]})
+    membership = Membership(cooperative_id=cooperative.id, user_id=user.id, role=role)
+    db.session.add(membership)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        message = _("This person is already a member of the cooperative.")
+        raise Conflict(message, fields={"email": [message]})
+    return membership
+
+
+def remove_member(cooperative: Cooperative, owner: User, user_id: int) -> None:
+    """An owner removes a member. The last owner cannot be removed (Conflict)."""
+    require_member(owner, cooperative.id, owner_only=True)
+    memberships = db.session.scalars(
+        select(Membership)
+        .where(Membership.cooperative_id == cooperative.id)
+        .order_by(Membership.id)
+        .with_for_update()
+    ).all()
+    membership = next((m for m in memberships if m.user_id == user_id), None)
+    if membership is None:
+        raise NotFound(_("This person is not a member of the cooperative."))
+    owners = [m for m in memberships if m.role == MemberRole.OWNER]
+    if membership.role == MemberRole.OWNER and len(owners) == 1:
+        raise Conflict(_("A cooperative keeps at least one owner: add another owner first."))
+    db.session.delete(membership)
+    db.session.commit()
+
+
+def unique_slug(name: str) -> str:
+    """A URL slug for `name` that no cooperative uses yet: "coop-tighza", "coop-tighza-2"..."""
+    base = slugify(name)[:SLUG_MAX].strip("-") or "cooperative"
+    taken = set(
+        db.session.scalars(
+            select(Cooperative.slug).where(
+                (Cooperative.slug == base) | Cooperative.slug.like(f"{base}-%")
+            )
+        )
+    )
+    taken |= RESERVED_SLUGS
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by dashes ("Aït Taguella" -> "ait-taguella"); may be empty."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _move_status(cooperative: Cooperative, to_status: str, actor: User, note: str | None) -> None:
+    """Move the status once, even when two admins click at the same moment (flushes)."""
+    from_status = cooperative.status
+    if (from_status, to_status) not in ALLOWED_MOVES:
+        raise IllegalTransition("cooperative", from_status, to_status)
+    now = utcnow()
+    moved = db.session.execute(
+        sql_update(Cooperative)
+        .where(Cooperative.id == cooperative.id, Cooperative.status == from_status)
+        .values(
+            status=to_status,
+            status_note=note,
+            status_changed_at=now,
+            status_changed_by_id=actor.id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        db.session.rollback()
+        db.session.refresh(cooperative)
+        raise IllegalTransition("cooperative", cooperative.status, to_status)
+    db.session.add(
+        CooperativeStatusEvent(
+            cooperative_id=cooperative.id,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+            actor_id=actor.id,
+            created_at=now,
+        )
+    )
+    db.session.flush()
+    db.session.refresh(cooperative)
+
+
+def _require_admin(user: User) -> None:
+    if not getattr(user, "is_admin", False):
+        raise Forbidden(_("Only an admin can do this."))
+
+
+def _clean_note(note: str | None) -> str | None:
+    return (note or "").strip() or None
+
+
+def _check_payout_details(payout_method: str, rib: str | None) -> None:
+    if payout_method == PayoutMethod.BANK_TRANSFER and not rib:
+        message = _("A RIB is needed to be paid by bank transfer.")
+        raise ValidationFailed(message, fields={"rib": [message]})
+
+
+def _check_ice_free(ice: str | None, *, cooperative_id: int | None) -> None:
+    """The ICE names one company: two cooperatives never share it."""
+    if not ice:
+        return
+    statement = select(Cooperative.id).where(Cooperative.ice == ice)
+    if cooperative_id is not None:
+        statement = statement.where(Cooperative.id != cooperative_id)
+    if db.session.scalar(statement.limit(1)) is not None:
+        message = _("Another cooperative is already registered with this ICE.")
+        raise Conflict(message, fields={"ice": [message]})

@@ -1,0 +1,107 @@
+"""Members' pages of their cooperative: the dashboard home, the profile, the members."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.cooperatives import services
+from app.cooperatives.forms import CooperativeProfileForm, MemberForm, show_domain_error
+from app.cooperatives.models import Cooperative, MemberRole
+from app.cooperatives.permissions import require_member
+from app.cooperatives.queries import members_of, memberships_of
+from app.core.errors import DomainError, NotFound
+from app.dashboard import bp
+from app.extensions import db
+
+
+def _cooperative_or_404(cooperative_id: int) -> Cooperative:
+    cooperative = db.session.get(Cooperative, cooperative_id)
+    if cooperative is None:
+        raise NotFound("No such cooperative.")
+    return cooperative
+
+
+@bp.route("/")
+def home():
+    """The user's cooperatives with their status and the sections each offers."""
+    return render_template(
+        "dashboard/cooperative/home.html", memberships=memberships_of(current_user)
+    )
+
+
+@bp.route("/<int:cooperative_id>/profile", methods=["GET", "POST"])
+def cooperative_profile(cooperative_id: int):
+    """Members edit the profile; only owners see and change the payout details."""
+    cooperative = _cooperative_or_404(cooperative_id)
+    role = require_member(current_user, cooperative.id)
+    form = CooperativeProfileForm.for_cooperative(cooperative, owner=role == MemberRole.OWNER)
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            was_verified = cooperative.is_verified
+            try:
+                services.update(
+                    cooperative, current_user._get_current_object(), form.service_data()
+                )
+            except DomainError as error:
+                show_domain_error(form, error)
+                status = error.status
+            else:
+                flash(_("The profile is saved."), "success")
+                if was_verified and not cooperative.is_verified:
+                    flash(_("The legal details changed: an admin will verify them again."), "info")
+                return redirect(url_for(".cooperative_profile", cooperative_id=cooperative.id))
+    return render_template(
+        "dashboard/cooperative/profile.html", cooperative=cooperative, form=form, role=role
+    ), status
+
+
+@bp.route("/<int:cooperative_id>/members", methods=["GET", "POST"])
+def members(cooperative_id: int):
+    """Owners see the members and add one by the e-mail of their account."""
+    cooperative = _cooperative_or_404(cooperative_id)
+    require_member(current_user, cooperative.id, owner_only=True)
+    form = MemberForm()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            try:
+                services.add_member(
+                    cooperative, current_user._get_current_object(), form.email.data, form.role.data
+                )
+            except DomainError as error:
+                show_domain_error(form, error)
+                status = error.status
+            else:
+                flash(_("%(email)s is now a member.", email=form.email.data), "success")
+                return redirect(url_for(".members", cooperative_id=cooperative.id))
+    return _members_page(cooperative, form), status
+
+
+@bp.route("/<int:cooperative_id>/members/<int:user_id>/remove", methods=["POST"])
+def remove_member(cooperative_id: int, user_id: int):
+    """Owners remove a member; the last owner stays (409, said on the page)."""
+    cooperative = _cooperative_or_404(cooperative_id)
+    try:
+        services.remove_member(cooperative, current_user._get_current_object(), user_id)
+    except DomainError as error:
+        if error.status != 409:
+            raise
+        form = MemberForm(formdata=None)
+        form.form_errors.append(error.message)
+        return _members_page(cooperative, form), error.status
+    flash(_("The member is removed."), "success")
+    return redirect(url_for(".members", cooperative_id=cooperative.id))
+
+
+def _members_page(cooperative: Cooperative, form: MemberForm) -> str:
+    return render_template(
+        "dashboard/cooperative/members.html",
+        cooperative=cooperative,
+        members=members_of(cooperative.id),
+        form=form,
+    )
