@@ -75,8 +75,11 @@ class Product(TimestampMixin, db.Model):
     origin_commune: Mapped[str | None] = mapped_column(String(80))
     origin_province: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(10), default=ProductStatus.DRAFT, index=True)
-    #: Path of the re-encoded photo under MEDIA_ROOT.
+    #: Path of the re-encoded photo under MEDIA_ROOT; its name is the content's SHA-256.
     image_path: Mapped[str | None] = mapped_column(String(200))
+    #: Size of that photo in pixels (at most 1600 on the longer side), for <img width height>.
+    image_width: Mapped[int | None]
+    image_height: Mapped[int | None]
     #: Set when an admin hides the listing (moderation), with the reason.
     hidden_at: Mapped[datetime | None]
     hidden_reason: Mapped[str | None] = mapped_column(Text)

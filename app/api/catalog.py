@@ -1,0 +1,357 @@
+"""Catalog API: categories, product search, one product, and members' product edits.
+
+Shapes follow ../shared/API.md to the letter; the OpenAPI document is built
+from the schemas below, which also validate the requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import marshmallow as ma
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
+from werkzeug.exceptions import Unauthorized
+
+from app.api.common import BaseSchema, MoneySchema, PageArgsSchema, money, page_body, page_schema
+from app.catalog import queries, services
+from app.catalog.models import Product
+from app.catalog.views import product_image_url
+from app.cooperatives.models import PROVINCES, Cooperative
+from app.core.errors import DomainError, NotFound
+from app.core.money import MAX_PARSED_CENTS
+from app.extensions import db
+from app.fees.services import unit_splits
+from app.i18n import current_language
+
+blp = Blueprint(
+    "api_catalog", __name__, description="Categories and products: browse, search, list and edit."
+)
+
+#: Ids are 32-bit in PostgreSQL; a larger one names nothing (and must not reach SQLite).
+MAX_ID = 2**31 - 1
+MAX_PAGE = 100_000
+LANGUAGES = ("ar", "fr", "en")
+
+
+def _no_nul(value: str) -> None:
+    if "\x00" in value:
+        raise ma.ValidationError("Must not contain NUL characters.")
+
+
+# Shapes out ------------------------------------------------------------------------
+
+
+class CategorySchema(BaseSchema):
+    id = ma.fields.Integer(required=True)
+    slug = ma.fields.String(required=True)
+    name = ma.fields.String(required=True, metadata={"description": "in the reader's language"})
+    parent_id = ma.fields.Integer(required=True, allow_none=True)
+
+
+class ProductCategorySchema(BaseSchema):
+    id = ma.fields.Integer(required=True)
+    slug = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+
+
+class ProductCooperativeSchema(BaseSchema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    province = ma.fields.String(required=True, metadata={"enum": list(PROVINCES)})
+
+
+class ProductFairTradeSchema(BaseSchema):
+    producer = ma.fields.Nested(MoneySchema, required=True)
+    platform = ma.fields.Nested(MoneySchema, required=True)
+    solidarity = ma.fields.Nested(MoneySchema, required=True)
+
+
+class ProductSchema(BaseSchema):
+    id = ma.fields.Integer(required=True)
+    slug = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    description = ma.fields.String(required=True)
+    price = ma.fields.Nested(MoneySchema, required=True)
+    stock = ma.fields.Integer(required=True)
+    unit = ma.fields.String(required=True)
+    category = ma.fields.Nested(ProductCategorySchema, required=True)
+    cooperative = ma.fields.Nested(ProductCooperativeSchema, required=True)
+    labels = ma.fields.List(
+        ma.fields.String(metadata={"enum": list(queries.LABEL_KINDS)}), required=True
+    )
+    image_url = ma.fields.String(required=True, allow_none=True)
+    fair_trade = ma.fields.Nested(
+        ProductFairTradeSchema,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "the split of one unit at today's rules; the three add up to `price`"
+            " (null only while no fee rule applies)"
+        },
+    )
+
+
+ProductPageSchema = page_schema(ProductSchema, "ProductPage")
+
+
+# Shapes in --------------------------------------------------------------------------
+
+
+class ProductSearchArgsSchema(PageArgsSchema):
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
+    q = ma.fields.String(validate=[ma.validate.Length(max=200), _no_nul])
+    province = ma.fields.String(validate=ma.validate.OneOf(PROVINCES))
+    category = ma.fields.String(
+        validate=[ma.validate.Length(max=80), _no_nul],
+        metadata={"description": "slug or id; includes its subcategories"},
+    )
+    cooperative = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
+    label = ma.fields.String(validate=ma.validate.OneOf(queries.LABEL_KINDS))
+    min_price = ma.fields.Integer(
+        validate=ma.validate.Range(min=0, max=MAX_PARSED_CENTS),
+        metadata={"description": "centimes"},
+    )
+    max_price = ma.fields.Integer(
+        validate=ma.validate.Range(min=0, max=MAX_PARSED_CENTS),
+        metadata={"description": "centimes"},
+    )
+    in_stock = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "true: only products with units on hand; false: all"},
+    )
+    fair = ma.fields.Integer(
+        validate=ma.validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "cooperatives with a stand at that fair"},
+    )
+    sort = ma.fields.String(load_default="relevance", validate=ma.validate.OneOf(queries.SORTS))
+
+    @ma.pre_load
+    def drop_empty_values(self, data: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """``?min_price=`` (an empty box of a form) means no filter, not a bad number."""
+        return {name: data[name] for name in data if data[name] != ""}
+
+    @ma.validates_schema
+    def check_price_range(self, data: Mapping[str, Any], **kwargs: Any) -> None:
+        low, high = data.get("min_price"), data.get("max_price")
+        if low is not None and high is not None and low > high:
+            raise ma.ValidationError("Must not be below min_price.", "max_price")
+
+
+class LabelInput(ma.fields.Field):
+    """A label kind ("IGP"), or {"kind", "certificate_number"}; the service checks the kinds."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict):
+            return value
+        raise ma.ValidationError("Give a label kind or {kind, certificate_number}.")
+
+
+_LABEL_DOC = {
+    "oneOf": [
+        {"type": "string", "enum": list(queries.LABEL_KINDS)},
+        {
+            "type": "object",
+            "properties": {
+                "kind": {"type": "string", "enum": list(queries.LABEL_KINDS)},
+                "certificate_number": {"type": "string", "nullable": True},
+            },
+            "required": ["kind"],
+        },
+    ]
+}
+
+
+class ProductTranslationSchema(BaseSchema):
+    name = ma.fields.String()
+    description = ma.fields.String()
+
+
+class ProductUpdateSchema(BaseSchema):
+    name = ma.fields.String()
+    description = ma.fields.String()
+    price = ma.fields.Integer(strict=True, metadata={"description": "centimes of MAD, > 0"})
+    stock = ma.fields.Integer(strict=True, metadata={"description": "units on hand, >= 0"})
+    unit = ma.fields.String(metadata={"example": "bottle 1 L"})
+    category_id = ma.fields.Integer(strict=True)
+    labels = ma.fields.List(LabelInput(metadata=_LABEL_DOC))
+    status = ma.fields.String(validate=ma.validate.OneOf(["draft", "active", "archived"]))
+    origin_commune = ma.fields.String(
+        allow_none=True, metadata={"description": "default: the cooperative's commune"}
+    )
+    origin_province = ma.fields.String(
+        allow_none=True, metadata={"description": "default: the cooperative's province"}
+    )
+    translations = ma.fields.Dict(
+        keys=ma.fields.String(validate=ma.validate.OneOf(LANGUAGES)),
+        values=ma.fields.Nested(ProductTranslationSchema),
+        metadata={"description": 'other languages: {"ar": {"name", "description"}}'},
+    )
+
+
+class ProductCreateSchema(ProductUpdateSchema):
+    name = ma.fields.String(required=True)
+    price = ma.fields.Integer(
+        strict=True, required=True, metadata={"description": "centimes of MAD, > 0"}
+    )
+    unit = ma.fields.String(required=True, metadata={"example": "bottle 1 L"})
+    category_id = ma.fields.Integer(strict=True, required=True)
+    status = ma.fields.String(
+        load_default="draft", validate=ma.validate.OneOf(["draft", "active", "archived"])
+    )
+
+
+class ProductImageSchema(BaseSchema):
+    image = Upload(required=True, metadata={"description": "JPEG, PNG or WebP, at most 5 MB"})
+
+
+# Presenting -------------------------------------------------------------------------
+
+
+def product_bodies(products: list[Product]) -> list[dict[str, Any]]:
+    """The API shape of each product, fair-trade splits computed for all in one batch."""
+    splits = unit_splits(products)
+    language = current_language()
+    bodies = []
+    for product in products:
+        split = splits.get(product.id)
+        bodies.append(
+            {
+                "id": product.id,
+                "slug": product.slug,
+                "name": product.translated("name", language),
+                "description": product.translated("description", language),
+                "price": money(product.price_cents),
+                "stock": product.stock,
+                "unit": product.unit,
+                "category": {
+                    "id": product.category.id,
+                    "slug": product.category.slug,
+                    "name": product.category.translated("name", language),
+                },
+                "cooperative": {
+                    "id": product.cooperative.id,
+                    "name": product.cooperative.translated("name", language),
+                    "province": product.cooperative.province,
+                },
+                "labels": [label.kind for label in product.labels],
+                "image_url": product_image_url(product),
+                "fair_trade": None
+                if split is None
+                else {
+                    "producer": money(split.producer_cents),
+                    "platform": money(split.platform_cents),
+                    "solidarity": money(split.solidarity_cents),
+                },
+            }
+        )
+    return bodies
+
+
+def _require_login() -> None:
+    if not current_user.is_authenticated:
+        raise Unauthorized(_("Log in or send a bearer token."))
+
+
+def _get(model: type, object_id: int) -> Any:
+    found = db.session.get(model, object_id) if 0 < object_id <= MAX_ID else None
+    if found is None:
+        raise NotFound(_("Not found."))
+    return found
+
+
+_SERVICE_NAMES = {"price": "price_cents"}
+_API_NAMES = {service: api for api, service in _SERVICE_NAMES.items()}
+
+
+def _service_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {_SERVICE_NAMES.get(name, name): value for name, value in data.items()}
+
+
+@contextmanager
+def _api_field_names() -> Iterator[None]:
+    """Errors name fields as the client sent them (``price``, not ``price_cents``)."""
+    try:
+        yield
+    except DomainError as error:
+        error.fields = {_API_NAMES.get(name, name): texts for name, texts in error.fields.items()}
+        raise
+
+
+# Endpoints --------------------------------------------------------------------------
+
+
+@blp.get("/categories")
+@blp.response(200, CategorySchema(many=True))
+def list_categories():
+    """Every category, each followed by its subcategories; names in the reader's language."""
+    language = current_language()
+    return [
+        {
+            "id": node.category.id,
+            "slug": node.category.slug,
+            "name": node.category.translated("name", language),
+            "parent_id": node.category.parent_id,
+        }
+        for node in queries.categories_in_tree_order()
+    ]
+
+
+@blp.get("/products")
+@blp.arguments(ProductSearchArgsSchema, location="query")
+@blp.response(200, ProductPageSchema)
+def list_products(args: dict[str, Any]):
+    """Products on sale (active, of verified cooperatives), filtered and sorted."""
+    products, total = queries.search_products(**args)
+    return page_body(product_bodies(products), args["page"], args["per_page"], total)
+
+
+@blp.get("/products/<int:product_id>")
+@blp.response(200, ProductSchema)
+def get_product(product_id: int):
+    """A product on sale; 404 for drafts, archived, hidden or unverified cooperatives' products."""
+    product = queries.visible_product(product_id) if product_id <= MAX_ID else None
+    if product is None:
+        raise NotFound(_("This product is not on sale."))
+    return product_bodies([product])[0]
+
+
+@blp.post("/cooperatives/<int:cooperative_id>/products")
+@blp.arguments(ProductCreateSchema)
+@blp.response(201, ProductSchema)
+def create_product(data: dict[str, Any], cooperative_id: int):
+    """List a new product (members of the cooperative only); `price` in centimes."""
+    _require_login()
+    cooperative = _get(Cooperative, cooperative_id)
+    with _api_field_names():
+        product = services.create_product(cooperative, current_user, _service_data(data))
+    return product_bodies([product])[0]
+
+
+@blp.patch("/products/<int:product_id>")
+@blp.arguments(ProductUpdateSchema)
+@blp.response(200, ProductSchema)
+def update_product(data: dict[str, Any], product_id: int):
+    """Change any of the product's fields (members of its cooperative only)."""
+    _require_login()
+    product = _get(Product, product_id)
+    with _api_field_names():
+        product = services.update_product(product, current_user, _service_data(data))
+    return product_bodies([product])[0]
+
+
+@blp.post("/products/<int:product_id>/image")
+@blp.arguments(ProductImageSchema, location="files")
+@blp.response(200, ProductSchema)
+def upload_product_image(files: dict[str, Any], product_id: int):
+    """Replace the product's photo: multipart `image`, JPEG/PNG/WebP, at most 5 MB (413 over)."""
+    _require_login()
+    product = _get(Product, product_id)
+    services.set_product_image(product, current_user, files["image"])
+    return product_bodies([product])[0]

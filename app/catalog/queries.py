@@ -1,0 +1,252 @@
+"""Reads of the catalog: what shoppers may see, search and filters, the category tree.
+
+Nothing here writes. A product is on sale ("visible") when it is active, not
+hidden by moderation, and its cooperative is verified. Every function that
+returns products loads their cooperative, category and labels with them, so a
+page of results costs the same few queries whatever its size.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, Select, String, case, cast, exists, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from app.catalog.models import Category, LabelKind, Product, ProductLabel, ProductStatus
+from app.cooperatives.models import Cooperative
+from app.cooperatives.queries import selling_clause
+from app.extensions import db
+from app.fair.models import Stand
+
+SORTS = ("relevance", "price_asc", "price_desc", "newest")
+DEFAULT_PER_PAGE = 24
+MAX_PER_PAGE = 100
+LABEL_KINDS = tuple(kind.value for kind in LabelKind)
+
+
+def visible_clause() -> ColumnElement[bool]:
+    """SQL condition for products on sale; needs Cooperative joined."""
+    return (Product.status == ProductStatus.ACTIVE) & Product.hidden_at.is_(None) & selling_clause()
+
+
+def _visible() -> Select[tuple[Product]]:
+    return select(Product).join(Product.cooperative).where(visible_clause())
+
+
+def _with_details(statement: Select[tuple[Product]]) -> Select[tuple[Product]]:
+    """Load each product's cooperative (already joined), category and labels with it."""
+    return statement.options(
+        contains_eager(Product.cooperative),
+        joinedload(Product.category),
+        selectinload(Product.labels),
+    )
+
+
+def search_products(
+    q: str | None = None,
+    province: str | None = None,
+    category: str | int | None = None,
+    cooperative: int | None = None,
+    label: str | None = None,
+    min_price: int | None = None,
+    max_price: int | None = None,
+    in_stock: bool = False,
+    fair: int | None = None,
+    sort: str = "relevance",
+    page: int = 1,
+    per_page: int = DEFAULT_PER_PAGE,
+) -> tuple[list[Product], int]:
+    """One page of the visible products matching every filter given, and how many match in all.
+
+    ``q`` matches the name, description, translations and cooperative name,
+    case-insensitively. ``province`` is where the product comes from (its origin,
+    else its cooperative's province). ``category`` is a slug or an id and takes
+    in its subcategories; an unknown one matches nothing. ``min_price`` and
+    ``max_price`` are centimes, inclusive. ``in_stock`` keeps products with at
+    least one unit. ``fair`` keeps the cooperatives with a stand at that fair.
+    ``sort``: ``relevance`` (name matches first, then newest), ``price_asc``,
+    ``price_desc`` or ``newest``. Three to four queries whatever ``per_page``.
+    Raises ``ValueError`` for an unknown sort or a page outside 1.. / 1..100.
+    """
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}; use one of {SORTS}")
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ValueError("page must be >= 1 and per_page within 1..100")
+    statement = _visible()
+    q = (q or "").strip()
+    if q:
+        in_name, in_translations, others = _text_matches(q)
+        statement = statement.where(or_(*in_name, *in_translations, *others))
+    if province:
+        statement = statement.where(
+            func.coalesce(Product.origin_province, Cooperative.province) == province
+        )
+    if category not in (None, ""):
+        category_ids = _category_ids_for(category)
+        if not category_ids:
+            return [], 0
+        statement = statement.where(Product.category_id.in_(category_ids))
+    if cooperative is not None:
+        statement = statement.where(Product.cooperative_id == cooperative)
+    if label:
+        statement = statement.where(
+            exists().where(ProductLabel.product_id == Product.id, ProductLabel.kind == label)
+        )
+    if min_price is not None:
+        statement = statement.where(Product.price_cents >= min_price)
+    if max_price is not None:
+        statement = statement.where(Product.price_cents <= max_price)
+    if in_stock:
+        statement = statement.where(Product.stock > 0)
+    if fair is not None:
+        statement = statement.where(
+            exists().where(Stand.fair_id == fair, Stand.cooperative_id == Product.cooperative_id)
+        )
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    if total == 0:
+        return [], 0
+    statement = _with_details(statement.order_by(*_order(sort, q)))
+    page_statement = statement.limit(per_page).offset((page - 1) * per_page)
+    return list(db.session.scalars(page_statement).unique()), int(total)
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _text_matches(q: str) -> tuple[list[ColumnElement[bool]], ...]:
+    """Conditions matching ``q``: on the name, on the translations, on the other texts."""
+    pattern = _like_pattern(q)
+    translations = cast(Product.translations, String)
+    in_translations = [translations.ilike(pattern, escape="\\")]
+    # JSON text keeps non-ASCII letters as \\uXXXX escapes: look for that spelling too.
+    escaped = json.dumps(q)[1:-1]
+    if escaped != q:
+        in_translations.append(translations.ilike(_like_pattern(escaped), escape="\\"))
+    return (
+        [Product.name.ilike(pattern, escape="\\")],
+        in_translations,
+        [
+            Product.description.ilike(pattern, escape="\\"),
+            Cooperative.name.ilike(pattern, escape="\\"),
+        ],
+    )
+
+
+def _order(sort: str, q: str) -> list:
+    newest = [Product.created_at.desc(), Product.id.desc()]
+    if sort == "price_asc":
+        return [Product.price_cents.asc(), Product.id.asc()]
+    if sort == "price_desc":
+        return [Product.price_cents.desc(), Product.id.desc()]
+    if sort == "relevance" and q:
+        in_name, in_translations, _others = _text_matches(q)
+        rank = case((or_(*in_name), 0), (or_(*in_translations), 1), else_=2)
+        return [rank, *newest]
+    return newest
+
+
+def visible_product(product_id: int) -> Product | None:
+    """The product if shoppers may see it (with cooperative, category, labels), else None."""
+    return db.session.scalars(_with_details(_visible().where(Product.id == product_id))).first()
+
+
+def new_products(limit: int = 8) -> list[Product]:
+    """The ``limit`` most recently listed visible products, newest first, details loaded."""
+    statement = _with_details(_visible().order_by(Product.created_at.desc(), Product.id.desc()))
+    return list(db.session.scalars(statement.limit(limit)).unique())
+
+
+def cooperative_products(cooperative_id: int) -> list[Product]:
+    """All the cooperative's products whatever their status, for its members, by name."""
+    statement = (
+        select(Product)
+        .where(Product.cooperative_id == cooperative_id)
+        .options(joinedload(Product.category), selectinload(Product.labels))
+        .order_by(Product.name, Product.id)
+    )
+    return list(db.session.scalars(statement).unique())
+
+
+def product_of_cooperative(cooperative_id: int, product_id: int) -> Product | None:
+    """The product if it belongs to that cooperative (any status), else None."""
+    return db.session.scalars(
+        select(Product)
+        .where(Product.id == product_id, Product.cooperative_id == cooperative_id)
+        .options(selectinload(Product.labels))
+    ).first()
+
+
+# Categories ------------------------------------------------------------------
+
+
+@dataclass
+class CategoryNode:
+    """A category with its subcategories, in display order."""
+
+    category: Category
+    children: list[CategoryNode] = field(default_factory=list)
+    depth: int = 0
+
+    def walk(self) -> Iterable[CategoryNode]:
+        """This node then its descendants, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def category_tree() -> list[CategoryNode]:
+    """Every category as a tree of top-level nodes, by position then name, in one query."""
+    categories = list(
+        db.session.scalars(select(Category).order_by(Category.position, Category.name))
+    )
+    nodes = {category.id: CategoryNode(category) for category in categories}
+    roots: list[CategoryNode] = []
+    for category in categories:
+        parent = nodes.get(category.parent_id) if category.parent_id is not None else None
+        (parent.children if parent is not None else roots).append(nodes[category.id])
+    for root in roots:
+        _set_depth(root, 0)
+    return roots
+
+
+def _set_depth(node: CategoryNode, depth: int) -> None:
+    node.depth = depth
+    for child in node.children:
+        _set_depth(child, depth + 1)
+
+
+def categories_in_tree_order() -> list[CategoryNode]:
+    """Every category, each followed by its subcategories (for lists and selects)."""
+    return [node for root in category_tree() for node in root.walk()]
+
+
+def category_ids_with_descendants(category: Category | int) -> set[int]:
+    """The category's id and its subcategories' ids, at any depth, in one query."""
+    category_id = category if isinstance(category, int) else category.id
+    children: dict[int | None, list[int]] = {}
+    for child_id, parent_id in db.session.execute(select(Category.id, Category.parent_id)):
+        children.setdefault(parent_id, []).append(child_id)
+    found: set[int] = set()
+    pending = [category_id]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue  # a parent loop must not hang the search
+        found.add(current)
+        pending.extend(children.get(current, []))
+    known = {child for ids in children.values() for child in ids}
+    return found if category_id in known else set()
+
+
+def _category_ids_for(category: str | int) -> set[int]:
+    """Ids of the category named by id or slug and its descendants; empty when unknown."""
+    if isinstance(category, int) or re.fullmatch(r"[0-9]{1,18}", category):
+        return category_ids_with_descendants(int(category))
+    category_id = db.session.scalar(select(Category.id).where(Category.slug == category))
+    return set() if category_id is None else category_ids_with_descendants(category_id)

@@ -1,0 +1,296 @@
+"""Use cases of the catalog: products, their photos and their stock.
+
+``create_product``, ``update_product`` and ``set_product_image`` act for a
+member of the product's cooperative only (``Forbidden`` otherwise), validate
+everything before changing anything, and commit once. ``store_product_image_bytes``,
+``take_stock`` and ``return_stock`` only flush: their caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.orm.util import identity_key
+
+from app.accounts.models import User
+from app.audit.services import record
+from app.catalog import images, media
+from app.catalog.errors import InvalidProductImage, ProductImageTooLarge
+from app.catalog.models import Product, ProductLabel, ProductStatus
+from app.catalog.validation import clean_product_data
+from app.cooperatives.models import Cooperative
+from app.cooperatives.permissions import require_member
+from app.core.after_commit import after_commit
+from app.core.db import utcnow
+from app.core.errors import Conflict, Forbidden, ValidationFailed
+from app.extensions import db
+
+# Products --------------------------------------------------------------------
+
+
+def create_product(
+    cooperative: Cooperative, actor: User | None, data: Mapping[str, Any]
+) -> Product:
+    """Add a product to ``cooperative``'s catalog and commit; return it.
+
+    ``data`` holds ``name``, ``price_cents`` (int > 0), ``unit`` and ``category_id``,
+    and optionally ``description``, ``stock`` (int >= 0, default 0), ``labels``
+    (kinds, or ``{"kind", "certificate_number"}``), ``status`` (default draft),
+    ``origin_commune``/``origin_province`` (default: the cooperative's) and
+    ``translations`` (``{"ar": {"name", "description"}}``).
+    Raises ``Forbidden`` unless ``actor`` is a member, ``ValidationFailed`` (with
+    fields) for bad data, ``CooperativeNotVerified`` to make it active before the
+    cooperative is verified. Nothing is written when it raises.
+    """
+    require_member(actor, cooperative.id)
+    values = clean_product_data(data, cooperative=cooperative, product=None)
+    labels = values.pop("labels", [])
+    values.pop("expected_stock", None)
+    defaults = {
+        "description": "",
+        "stock": 0,
+        "status": ProductStatus.DRAFT,
+        "origin_commune": cooperative.commune,
+        "origin_province": cooperative.province,
+        "translations": {},
+    }
+    product = Product(
+        cooperative=cooperative, slug=_unique_slug(values["name"]), **(defaults | values)
+    )
+    product.labels = [ProductLabel(kind=kind, certificate_number=number) for kind, number in labels]
+    db.session.add(product)
+    db.session.commit()
+    return product
+
+
+def update_product(product: Product, actor: User | None, data: Mapping[str, Any]) -> Product:
+    """Change the fields of ``product`` present in ``data`` (as for ``create_product``) and commit.
+
+    Labels given replace the product's labels. A stock given with
+    ``expected_stock`` is only written if the stock is still what the member
+    saw, else ``Conflict`` (``stock_changed``): a sale in between is never undone.
+    Raises like ``create_product``; nothing is written when it raises.
+    """
+    require_member(actor, product.cooperative_id)
+    values = clean_product_data(data, cooperative=product.cooperative, product=product)
+    expected_stock = values.pop("expected_stock", None)
+    if "stock" in values:
+        _set_stock(product, values.pop("stock"), expected_stock)
+    if "labels" in values:
+        _replace_labels(product, values.pop("labels"))
+    for name, value in values.items():
+        setattr(product, name, value)
+    db.session.commit()
+    return product
+
+
+def _set_stock(product: Product, stock: int, expected_stock: int | None) -> None:
+    """Write the units on hand the member counted, in one UPDATE (never read-modify-write)."""
+    statement = update(Product).where(Product.id == product.id).values(stock=stock)
+    if expected_stock is not None:
+        statement = statement.where(Product.stock == expected_stock)
+    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    db.session.expire(product, ["stock"])
+    if result.rowcount != 1:
+        message = _(
+            "The stock changed while you were editing (%(stock)s now): check it and save again.",
+            stock=product.stock,
+        )
+        raise Conflict(message, code="stock_changed", fields={"stock": [message]})
+
+
+def _replace_labels(product: Product, labels: list[tuple[str, str | None]]) -> None:
+    # Kept kinds are updated in place: deleting and re-adding one in the same flush
+    # would break the (product, kind) unique constraint.
+    wanted = dict(labels)
+    for label in list(product.labels):
+        if label.kind in wanted:
+            label.certificate_number = wanted.pop(label.kind)
+        else:
+            product.labels.remove(label)
+    for kind, number in labels:
+        if kind in wanted:
+            product.labels.append(ProductLabel(kind=kind, certificate_number=number))
+
+
+def _unique_slug(name: str) -> str:
+    """A URL name for a product made from ``name``: ``"Huile d'olive" -> "huile-d-olive"``."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:140].strip("-") or "product"
+    taken = set(
+        db.session.scalars(
+            select(Product.slug).where((Product.slug == base) | Product.slug.like(f"{base}-%"))
+        )
+    )
+    if base not in taken:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+# Photos ----------------------------------------------------------------------
+
+
+def set_product_image(product: Product, actor: User | None, upload: Any) -> Product:
+    """Replace ``product``'s photo with the uploaded file (a FileStorage or any ``.read()``er).
+
+    The content is checked and re-encoded (``app.catalog.images.process_image``)
+    and stored under MEDIA_ROOT; the previous photo's files are deleted once the
+    change is committed, unless another product shows the same photo.
+    Raises ``Forbidden`` unless ``actor`` is a member, ``ProductImageTooLarge``
+    (413) over 5 MB, ``InvalidProductImage`` (422) for anything not a whole
+    JPEG, PNG or WebP photo.
+    """
+    require_member(actor, product.cooperative_id)
+    stream = getattr(upload, "stream", upload)
+    # One byte more than allowed is enough to know it is too large.
+    data = stream.read(images.MAX_IMAGE_BYTES + 1)
+    store_product_image_bytes(product, data)
+    db.session.commit()
+    return product
+
+
+def store_product_image_bytes(product: Product, data: bytes) -> Product:
+    """Check, re-encode and store ``data`` as ``product``'s photo; flush only (the caller commits).
+
+    No permission check: for the demo seeder and use cases that checked already.
+    Raises like ``set_product_image``.
+    """
+    try:
+        processed = images.process_image(data)
+    except images.ImageTooLarge as error:
+        raise ProductImageTooLarge(_(error.message), fields={"image": [_(error.message)]})
+    except images.ImageRejected as error:
+        raise InvalidProductImage(_(error.message), fields={"image": [_(error.message)]})
+    media_root = current_app.config["MEDIA_ROOT"]
+    new_path = media.write_photo(media_root, processed)
+    old_path = product.image_path
+    product.image_path = new_path
+    product.image_width = processed.width
+    product.image_height = processed.height
+    db.session.flush()
+    if old_path and old_path != new_path and not _photo_shared(old_path, product.id):
+        after_commit(db.session(), lambda: media.remove_photo(media_root, old_path))
+    return product
+
+
+def _photo_shared(image_path: str, product_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Product.id)
+            .where(Product.image_path == image_path, Product.id != product_id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+# Stock -------------------------------------------------------------------------
+
+
+def take_stock(product_id: int, quantity: int) -> bool:
+    """Take ``quantity`` units of the product if that many are on hand; flush only.
+
+    One conditional UPDATE (``stock = stock - n WHERE stock >= n``), so two
+    checkouts can never sell the same unit and the stock never goes below zero.
+    Returns False, changing nothing, when there are fewer than ``quantity`` units
+    (or no such product). Raises ``ValueError`` unless ``quantity`` is an int > 0.
+    """
+    _require_quantity(quantity)
+    result = db.session.execute(
+        update(Product)
+        .where(Product.id == product_id, Product.stock >= quantity)
+        .values(stock=Product.stock - quantity)
+        .execution_options(synchronize_session=False)
+    )
+    _expire_stock(product_id)
+    return result.rowcount == 1
+
+
+def return_stock(product_id: int, quantity: int) -> None:
+    """Put ``quantity`` units back on hand (cancellation, refused parcel); flush only.
+
+    Raises ``ValueError`` unless ``quantity`` is an int > 0.
+    """
+    _require_quantity(quantity)
+    db.session.execute(
+        update(Product)
+        .where(Product.id == product_id)
+        .values(stock=Product.stock + quantity)
+        .execution_options(synchronize_session=False)
+    )
+    _expire_stock(product_id)
+
+
+def _require_quantity(quantity: int) -> None:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise ValueError(f"quantity must be a positive int, got {quantity!r}")
+
+
+def _expire_stock(product_id: int) -> None:
+    """A loaded Product must re-read its stock: the UPDATE bypassed the identity map."""
+    loaded = db.session.identity_map.get(identity_key(Product, product_id))
+    if loaded is not None:
+        db.session.expire(loaded, ["stock"])
+
+
+# Moderation --------------------------------------------------------------------
+
+
+#: Longest reason an admin may give for hiding a listing.
+MODERATION_REASON_MAX = 500
+
+
+def hide_product(product: Product, admin: User, reason: str) -> Product:
+    """An admin hides a listing from the shop (storefront, API, checkout), saying why; commit.
+
+    The cooperative keeps the product and sees the reason. Written to the audit
+    log. Raises ``Forbidden`` (403) for a non-admin, ``ValidationFailed`` (422,
+    field ``reason``) without a reason or with one over 500 characters, and
+    ``Conflict`` (409, ``already_hidden``) when it is hidden already.
+    """
+    if not getattr(admin, "is_admin", False):
+        raise Forbidden(_("Only an admin can hide a listing."))
+    reason = (reason or "").strip()
+    if not reason or len(reason) > MODERATION_REASON_MAX:
+        message = _("Say why the listing is hidden (at most %(count)d characters).", count=500)
+        raise ValidationFailed(message, fields={"reason": [message]})
+    if product.hidden_at is not None:
+        raise Conflict(_("This listing is hidden already."), code="already_hidden")
+    before = _moderation_of(product)
+    product.hidden_at = utcnow()
+    product.hidden_reason = reason
+    record(admin, "product.hide", "product", product.id, before, _moderation_of(product), reason)
+    db.session.commit()
+    return product
+
+
+def restore_product(product: Product, admin: User, note: str | None = None) -> Product:
+    """An admin shows a hidden listing again; commit. Written to the audit log with ``note``.
+
+    Raises ``Forbidden`` (403) for a non-admin and ``Conflict`` (409, ``not_hidden``)
+    when it is not hidden.
+    """
+    if not getattr(admin, "is_admin", False):
+        raise Forbidden(_("Only an admin can restore a listing."))
+    if product.hidden_at is None:
+        raise Conflict(_("This listing is not hidden."), code="not_hidden")
+    before = _moderation_of(product)
+    product.hidden_at = None
+    product.hidden_reason = None
+    note = (note or "").strip()[:MODERATION_REASON_MAX]
+    record(admin, "product.restore", "product", product.id, before, _moderation_of(product), note)
+    db.session.commit()
+    return product
+
+
+def _moderation_of(product: Product) -> dict[str, Any]:
+    return {"hidden_at": product.hidden_at, "hidden_reason": product.hidden_reason}

@@ -1,0 +1,46 @@
+"""Serving stored product photos, and the URLs that point at them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, send_from_directory, url_for
+
+from app.catalog.images import THUMBNAIL_SIDE, fit_within
+from app.catalog.media import thumbnail_path
+from app.catalog.models import Product
+
+bp = Blueprint("catalog", __name__)
+
+#: A photo's name is its content's hash, so its bytes never change: cache for a year.
+PHOTO_MAX_AGE = 365 * 24 * 3600
+
+
+@bp.get("/media/<path:filename>")
+def media(filename: str):
+    """A file under MEDIA_ROOT; 404 for anything else (send_from_directory refuses ``..``)."""
+    response = send_from_directory(
+        current_app.config["MEDIA_ROOT"], filename, max_age=PHOTO_MAX_AGE
+    )
+    response.cache_control.immutable = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.app_template_global()
+def product_image_url(product: Product, thumbnail: bool = False) -> str | None:
+    """Absolute URL of the product's photo (or its 480 px thumbnail), None without a photo."""
+    if not product.image_path:
+        return None
+    path = thumbnail_path(product.image_path) if thumbnail else product.image_path
+    return url_for("catalog.media", filename=path, _external=True)
+
+
+@bp.app_template_global()
+def product_photo(product: Product, thumbnail: bool = False) -> dict[str, object] | None:
+    """``{"url", "width", "height"}`` of the product's photo or thumbnail, for ``<img>``."""
+    url = product_image_url(product, thumbnail)
+    if url is None:
+        return None
+    width, height = product.image_width or 0, product.image_height or 0
+    if thumbnail and width and height:
+        width, height = fit_within(width, height, THUMBNAIL_SIDE)
+    return {"url": url, "width": width or None, "height": height or None}

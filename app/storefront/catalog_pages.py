@@ -1,0 +1,151 @@
+"""Shoppers' catalog pages: the home page, the product list with its filters, one product."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.routing import BuildError
+
+from app.catalog.forms import LABEL_NAMES, ProductFilterForm, choices
+from app.catalog.queries import (
+    categories_in_tree_order,
+    category_tree,
+    new_products,
+    search_products,
+    visible_product,
+)
+from app.cooperatives.labels import province_choices, province_name
+from app.cooperatives.models import Cooperative
+from app.core.errors import NotFound
+from app.fair.models import Fair
+from app.fair.queries import all_fairs, open_fair
+from app.fees.services import unit_splits
+from app.i18n import current_language
+from app.storefront import bp
+
+NEW_PRODUCTS_ON_HOME = 8
+#: Ids are 32-bit in PostgreSQL; a larger one names nothing (and must not reach SQLite).
+MAX_ID = 2**31 - 1
+
+
+def _url_or_none(endpoint: str, **values: Any) -> str | None:
+    """A link to a page another part of the site provides, or None while it does not exist.
+
+    Extra values a route does not take become query arguments, so passing both
+    an id and a slug works whichever of the two the route is keyed by.
+    """
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def cooperative_url(cooperative: Cooperative) -> str | None:
+    return _url_or_none("storefront.cooperative", slug=cooperative.slug)
+
+
+def fair_url(fair: Fair) -> str:
+    return _url_or_none("storefront.fair", fair_id=fair.id) or url_for(
+        "storefront.products", fair=fair.id
+    )
+
+
+def _page_context() -> dict[str, Any]:
+    language = current_language()
+    return {
+        "province_label": lambda code: province_name(code, language),
+        "label_names": LABEL_NAMES,
+        "cooperative_url": cooperative_url,
+        "language": language,
+    }
+
+
+@bp.get("/")
+def home():
+    """The fair open today, the newest products, the five provinces and the categories."""
+    language = current_language()
+    fair = open_fair()
+    return render_template(
+        "storefront/catalog/home.html",
+        fair=fair,
+        fair_link=fair_url(fair) if fair is not None else None,
+        products=new_products(NEW_PRODUCTS_ON_HOME),
+        provinces=province_choices(language),
+        categories=category_tree(),
+        **_page_context(),
+    )
+
+
+def _filter_form() -> ProductFilterForm:
+    language = current_language()
+    form = ProductFilterForm(formdata=request.args)
+    form.province.choices = choices([("", _("All provinces")), *province_choices(language)])
+    form.category.choices = choices(
+        [("", _("All categories"))]
+        + [
+            (
+                node.category.slug,
+                "\u00a0\u00a0" * node.depth + node.category.translated("name", language),
+            )
+            for node in categories_in_tree_order()
+        ]
+    )
+    form.label.choices = choices(
+        [("", _("Any label"))] + [(kind.value, name) for kind, name in LABEL_NAMES.items()]
+    )
+    form.fair.choices = choices(
+        [("", _("Any fair"))]
+        + [
+            (
+                str(fair.id),
+                fair.translated("name", language) + f" ({fair.city}, {fair.starts_on.year})",
+            )
+            for fair in all_fairs()
+        ]
+    )
+    return form
+
+
+@bp.get("/products")
+def products():
+    """Products on sale with the API's filters and sorts (prices typed in dirhams); 422 if bad."""
+    form = _filter_form()
+    if form.validate():
+        arguments = form.search_arguments()
+        found, total = search_products(**arguments)
+        status = 200
+    else:
+        arguments = {"page": 1, "per_page": 24}
+        found, total = [], 0
+        status = 422
+    page_args = {key: value for key, value in request.args.items() if key != "page" and value}
+    filtered = any(key not in ("per_page", "sort") for key in page_args)
+    return render_template(
+        "storefront/catalog/list.html",
+        form=form,
+        products=found,
+        total=total,
+        page=arguments["page"],
+        per_page=arguments["per_page"],
+        page_args=page_args,
+        filtered=filtered,
+        **_page_context(),
+    ), status
+
+
+@bp.get("/products/<int:product_id>")
+def product(product_id: int):
+    """One product on sale: photo, price, stock, origin, labels, cooperative, fair-trade split."""
+    found = visible_product(product_id) if product_id <= MAX_ID else None
+    if found is None:
+        raise NotFound(_("This product is not on sale."))
+    split = unit_splits([found]).get(found.id)
+    return render_template(
+        "storefront/catalog/product.html",
+        product=found,
+        split=split,
+        cart_add_url=_url_or_none("storefront.cart_add"),
+        **_page_context(),
+    )
