@@ -68,6 +68,11 @@ class Config:
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    #: Redis down must not take logins down: limits fall back to memory until it returns.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    #: How many reverse proxies set X-Forwarded-* in front of the app (0: none).
+    PROXY_COUNT = 0
     #: Failed logins allowed per account and per address before a 429.
     LOGIN_RATE_LIMIT = "5 per minute;30 per hour"
 
@@ -141,6 +146,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LOW_STOCK_THRESHOLD": ("LOW_STOCK_THRESHOLD", int),
     "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
+    "PROXY_COUNT": ("PROXY_COUNT", int),
 }
 
 

@@ -19,6 +19,11 @@ def create_app(app_env: str | None = None, overrides: dict[str, Any] | None = No
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
 
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)

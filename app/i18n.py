@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from flask import (
     Blueprint,
     Flask,
@@ -12,7 +10,6 @@ from flask import (
     redirect,
     request,
     session,
-    url_for,
 )
 from flask_babel import get_locale
 from flask_login import current_user
@@ -56,11 +53,9 @@ def switch_language(code: str):
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: an open redirect would let phishing links borrow our name."""
-    if target:
-        parsed = urlparse(target)
-        if not parsed.scheme and not parsed.netloc and target.startswith("/"):
-            return target
-    return url_for("storefront.home") if "storefront.home" in current_app.view_functions else "/"
+    from app.accounts.views import safe_next
+
+    return safe_next(target) or "/"
 
 
 def register(app: Flask) -> None:

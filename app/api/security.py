@@ -3,13 +3,16 @@
 A bearer request needs no CSRF token (a browser never sends it on its own); a
 state-changing request authenticated by the session cookie must carry the CSRF
 token, exactly like a form. A bad bearer token is a 401, never anonymous.
+Someone who must log in first gets a JSON 401 under /api and is sent to the
+login page elsewhere.
 """
 
 from __future__ import annotations
 
-from flask import Flask, g, request, session
+from flask import Flask, flash, g, redirect, request, session, url_for
+from flask_babel import gettext, lazy_gettext
 
-from app.api.errors import error_response
+from app.api.errors import error_response, wants_json
 from app.extensions import csrf, login_manager
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -37,6 +40,9 @@ def authenticate_api_request():
                 401, "unauthorized", "The bearer token is missing, unknown or revoked."
             )
         g.token_user = user
+        # The token names who is calling, even when the browser also sent a
+        # session or remember-me cookie of someone else (Flask-Login's current_user).
+        g._login_user = user
         return None
     if request.method not in SAFE_METHODS and session.get("_user_id"):
         csrf.protect()
@@ -48,6 +54,25 @@ def load_user_from_token(_request):
     return g.get("token_user")
 
 
+def unauthorized():
+    """Someone not logged in asked for a page or endpoint that needs it.
+
+    The API answers a JSON 401; a page sends the browser to the login page,
+    which brings it back here (same-site path only) once logged in.
+    """
+    if wants_json():
+        return error_response(401, "unauthorized", gettext("Log in or send a bearer token."))
+    from app.accounts.views import safe_next
+
+    flash(str(login_manager.login_message), login_manager.login_message_category)
+    back = request.full_path if request.query_string else request.path
+    return redirect(url_for(login_manager.login_view, next=safe_next(back)))
+
+
 def register(app: Flask) -> None:
     app.before_request(authenticate_api_request)
     login_manager.request_loader(load_user_from_token)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = lazy_gettext("Log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.unauthorized_handler(unauthorized)

@@ -184,3 +184,27 @@ def api_token():
         return {"Authorization": f"Bearer {issue_token(user)}"}
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    """Every test starts with no failed logins counted (limits are per address, and the
+    test client always calls from 127.0.0.1)."""
+    from app.extensions import limiter
+
+    limiter.reset()
+    yield
+
+
+from app.cart.models import CartItem  # noqa: E402  (appended with the cart)
+
+
+class CartItemFactory(BaseFactory):
+    """A line of a logged-in shopper's cart."""
+
+    class Meta:
+        model = CartItem
+
+    user_id = factory.LazyFunction(lambda: UserFactory().id)
+    product = factory.SubFactory(ProductFactory)
+    quantity = 1

@@ -1,0 +1,84 @@
+"""Forms of the account pages. They check presence and shape; the services own the rules."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.accounts.passwords import MIN_PASSWORD_LENGTH
+from app.accounts.validation import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=MAX_EMAIL_LENGTH)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=MAX_NAME_LENGTH)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=MAX_EMAIL_LENGTH)],
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=_l(
+                    "Choose a password of at least %(count)d characters.",
+                    count=MIN_PASSWORD_LENGTH,
+                ),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH},
+    )
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[EqualTo("password", _l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    next = HiddenField()
+
+
+class AccountForm(FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=MAX_NAME_LENGTH)],
+        render_kw={"autocomplete": "name"},
+    )
+    locale = SelectField(
+        _l("Preferred language"),
+        choices=[
+            SelectChoice("", _l("The language of my browser")),
+            SelectChoice("ar", "العربية", render_kw={"lang": "ar"}),
+            SelectChoice("fr", "Français", render_kw={"lang": "fr"}),
+            SelectChoice("en", "English", render_kw={"lang": "en"}),
+        ],
+    )

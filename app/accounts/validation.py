@@ -1,0 +1,109 @@
+"""The rules an account's email, password, name and language must follow.
+
+Each check returns the clean value or raises ValidationFailed whose `fields`
+name the bad field, so forms and the API can show the message next to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from email_validator import EmailNotValidError, validate_email
+
+from app.accounts.messages import _
+from app.accounts.passwords import MIN_PASSWORD_LENGTH
+from app.core.errors import ValidationFailed
+
+#: Longest email the users.email column holds (RFC 5321 path limit).
+MAX_EMAIL_LENGTH = 254
+#: Longest name the users.name column holds.
+MAX_NAME_LENGTH = 120
+#: Languages a person may prefer; None means "follow the browser".
+LANGUAGES = ("ar", "fr", "en")
+
+
+def normalise_email(email: str | None) -> str:
+    """The email as stored: syntax checked (no DNS lookup), then lower-cased whole.
+
+    Lower-casing the local part too makes "Fatima@X.ma" and "fatima@x.ma" one
+    account, which is what people expect even if RFC 5321 allows otherwise.
+    Raises ValidationFailed (field "email").
+    """
+    text = (email or "").strip()
+    if not text:
+        raise _invalid("email", _("Enter your email address."))
+    try:
+        normalised = validate_email(text, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise _invalid("email", _("Enter a valid email address, such as fatima@example.ma."))
+    if len(normalised) > MAX_EMAIL_LENGTH:
+        raise _invalid(
+            "email", _("An email address has at most %(count)d characters.", count=MAX_EMAIL_LENGTH)
+        )
+    return normalised
+
+
+def check_password(password: str | None) -> str:
+    """The password itself (never stripped); at least MIN_PASSWORD_LENGTH characters.
+
+    Raises ValidationFailed (field "password").
+    """
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        raise _invalid(
+            "password",
+            _("Choose a password of at least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
+        )
+    return password
+
+
+def clean_name(name: str | None) -> str:
+    """The name without surrounding spaces; not empty, at most MAX_NAME_LENGTH characters.
+
+    Raises ValidationFailed (field "name").
+    """
+    text = (name or "").strip()
+    if not text:
+        raise _invalid("name", _("Enter your name."))
+    if len(text) > MAX_NAME_LENGTH:
+        raise _invalid("name", _("A name has at most %(count)d characters.", count=MAX_NAME_LENGTH))
+    return text
+
+
+def check_locale(code: str | None) -> str | None:
+    """One of LANGUAGES, or None (empty text too) to follow the browser.
+
+    Raises ValidationFailed (field "locale").
+    """
+    if not code:
+        return None
+    if code not in LANGUAGES:
+        raise _invalid("locale", _("Choose Arabic, French or English."))
+    return code
+
+
+def optional(check: Callable[[str], str]) -> Callable[[str | None], str | None]:
+    """`check` for a value that may be left out: None or empty text give None."""
+    return lambda value: check(value) if value else None
+
+
+def collect(**checks: tuple[Callable, object]) -> dict[str, object]:
+    """Run each `name=(check, value)` and return the clean values by name.
+
+    Every check runs, so a form shows all of its mistakes at once; raises one
+    ValidationFailed whose `fields` hold every message.
+    """
+    clean: dict[str, object] = {}
+    fields: dict[str, list[str]] = {}
+    for name, (check, value) in checks.items():
+        try:
+            clean[name] = check(value)
+        except ValidationFailed as error:
+            for field, messages in error.fields.items():
+                fields.setdefault(field, []).extend(messages)
+    if fields:
+        raise ValidationFailed(_("Some fields are not valid."), fields=fields)
+    return clean
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, fields={field: [message]})
