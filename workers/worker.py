@@ -4,3 +4,5 @@ from app import create_app
 
 flask_app = create_app()
 celery = flask_app.extensions["celery"]
+# Register every task now, not only when a worker boots, so `celery inspect` and beat see them.
+celery.loader.import_default_modules()

@@ -1,0 +1,105 @@
+"""What each kind of notification says, and the context its templates need.
+
+Templates live in app/templates/notifications/<kind>/{subject,body}.<lang>.txt
+for ar, fr and en. Every kind may use `name` (the recipient's name; filled from
+the user by notify() when not given). Amounts are ints of centimes and go
+through the `money` filter, which formats them in the message's language.
+
+Shoppers get (required context; optional in brackets):
+- order_placed: order_number, total_cents, payment_method ("card", "cash_on_delivery",
+  "pay_at_stand"), part_count (how many cooperatives share the order)
+- order_paid: order_number, total_cents
+- part_confirmed, part_delivered, part_refused: order_number, cooperative_name
+- part_shipped: order_number, cooperative_name [cash_due_cents: cash to hand the courier]
+- part_ready: order_number, cooperative_name, pickup_code
+- order_cancelled: order_number
+- order_refunded: order_number, amount_cents
+
+Each member of a cooperative gets:
+- cooperative_verified: cooperative_name
+- payout_paid: cooperative_name, amount_cents, reference
+- low_stock: cooperative_name, product_name, stock
+- daily_digest: cooperative_name, date (ISO, "2025-06-14"), new_orders, parts_to_prepare,
+  sales_cents
+- new_order_for_cooperative: cooperative_name, order_number, subtotal_cents, item_count,
+  delivery_method ("home_delivery", "coop_pickup", "stand_pickup")
+
+Send member messages with `user=` for each member, so they show on that
+member's notifications page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    required: frozenset[str]
+    optional: frozenset[str] = frozenset()
+
+    @property
+    def known(self) -> frozenset[str]:
+        return self.required | self.optional | COMMON_OPTIONAL
+
+
+#: Context every kind may use.
+COMMON_OPTIONAL = frozenset({"name"})
+
+
+def _kind(name: str, required: str, optional: str = "") -> Kind:
+    return Kind(name, frozenset(required.split()), frozenset(optional.split()))
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        _kind("order_placed", "order_number total_cents payment_method part_count"),
+        _kind("order_paid", "order_number total_cents"),
+        _kind("part_confirmed", "order_number cooperative_name"),
+        _kind("part_shipped", "order_number cooperative_name", "cash_due_cents"),
+        _kind("part_ready", "order_number cooperative_name pickup_code"),
+        _kind("part_delivered", "order_number cooperative_name"),
+        _kind("part_refused", "order_number cooperative_name"),
+        _kind("order_cancelled", "order_number"),
+        _kind("order_refunded", "order_number amount_cents"),
+        _kind("cooperative_verified", "cooperative_name"),
+        _kind("payout_paid", "cooperative_name amount_cents reference"),
+        _kind("low_stock", "cooperative_name product_name stock"),
+        _kind("daily_digest", "cooperative_name date new_orders parts_to_prepare sales_cents"),
+        _kind(
+            "new_order_for_cooperative",
+            "cooperative_name order_number subtotal_cents item_count delivery_method",
+        ),
+    )
+}
+
+
+def check_context(kind: str, context: dict[str, object]) -> Kind:
+    """The registered `kind`, after checking `context` fits it.
+
+    Raises ValueError (a programming error, not a user's) for an unknown kind, a
+    missing or unexpected key, or a value that is not a str, int, bool or None:
+    the row is stored as JSON and rendered later, maybe by another process, so
+    it must never hold an ORM object, a float or a datetime.
+    """
+    try:
+        registered = KINDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    missing = registered.required - context.keys()
+    if missing:
+        raise ValueError(f"{kind} notification needs {sorted(missing)} in its context")
+    unexpected = context.keys() - registered.known
+    if unexpected:
+        raise ValueError(f"{kind} notification does not use {sorted(unexpected)}")
+    for key, value in context.items():
+        if value is not None and not isinstance(value, str | int):
+            raise ValueError(
+                f"{kind} context {key!r} must be a str, int, bool or None, "
+                f"not {type(value).__name__}"
+            )
+        if key.endswith("_cents") and isinstance(value, bool | str):
+            raise ValueError(f"{kind} context {key!r} is an amount: an int of centimes")
+    return registered

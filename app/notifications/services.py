@@ -1,0 +1,377 @@
+"""Use cases of the outbox: record a notification with its event, deliver it once, read it.
+
+`notify` only flushes: it runs inside the caller's use case and its row commits
+or vanishes with it. Delivery is enqueued after that commit; `deliver` claims
+the row with one conditional UPDATE so that two deliverers never both send.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any, Protocol
+
+from flask import Flask, current_app
+from kombu.exceptions import OperationalError as BrokerUnavailable
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.core.after_commit import after_commit
+from app.core.db import utcnow
+from app.extensions import db
+from app.notifications.channels import ChannelError, OutgoingMessage, channel_for
+from app.notifications.kinds import check_context
+from app.notifications.models import (
+    DEFAULT_LOCALE,
+    LOCALES,
+    Channel,
+    Notification,
+    NotificationStatus,
+)
+from app.notifications.rendering import render
+
+log = logging.getLogger(__name__)
+
+#: The Celery task that delivers one row, by name: domains never import workers.
+DELIVER_TASK = "workers.tasks.notifications.deliver_notification"
+
+#: A claim older than this is taken as abandoned (its worker died) and may be re-claimed.
+CLAIM_TIMEOUT = timedelta(minutes=5)
+#: After this many attempts a row is marked failed and no longer tried.
+MAX_ATTEMPTS = 12
+#: Longest wait the sweep leaves between two failed attempts at one row.
+MAX_SWEEP_BACKOFF = timedelta(hours=1)
+#: Rows one sweep delivers at most; the next sweep takes the rest.
+SWEEP_BATCH = 100
+
+
+class DeliveryFailed(Exception):
+    """A delivery attempt failed for a reason that may pass (server down, 4xx); retry later."""
+
+    def __init__(self, notification_id: int, reason: str) -> None:
+        super().__init__(f"notification {notification_id} not delivered: {reason}")
+        self.notification_id = notification_id
+        self.reason = reason
+
+
+class Recipient(Protocol):
+    """What notify() reads from a user (app.accounts.models.User fits)."""
+
+    id: int
+    email: str
+    name: str
+    locale: str | None
+    phone: str | None
+
+
+def notify(
+    kind: str,
+    *,
+    user: Recipient | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    locale: str | None = None,
+    context: dict[str, Any],
+    dedupe_key: str,
+    channel: str | None = None,
+) -> Notification | None:
+    """Record a `kind` message in the caller's transaction; deliver it once that commits.
+
+    The recipient is `user` (then `email`/`phone` default to theirs and it shows on
+    their notifications page) and/or an `email` or `phone`. The language is
+    `locale`, else the user's, else French. The channel is `channel`, else email
+    when there is an address, else sms when there is a phone, else log.
+    Only flushes. Returns the new row, or None when `dedupe_key` is already
+    recorded (also when another transaction records it at the same moment).
+    Raises ValueError for an unknown kind, a context that does not fit it, or no
+    recipient: those are programming errors.
+    """
+    context = dict(context)
+    if user is not None and "name" not in context:
+        context["name"] = user.name
+    check_context(kind, context)
+    if not dedupe_key or len(dedupe_key) > 200:
+        raise ValueError("a dedupe_key of 1 to 200 characters is required")
+    email = email or (user.email if user is not None else None)
+    phone = phone or getattr(user, "phone", None)
+    if user is None and not email and not phone:
+        raise ValueError("a notification needs a user, an email or a phone")
+    channel = channel or (Channel.EMAIL if email else Channel.SMS if phone else Channel.LOG)
+    if channel not in set(Channel):
+        raise ValueError(f"unknown channel {channel!r}")
+
+    if _recorded(dedupe_key):
+        return None
+    notification = Notification(
+        kind=kind,
+        channel=str(channel),
+        recipient_user_id=user.id if user is not None else None,
+        recipient_email=email,
+        recipient_phone=phone,
+        locale=_language(locale, user),
+        context=context,
+        dedupe_key=dedupe_key,
+        status=NotificationStatus.PENDING,
+        attempts=0,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(notification)
+    except IntegrityError:
+        # Another transaction recorded the same key since we looked: that one stands.
+        if _recorded(dedupe_key):
+            return None
+        raise
+    after_commit(db.session, partial(_dispatch, current_app._get_current_object(), notification.id))
+    return notification
+
+
+def _recorded(dedupe_key: str) -> bool:
+    return (
+        db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key))
+        is not None
+    )
+
+
+def _language(locale: str | None, user: Recipient | None) -> str:
+    for candidate in (locale, getattr(user, "locale", None)):
+        language = (candidate or "").replace("-", "_").split("_")[0].lower()
+        if language in LOCALES:
+            return language
+    return DEFAULT_LOCALE
+
+
+def _dispatch(app: Flask, notification_id: int) -> None:
+    """After commit: hand the row to a worker, or deliver it here when tasks run eagerly.
+
+    A broker that cannot be reached is logged, not raised: the row is committed
+    and pending, and the sweep delivers it once workers run again.
+    """
+    celery = app.extensions.get("celery")
+    if celery is None or celery.conf.task_always_eager:
+        # A fresh app context gives a fresh session: the committing one can no longer query.
+        with app.app_context():
+            try:
+                deliver(notification_id)
+            except DeliveryFailed as error:
+                log.warning("%s; the outbox sweep will try again", error)
+        return
+    try:
+        # ignore_result: no result backend round trip, so a Redis outage costs one short retry.
+        celery.send_task(DELIVER_TASK, args=[notification_id], ignore_result=True)
+    except (BrokerUnavailable, OSError):
+        log.warning(
+            "broker unreachable: notification %s waits for the outbox sweep",
+            notification_id,
+            exc_info=True,
+        )
+
+
+def deliver(notification_id: int, *, now: datetime | None = None) -> bool:
+    """Send one pending notification through its channel; True when this call sent it.
+
+    Safe to call twice, also at the same moment: the row is claimed (and the
+    claim committed) by one conditional UPDATE before sending, so only one
+    caller sends; the others, and calls for a sent, failed or unknown row,
+    return False. A claim older than CLAIM_TIMEOUT is taken over. When the
+    channel fails, the claim is released, `last_error` recorded and
+    DeliveryFailed raised (retry later); a permanent refusal, a message that
+    cannot be rendered or the MAX_ATTEMPTS-th failure marks the row failed and
+    returns False. A crash between sending and recording it means the message
+    may be sent again later; its Message-ID is the same, so it shows as a duplicate.
+    """
+    now = now or utcnow()
+    claimed = db.session.execute(
+        update(Notification)
+        .where(
+            Notification.id == notification_id,
+            Notification.status == NotificationStatus.PENDING,
+            or_(Notification.claimed_at.is_(None), Notification.claimed_at < now - CLAIM_TIMEOUT),
+        )
+        .values(claimed_at=now, attempts=Notification.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return False
+    db.session.commit()
+
+    notification = db.session.get(Notification, notification_id, populate_existing=True)
+    try:
+        message = _message(notification)
+    except Exception as error:
+        # A template or context bug: no retry can fix it, so fail loudly and stop trying.
+        log.exception("notification %s cannot be rendered", notification_id)
+        _record_failure(notification, f"cannot render: {error}", permanent=True, now=now)
+        return False
+    try:
+        channel_for(notification.channel, current_app.config).send(message)
+    except ChannelError as error:
+        failed = _record_failure(notification, str(error), permanent=error.permanent, now=now)
+        if failed:
+            log.error("notification %s failed for good: %s", notification_id, error)
+            return False
+        raise DeliveryFailed(notification_id, str(error))
+
+    notification.status = NotificationStatus.SENT
+    notification.sent_at = utcnow()
+    notification.next_attempt_at = None
+    db.session.commit()
+    return True
+
+
+def _message(notification: Notification) -> OutgoingMessage:
+    rendered = render(notification.kind, notification.locale, notification.context)
+    return OutgoingMessage(
+        kind=notification.kind,
+        locale=notification.locale,
+        subject=rendered.subject,
+        body=rendered.body,
+        dedupe_key=notification.dedupe_key,
+        to_email=notification.recipient_email,
+        to_phone=notification.recipient_phone,
+    )
+
+
+def _record_failure(
+    notification: Notification, error: str, *, permanent: bool, now: datetime
+) -> bool:
+    """Release the claim and note `error`; True when the row is now failed for good."""
+    notification.last_error = error[:2000]
+    notification.claimed_at = None
+    if permanent or notification.attempts >= MAX_ATTEMPTS:
+        notification.status = NotificationStatus.FAILED
+        notification.next_attempt_at = None
+    else:
+        notification.next_attempt_at = now + sweep_backoff(notification.attempts)
+    db.session.commit()
+    return notification.status == NotificationStatus.FAILED
+
+
+def sweep_backoff(attempts: int) -> timedelta:
+    """How long the sweep leaves a row alone after its `attempts`-th failure:
+    1, 2, 4... minutes, at most MAX_SWEEP_BACKOFF."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_SWEEP_BACKOFF)
+
+
+def pending_to_sweep(
+    older_than: timedelta, *, now: datetime | None = None, limit: int = SWEEP_BATCH
+) -> list[int]:
+    """Ids of pending rows created more than `older_than` ago that nobody holds (no
+    live claim) and whose backoff has passed, oldest first, at most `limit`."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(Notification.id)
+            .where(
+                Notification.status == NotificationStatus.PENDING,
+                Notification.created_at < now - older_than,
+                or_(
+                    Notification.claimed_at.is_(None),
+                    Notification.claimed_at < now - CLAIM_TIMEOUT,
+                ),
+                or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
+            )
+            .order_by(Notification.id)
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    sent: int
+    not_sent: int
+
+
+def sweep(
+    older_than: timedelta = timedelta(minutes=1),
+    *,
+    now: datetime | None = None,
+    limit: int = SWEEP_BATCH,
+) -> SweepResult:
+    """Deliver what a lost or failed task left behind (see pending_to_sweep).
+
+    Each row is delivered on its own claim, so a sweep overlapping a task or
+    another sweep sends nothing twice; a failure is recorded on its row and
+    does not stop the sweep.
+    """
+    sent = not_sent = 0
+    for notification_id in pending_to_sweep(older_than, now=now, limit=limit):
+        try:
+            delivered = deliver(notification_id, now=now)
+        except DeliveryFailed as error:
+            log.warning("sweep: %s", error)
+            delivered = False
+        sent += delivered
+        not_sent += not delivered
+    return SweepResult(sent=sent, not_sent=not_sent)
+
+
+def mark_read(user: Recipient, ids: list[int] | None = None) -> int:
+    """Mark `user`'s unread notifications read (only those in `ids` when given);
+    others' ids are ignored. Returns how many changed. Commits."""
+    statement = (
+        update(Notification)
+        .where(Notification.recipient_user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if ids is not None:
+        statement = statement.where(Notification.id.in_(ids))
+    changed = db.session.execute(statement).rowcount
+    db.session.commit()
+    return changed
+
+
+@dataclass(frozen=True)
+class InboxEntry:
+    id: int
+    kind: str
+    subject: str
+    body: str
+    created_at: datetime
+    read: bool
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    entries: list[InboxEntry]
+    page: int
+    per_page: int
+    total: int
+    unread: int
+
+
+def for_user(
+    user: Recipient, page: int = 1, *, per_page: int = 20, language: str | None = None
+) -> InboxPage:
+    """One page of `user`'s notifications, newest first, rendered in `language`
+    (the reader's; default each message's own), with the count of unread ones."""
+    page = max(page, 1)
+    mine = Notification.recipient_user_id == user.id
+    total = db.session.scalar(select(func.count()).where(mine)) or 0
+    unread = db.session.scalar(select(func.count()).where(mine, Notification.read_at.is_(None)))
+    rows = db.session.scalars(
+        select(Notification)
+        .where(mine)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    entries = []
+    for row in rows:
+        rendered = render(row.kind, language if language in LOCALES else row.locale, row.context)
+        entries.append(
+            InboxEntry(
+                id=row.id,
+                kind=row.kind,
+                subject=rendered.subject,
+                body=rendered.body,
+                created_at=row.created_at,
+                read=row.read_at is not None,
+            )
+        )
+    return InboxPage(entries, page, per_page, int(total), int(unread or 0))
