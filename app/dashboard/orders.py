@@ -1,0 +1,158 @@
+"""Members handle their cooperative's parts of orders: the list by status, one part with the
+shopper's delivery contact, a button per allowed move, pickup hand-over by code, cash collected.
+
+Every page is for members of that cooperative only (a 403 page for anyone else).
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.cooperatives.models import Cooperative
+from app.cooperatives.permissions import require_member
+from app.core.errors import DomainError, NotFound
+from app.core.money import to_decimal_string
+from app.dashboard import bp
+from app.extensions import db
+from app.i18n import current_language
+from app.orders import queries, services, states
+from app.orders.forms import CashCollectedForm, PartFilterForm, PartMoveForm
+from app.orders.labels import PART_MOVE_NAMES
+from app.orders.models import CooperativeOrder, PartStatus
+from app.orders.services import CASH_RECORDABLE
+
+PARTS_PER_PAGE = 25
+
+
+def _member_cooperative(cooperative_id: int) -> Cooperative:
+    """The cooperative, for its members only: NotFound (404) or Forbidden (403) otherwise."""
+    cooperative = None
+    if 0 < cooperative_id <= queries.MAX_ID:
+        cooperative = db.session.get(Cooperative, cooperative_id)
+    if cooperative is None:
+        raise NotFound(_("There is no such cooperative."))
+    require_member(current_user, cooperative.id)
+    return cooperative
+
+
+@bp.get("/<int:cooperative_id>/orders")
+def orders(cooperative_id: int):
+    """The cooperative's parts of orders, newest first, filtered by status."""
+    cooperative = _member_cooperative(cooperative_id)
+    form = PartFilterForm(request.args)
+    status = form.status.data if form.validate() else None
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    parts, total = queries.page_of(
+        queries.cooperative_parts(cooperative.id, status or None), page, PARTS_PER_PAGE
+    )
+    return render_template(
+        "dashboard/orders/list.html",
+        cooperative=cooperative,
+        parts=parts,
+        form=form,
+        status=status or "",
+        page=page,
+        per_page=PARTS_PER_PAGE,
+        total=total,
+        language=current_language(),
+    )
+
+
+def _render_part(
+    cooperative: Cooperative,
+    part: CooperativeOrder,
+    *,
+    move_forms: dict[str, PartMoveForm] | None = None,
+    cash_form: CashCollectedForm | None = None,
+    status: int = 200,
+):
+    moves = states.allowed_part_moves(
+        part.status, part.delivery_method, part.order.payment_method, part.order.status
+    )
+    move_forms = move_forms or {}
+    forms = {to: move_forms.get(to) or PartMoveForm(prefix=to, formdata=None) for to in moves}
+    can_record_cash = (
+        part.order.is_cash and part.cash_collected_cents is None and part.status in CASH_RECORDABLE
+    )
+    if cash_form is None and can_record_cash:
+        cash_form = CashCollectedForm(formdata=None, amount=to_decimal_string(part.total_cents))
+    return render_template(
+        "dashboard/orders/part.html",
+        cooperative=cooperative,
+        part=part,
+        order=part.order,
+        move_forms=forms,
+        move_names=PART_MOVE_NAMES,
+        cash_form=cash_form if can_record_cash else None,
+        awaiting_payment=part.order.status == "pending_payment",
+        language=current_language(),
+    ), status
+
+
+@bp.get("/<int:cooperative_id>/orders/<int:part_id>")
+def order_part(cooperative_id: int, part_id: int):
+    """One part: what to prepare, the shopper's delivery contact, and what can happen next."""
+    cooperative = _member_cooperative(cooperative_id)
+    return _render_part(cooperative, queries.part_of_cooperative(cooperative.id, part_id))
+
+
+@bp.post("/<int:cooperative_id>/orders/<int:part_id>/move/<to>")
+def order_part_move(cooperative_id: int, part_id: int, to: str):
+    """Move the part to ``to``: a reason is needed to cancel, the shopper's code to hand over."""
+    cooperative = _member_cooperative(cooperative_id)
+    part = queries.part_of_cooperative(cooperative.id, part_id)
+    if to not in set(PartStatus):
+        raise NotFound(_("There is no such step."))
+    form = PartMoveForm(prefix=to)
+    if not form.validate():
+        return _render_part(cooperative, part, move_forms={to: form}, status=422)
+    try:
+        services.move_part(
+            part,
+            to,
+            member=current_user._get_current_object(),
+            note=form.note.data or "",
+            pickup_code=form.pickup_code.data,
+        )
+    except DomainError as error:
+        target = form.pickup_code if "pickup_code" in error.fields else form.note
+        if error.fields:
+            target.errors = [*target.errors, *[m for ms in error.fields.values() for m in ms]]
+        else:
+            form.form_errors.append(error.message)
+        return _render_part(
+            cooperative,
+            queries.part_of_cooperative(cooperative.id, part_id),
+            move_forms={to: form},
+            status=error.status,
+        )
+    flash(
+        _("Order %(number)s: %(step)s.", number=part.order.number, step=PART_MOVE_NAMES[to]),
+        "success",
+    )
+    return redirect(url_for(".order_part", cooperative_id=cooperative.id, part_id=part.id))
+
+
+@bp.post("/<int:cooperative_id>/orders/<int:part_id>/cash")
+def order_part_cash(cooperative_id: int, part_id: int):
+    """Record the cash collected for a cash-on-delivery or pay-at-stand part."""
+    cooperative = _member_cooperative(cooperative_id)
+    part = queries.part_of_cooperative(cooperative.id, part_id)
+    form = CashCollectedForm()
+    if not form.validate():
+        return _render_part(cooperative, part, cash_form=form, status=422)
+    try:
+        services.record_cash_collected(part, current_user._get_current_object(), form.amount_cents)
+    except DomainError as error:
+        messages = [m for ms in error.fields.values() for m in ms] or [error.message]
+        form.amount.errors = [*form.amount.errors, *messages]
+        return _render_part(
+            cooperative,
+            queries.part_of_cooperative(cooperative.id, part_id),
+            cash_form=form,
+            status=error.status,
+        )
+    flash(_("The cash collected is recorded."), "success")
+    return redirect(url_for(".order_part", cooperative_id=cooperative.id, part_id=part.id))

@@ -1,0 +1,339 @@
+"""The two halves of a checkout that ``services.place_order`` runs: plan, then write.
+
+``plan_checkout`` reads the cart (prices from the database), checks every
+field the shopper gave and quotes each line's fee split; it writes nothing.
+It raises ``ValidationFailed`` (422) naming every bad field at once, then
+``ProductsNotForSale`` (409) or ``OutOfStock`` (409) naming the products.
+``write_order`` carries a plan out (stock, order, parts, lines) and only
+flushes: ``place_order`` owns the commit and the rollback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.cart.errors import OutOfStock
+from app.cart.queries import CartContents, CartGroup, CartLine
+from app.catalog.services import take_stock
+from app.cooperatives.validation import normalize_phone
+from app.core.errors import ValidationFailed
+from app.extensions import db
+from app.fair.models import Stand
+from app.fees.engine import FeeBreakdown
+from app.fees.services import category_parents, quote_line, rules_in_force
+from app.orders.codes import new_order_number, new_pickup_code
+from app.orders.errors import ProductsNotForSale
+from app.orders.models import (
+    PICKUP_METHODS,
+    CooperativeOrder,
+    DeliveryMethod,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    PartEvent,
+    PartStatus,
+    PaymentMethod,
+)
+
+POSTAL_CODE = re.compile(r"^\d{5}$")
+NAME_MAX = 120
+LINE1_MAX = 200
+CITY_MAX = 80
+#: Tries at drawing an order number nobody has; 31**6 numbers make a second try rare already.
+NUMBER_ATTEMPTS = 10
+#: Longest idempotency key a client may send (a UUID is 36 characters).
+IDEMPOTENCY_KEY_MAX = 64
+
+
+@dataclass(frozen=True)
+class Address:
+    """Who receives the order, and where (the street part is needed for home delivery only)."""
+
+    name: str
+    line1: str = ""
+    city: str = ""
+    postal_code: str = ""
+
+
+@dataclass(frozen=True)
+class PlannedLine:
+    line: CartLine
+    split: FeeBreakdown
+
+
+@dataclass(frozen=True)
+class PlannedPart:
+    group: CartGroup
+    delivery_method: str
+    #: The stand the shopper collects at (stand pickup only).
+    stand: Stand | None
+    lines: list[PlannedLine]
+
+    @property
+    def shipping_cents(self) -> int:
+        return self.group.shipping_cents_for(self.delivery_method)
+
+    @property
+    def subtotal_cents(self) -> int:
+        return self.group.subtotal_cents
+
+
+@dataclass(frozen=True)
+class CheckoutPlan:
+    payment_method: str
+    address: Address
+    #: +212XXXXXXXXX.
+    phone: str
+    parts: list[PlannedPart]
+
+    @property
+    def subtotal_cents(self) -> int:
+        return sum(part.subtotal_cents for part in self.parts)
+
+    @property
+    def shipping_cents(self) -> int:
+        return sum(part.shipping_cents for part in self.parts)
+
+
+def card_payments_enabled() -> bool:
+    """Cards are taken only when the Stripe keys are configured."""
+    config = current_app.config
+    return bool(config.get("STRIPE_SECRET_KEY") and config.get("STRIPE_PUBLISHABLE_KEY"))
+
+
+def check_idempotency_key(key: str | None) -> str:
+    """The key, stripped; ``ValidationFailed`` unless it has 1 to 64 characters."""
+    key = (key or "").strip() if isinstance(key, str) else ""
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX:
+        message = _("Send a checkout key of 1 to %(count)d characters.", count=IDEMPOTENCY_KEY_MAX)
+        raise ValidationFailed(message, fields={"idempotency_key": [message]})
+    return key
+
+
+def plan_checkout(
+    contents: CartContents,
+    payment_method: str,
+    delivery_choices: Mapping[str, str],
+    address: Address,
+    phone: str,
+    at: datetime,
+) -> CheckoutPlan:
+    """Check a checkout of ``contents`` and quote its lines at instant ``at``; write nothing.
+
+    ``delivery_choices`` maps a cooperative id (as text) to one of the delivery
+    options its group offers. Raises ``ValidationFailed`` (422, every bad field
+    named: ``payment_method``, ``delivery.<id>``, ``address.<field>``,
+    ``phone``, ``cart``), then ``ProductsNotForSale`` (409), then ``OutOfStock``
+    (409) naming the products, then the fee engine's ``NoFeeRuleInForce`` (409).
+    """
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not contents.groups and not contents.unavailable:
+        add("cart", _("Your cart is empty."))
+
+    choices = {str(key): value for key, value in delivery_choices.items()}
+    chosen: dict[int, str] = {}
+    for group in contents.groups:
+        cooperative_id = group.cooperative.id
+        choice = choices.get(str(cooperative_id))
+        if not choice:
+            add(
+                f"delivery.{cooperative_id}",
+                _("Choose how to receive the products of %(name)s.", name=group.cooperative.name),
+            )
+        elif choice not in group.delivery_options:
+            add(
+                f"delivery.{cooperative_id}",
+                _("%(name)s does not offer this delivery now.", name=group.cooperative.name),
+            )
+        else:
+            chosen[cooperative_id] = choice
+
+    if payment_method not in set(PaymentMethod):
+        add("payment_method", _("Choose card, cash on delivery or pay at the stand."))
+    elif payment_method == PaymentMethod.CARD and not card_payments_enabled():
+        add("payment_method", _("Card payment is not available yet: pay cash or at the stand."))
+    elif payment_method == PaymentMethod.PAY_AT_STAND and any(
+        method != DeliveryMethod.STAND_PICKUP for method in chosen.values()
+    ):
+        add(
+            "payment_method",
+            _("Pay at the stand only when every cooperative's part is picked up at its stand."),
+        )
+
+    needs_street = any(method == DeliveryMethod.HOME_DELIVERY for method in chosen.values())
+    cleaned_address = _clean_address(address, needs_street, add)
+    try:
+        cleaned_phone = normalize_phone(phone or "")
+    except ValueError as error:
+        add("phone", str(error))
+        cleaned_phone = ""
+
+    if errors:
+        raise ValidationFailed(_("Some checkout details need your attention."), fields=errors)
+    if contents.unavailable:
+        names = [line.name or f"#{line.product_id}" for line in contents.unavailable]
+        raise ProductsNotForSale(
+            _("No longer for sale: %(names)s. Remove them from your cart.", names=", ".join(names)),
+            fields={
+                "products": names,
+                "product_ids": [str(line.product_id) for line in contents.unavailable],
+            },
+        )
+    short = [line for group in contents.groups for line in group.lines if line.short_of_stock]
+    if short:
+        raise out_of_stock([line.product for line in short])
+
+    rules = rules_in_force(at)
+    parents = category_parents()
+    parts = []
+    for group in contents.groups:
+        method = chosen[group.cooperative.id]
+        stand = group.stand if method == DeliveryMethod.STAND_PICKUP else None
+        stand_fair_id = stand.fair_id if stand is not None else None
+        lines = [
+            PlannedLine(
+                line,
+                quote_line(
+                    line.product, line.total_cents, stand_fair_id, at, rules, parents=parents
+                ),
+            )
+            for line in group.lines
+        ]
+        parts.append(PlannedPart(group, method, stand, lines))
+    return CheckoutPlan(payment_method, cleaned_address, cleaned_phone, parts)
+
+
+def out_of_stock(products) -> OutOfStock:
+    """The 409 that names every product short of stock (``fields.products``: names)."""
+    names = [product.name for product in products]
+    return OutOfStock(
+        _("Not enough stock left for: %(names)s.", names=", ".join(names)),
+        fields={"products": names, "product_ids": [str(product.id) for product in products]},
+    )
+
+
+def _clean_address(address: Address, needs_street: bool, add) -> Address:
+    name = (address.name or "").strip()
+    line1 = (address.line1 or "").strip()
+    city = (address.city or "").strip()
+    postal_code = re.sub(r"\s", "", address.postal_code or "")
+    required = _("This field is required for home delivery.")
+    if not name:
+        add("address.name", _("This field is required."))
+    elif len(name) > NAME_MAX:
+        add("address.name", _("At most %(count)d characters.", count=NAME_MAX))
+    for field, value, longest in (("line1", line1, LINE1_MAX), ("city", city, CITY_MAX)):
+        if needs_street and not value:
+            add(f"address.{field}", required)
+        elif len(value) > longest:
+            add(f"address.{field}", _("At most %(count)d characters.", count=longest))
+    if needs_street and not postal_code:
+        add("address.postal_code", required)
+    elif postal_code and not POSTAL_CODE.match(postal_code):
+        add("address.postal_code", _("A Moroccan postal code has 5 digits, e.g. 23000."))
+    return Address(name, line1, city, postal_code)
+
+
+# Writing the order (flush only) ------------------------------------------------
+
+
+def write_order(shopper: User, plan: CheckoutPlan, key: str, now: datetime) -> Order:
+    """Write the order ``plan`` describes and take its stock; flush only (the caller commits).
+
+    The order row is flushed first, so a replayed idempotency key fails on its
+    unique constraint (``IntegrityError``) before any stock is touched. Raises
+    ``OutOfStock`` naming every product short of stock; the caller rolls back.
+    """
+    is_card = plan.payment_method == PaymentMethod.CARD
+    status = OrderStatus.PENDING_PAYMENT if is_card else OrderStatus.PLACED
+    timeout = timedelta(minutes=current_app.config["CARD_ORDER_TIMEOUT_MINUTES"])
+    order = Order(
+        number=_unused_order_number(),
+        shopper_id=shopper.id,
+        status=status,
+        payment_method=plan.payment_method,
+        idempotency_key=key,
+        subtotal_cents=plan.subtotal_cents,
+        shipping_cents=plan.shipping_cents,
+        total_cents=plan.subtotal_cents + plan.shipping_cents,
+        contact_name=plan.address.name,
+        contact_phone=plan.phone,
+        address_line1=plan.address.line1,
+        address_city=plan.address.city,
+        address_postal_code=plan.address.postal_code,
+        placed_at=now,
+        expires_at=now + timeout if is_card else None,
+    )
+    order.events.append(OrderEvent(to_status=status, actor_id=shopper.id, at=now))
+    db.session.add(order)
+    # The idempotency key's unique constraint speaks here, before any stock is touched.
+    db.session.flush()
+
+    _take_stock_or_fail(plan)
+    for planned in plan.parts:
+        part = CooperativeOrder(
+            cooperative_id=planned.group.cooperative.id,
+            status=PartStatus.PENDING,
+            delivery_method=planned.delivery_method,
+            shipping_cents=planned.shipping_cents,
+            subtotal_cents=planned.subtotal_cents,
+            stand_id=planned.stand.id if planned.stand is not None else None,
+            fair_id=planned.stand.fair_id if planned.stand is not None else None,
+            pickup_code=new_pickup_code() if planned.delivery_method in PICKUP_METHODS else None,
+        )
+        part.events.append(PartEvent(to_status=PartStatus.PENDING, actor_id=shopper.id, at=now))
+        for item in planned.lines:
+            product = item.line.product
+            part.lines.append(
+                OrderLine(
+                    product_id=product.id,
+                    name=product.name,
+                    unit=product.unit,
+                    unit_price_cents=item.line.unit_price_cents,
+                    quantity=item.line.quantity,
+                    total_cents=item.line.total_cents,
+                    producer_cents=item.split.producer_cents,
+                    platform_cents=item.split.platform_cents,
+                    solidarity_cents=item.split.solidarity_cents,
+                    fee_rule_id=item.split.rule_id,
+                )
+            )
+        order.parts.append(part)
+    db.session.flush()
+    return order
+
+
+def _take_stock_or_fail(plan: CheckoutPlan) -> None:
+    """Take every line's units, in product id order so two checkouts never deadlock.
+
+    Tries them all, to name every product short of stock; raises ``OutOfStock``
+    if any is (the caller rolls back what was taken).
+    """
+    lines = sorted(
+        (item.line for part in plan.parts for item in part.lines),
+        key=lambda line: line.product.id,
+    )
+    short = [line.product for line in lines if not take_stock(line.product.id, line.quantity)]
+    if short:
+        raise out_of_stock(short)
+
+
+def _unused_order_number() -> str:
+    for _attempt in range(NUMBER_ATTEMPTS):
+        number = new_order_number()
+        if db.session.scalar(select(Order.id).where(Order.number == number)) is None:
+            return number
+    raise RuntimeError("could not draw an unused order number")  # 1 in 10**80 with 10 tries

@@ -1,0 +1,282 @@
+"""Orders across cooperatives (DESIGN.md section 6).
+
+One checkout makes one ``Order`` (what the shopper pays once), holding one
+``CooperativeOrder`` ("part") per cooperative (what that cooperative prepares),
+each holding ``OrderLine`` snapshots of name, unit price, quantity and the fee
+split. Amounts are int centimes of MAD. Statuses change only through
+``app.orders.services`` (``transition_order`` / ``transition_part``), each move
+recorded as an ``OrderEvent`` or ``PartEvent`` row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import TimestampMixin, utcnow
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+    from app.cooperatives.models import Cooperative
+    from app.fair.models import Fair, Stand
+
+
+class OrderStatus(StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    PLACED = "placed"
+    PAID = "paid"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+class PartStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    READY = "ready"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    REFUSED = "refused"
+    CANCELLED = "cancelled"
+
+
+class PaymentMethod(StrEnum):
+    CARD = "card"
+    CASH_ON_DELIVERY = "cash_on_delivery"
+    PAY_AT_STAND = "pay_at_stand"
+
+
+class DeliveryMethod(StrEnum):
+    HOME_DELIVERY = "home_delivery"
+    COOP_PICKUP = "coop_pickup"
+    STAND_PICKUP = "stand_pickup"
+
+
+#: Payment methods where a cooperative collects the money itself when it hands the part over.
+CASH_METHODS = frozenset({PaymentMethod.CASH_ON_DELIVERY, PaymentMethod.PAY_AT_STAND})
+#: Delivery methods where the shopper collects the part and shows a pickup code.
+PICKUP_METHODS = frozenset({DeliveryMethod.COOP_PICKUP, DeliveryMethod.STAND_PICKUP})
+
+
+def _sql_list(values) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+class Order(TimestampMixin, db.Model):
+    """What a shopper pays once, across every cooperative of one checkout."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("shopper_id", "idempotency_key"),
+        CheckConstraint(f"status IN ({_sql_list(OrderStatus)})", name="status_known"),
+        CheckConstraint(f"payment_method IN ({_sql_list(PaymentMethod)})", name="payment_known"),
+        CheckConstraint("subtotal_cents >= 0", name="subtotal_not_negative"),
+        CheckConstraint("shipping_cents >= 0", name="shipping_not_negative"),
+        CheckConstraint("total_cents = subtotal_cents + shipping_cents", name="total_adds_up"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Public reference "ST-" + 6 characters drawn with `secrets`: unique, not guessable.
+    number: Mapped[str] = mapped_column(String(12), unique=True)
+    shopper_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    payment_method: Mapped[str] = mapped_column(String(20))
+    #: Chosen by the client per checkout attempt: a replay with the same key gets this order.
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    #: Sum of the lines of every part, centimes.
+    subtotal_cents: Mapped[int]
+    #: Sum of the parts' home-delivery fees, centimes.
+    shipping_cents: Mapped[int]
+    #: What the shopper pays: subtotal + shipping, centimes.
+    total_cents: Mapped[int]
+    #: Delivery contact as given at checkout (later profile edits do not change it).
+    contact_name: Mapped[str] = mapped_column(String(120))
+    #: E.164 Moroccan number, +212 then 9 digits.
+    contact_phone: Mapped[str] = mapped_column(String(13))
+    #: Street address for home delivery; empty when every part is picked up.
+    address_line1: Mapped[str] = mapped_column(String(200), default="")
+    address_city: Mapped[str] = mapped_column(String(80), default="")
+    #: 5-digit Moroccan postal code, or empty when every part is picked up.
+    address_postal_code: Mapped[str] = mapped_column(String(5), default="")
+    #: When the shopper checked out, UTC.
+    placed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: Card orders only: unpaid after this instant, the order is cancelled and its stock freed.
+    expires_at: Mapped[datetime | None]
+
+    shopper: Mapped[User] = relationship()
+    parts: Mapped[list[CooperativeOrder]] = relationship(
+        back_populates="order", order_by="CooperativeOrder.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[OrderEvent]] = relationship(
+        back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_cash(self) -> bool:
+        return self.payment_method in CASH_METHODS
+
+
+class CooperativeOrder(TimestampMixin, db.Model):
+    """One cooperative's part of an order: what it prepares, hands over, and is paid for."""
+
+    __tablename__ = "cooperative_orders"
+    __table_args__ = (
+        UniqueConstraint("order_id", "cooperative_id"),
+        CheckConstraint(f"status IN ({_sql_list(PartStatus)})", name="status_known"),
+        CheckConstraint(f"delivery_method IN ({_sql_list(DeliveryMethod)})", name="delivery_known"),
+        CheckConstraint("subtotal_cents >= 0", name="subtotal_not_negative"),
+        CheckConstraint("shipping_cents >= 0", name="shipping_not_negative"),
+        CheckConstraint(
+            "cash_collected_cents IS NULL OR cash_collected_cents >= 0",
+            name="cash_not_negative",
+        ),
+        CheckConstraint(
+            "delivery_method != 'stand_pickup' OR (stand_id IS NOT NULL AND fair_id IS NOT NULL)",
+            name="stand_pickup_has_stand",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperatives.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    delivery_method: Mapped[str] = mapped_column(String(20))
+    #: The cooperative's flat home-delivery fee at checkout, centimes (0 for pickups); all its own.
+    shipping_cents: Mapped[int] = mapped_column(default=0)
+    #: Sum of this part's line totals, centimes.
+    subtotal_cents: Mapped[int]
+    #: Stand pickups: the stand and fair where the shopper collects (and may pay).
+    stand_id: Mapped[int | None] = mapped_column(ForeignKey("stands.id"))
+    fair_id: Mapped[int | None] = mapped_column(ForeignKey("fairs.id"))
+    #: Pickups only: digits the shopper shows and the cooperative enters to hand over.
+    pickup_code: Mapped[str | None] = mapped_column(String(8))
+    #: Cash orders: what the cooperative recorded collecting (always the part's total), centimes.
+    cash_collected_cents: Mapped[int | None]
+    cash_collected_at: Mapped[datetime | None]
+    cash_collected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    order: Mapped[Order] = relationship(back_populates="parts")
+    cooperative: Mapped[Cooperative] = relationship()
+    stand: Mapped[Stand | None] = relationship()
+    fair: Mapped[Fair | None] = relationship()
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="part", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[PartEvent]] = relationship(
+        back_populates="part", order_by="PartEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def total_cents(self) -> int:
+        """What the shopper pays for this part: its lines plus its shipping, centimes."""
+        return self.subtotal_cents + self.shipping_cents
+
+    @property
+    def is_pickup(self) -> bool:
+        return self.delivery_method in PICKUP_METHODS
+
+    @property
+    def platform_cents(self) -> int:
+        return sum(line.platform_cents for line in self.lines)
+
+    @property
+    def solidarity_cents(self) -> int:
+        return sum(line.solidarity_cents for line in self.lines)
+
+    @property
+    def producer_cents(self) -> int:
+        """What the cooperative earns: its lines' producer shares plus its whole shipping fee."""
+        return sum(line.producer_cents for line in self.lines) + self.shipping_cents
+
+
+class OrderLine(db.Model):
+    """A snapshot of one product bought: later price or fee rule edits never change it."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price_cents > 0", name="unit_price_positive"),
+        CheckConstraint("total_cents = unit_price_cents * quantity", name="total_is_price_x_qty"),
+        CheckConstraint(
+            "producer_cents >= 0 AND platform_cents >= 0 AND solidarity_cents >= 0",
+            name="split_not_negative",
+        ),
+        CheckConstraint(
+            "producer_cents + platform_cents + solidarity_cents = total_cents",
+            name="split_adds_up",
+        ),
+        CheckConstraint(
+            "refunded_quantity >= 0 AND refunded_quantity <= quantity",
+            name="refunded_within_quantity",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_id: Mapped[int] = mapped_column(
+        ForeignKey("cooperative_orders.id", ondelete="CASCADE"), index=True
+    )
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    #: The product's name at checkout.
+    name: Mapped[str] = mapped_column(String(160))
+    #: What one unit was at checkout, e.g. "bottle 1 L".
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    #: Price of one unit at checkout, centimes (from the database, never from the client).
+    unit_price_cents: Mapped[int]
+    quantity: Mapped[int]
+    #: unit_price_cents x quantity.
+    total_cents: Mapped[int]
+    #: The fee engine's split of total_cents at checkout: producer + platform + solidarity.
+    producer_cents: Mapped[int]
+    platform_cents: Mapped[int]
+    solidarity_cents: Mapped[int]
+    #: The fee rule that split this line; rules are never edited, so it explains the split.
+    fee_rule_id: Mapped[int | None] = mapped_column(ForeignKey("fee_rules.id"))
+    #: Units refunded so far (refunds issue); never more than quantity.
+    refunded_quantity: Mapped[int] = mapped_column(default=0)
+
+    part: Mapped[CooperativeOrder] = relationship(back_populates="lines")
+
+
+class OrderEvent(db.Model):
+    """One move of an order's status: from what, to what, who, when, why."""
+
+    __tablename__ = "order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    #: None for the order's creation at checkout.
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    #: Who moved it; None for the system (expiry, completion derived from the parts).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class PartEvent(db.Model):
+    """One move of a cooperative's part: from what, to what, who, when, why."""
+
+    __tablename__ = "part_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_id: Mapped[int] = mapped_column(
+        ForeignKey("cooperative_orders.id", ondelete="CASCADE"), index=True
+    )
+    #: None for the part's creation at checkout.
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    #: Who moved it: a member of the cooperative, the shopper, or None for the system.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    part: Mapped[CooperativeOrder] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,91 @@
+"""Who hears about an order's events: outbox rows written in the use case's transaction.
+
+Only flushes (``app.notifications.services.notify``): a message exists exactly
+when the event that caused it was committed, and is delivered after that.
+Dedupe keys are shared with the payments domain (``new_order:<part>:<user>``,
+``order_cancelled:<number>``), so an event told from both sides is told once.
+Card orders tell their cooperatives once paid (``app.payments``), not here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.cooperatives.models import Membership
+from app.extensions import db
+from app.notifications.services import notify
+from app.orders.models import CooperativeOrder, Order, PartStatus, PaymentMethod
+
+#: Part moves the shopper is told about, and the kind of message for each.
+PART_NOTICES = {
+    PartStatus.CONFIRMED: "part_confirmed",
+    PartStatus.SHIPPED: "part_shipped",
+    PartStatus.READY: "part_ready",
+    PartStatus.DELIVERED: "part_delivered",
+    PartStatus.REFUSED: "part_refused",
+}
+
+
+def order_placed(order: Order) -> None:
+    """Tell the shopper the order is placed; for cash and stand orders, tell each cooperative."""
+    notify(
+        "order_placed",
+        user=order.shopper,
+        context={
+            "order_number": order.number,
+            "total_cents": order.total_cents,
+            "payment_method": order.payment_method,
+            "part_count": len(order.parts),
+        },
+        dedupe_key=f"order_placed:{order.number}",
+    )
+    if order.payment_method == PaymentMethod.CARD:
+        return
+    for part in order.parts:
+        for membership in _memberships(part.cooperative_id):
+            notify(
+                "new_order_for_cooperative",
+                user=membership.user,
+                context={
+                    "cooperative_name": part.cooperative.name,
+                    "order_number": order.number,
+                    "subtotal_cents": part.subtotal_cents,
+                    "item_count": sum(line.quantity for line in part.lines),
+                    "delivery_method": part.delivery_method,
+                },
+                dedupe_key=f"new_order:{part.id}:{membership.user_id}",
+            )
+
+
+def part_moved(part: CooperativeOrder) -> None:
+    """Tell the shopper their part was confirmed, shipped, made ready, delivered or refused."""
+    kind = PART_NOTICES.get(part.status)
+    if kind is None:
+        return
+    order = part.order
+    context = {"order_number": order.number, "cooperative_name": part.cooperative.name}
+    if kind == "part_ready":
+        context["pickup_code"] = part.pickup_code
+    if kind == "part_shipped" and order.payment_method == PaymentMethod.CASH_ON_DELIVERY:
+        context["cash_due_cents"] = part.total_cents
+    notify(kind, user=order.shopper, context=context, dedupe_key=f"{kind}:{part.id}")
+
+
+def order_cancelled(order: Order) -> None:
+    """Tell the shopper the whole order is cancelled."""
+    notify(
+        "order_cancelled",
+        user=order.shopper,
+        context={"order_number": order.number},
+        dedupe_key=f"order_cancelled:{order.number}",
+    )
+
+
+def _memberships(cooperative_id: int) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.cooperative_id == cooperative_id)
+            .order_by(Membership.id)
+        )
+    )

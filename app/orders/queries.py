@@ -1,0 +1,144 @@
+"""Reading orders: a shopper's own, a cooperative's parts, and where every dirham goes.
+
+Nothing here writes. A shopper only ever finds their own orders (another's is
+``NotFound``, so numbers cannot be probed); a cooperative's parts are read by
+its members (the faces check membership with ``require_member``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.accounts.models import User
+from app.cooperatives.models import Cooperative
+from app.core.errors import NotFound, ValidationFailed
+from app.extensions import db
+from app.orders.codes import normalize_code
+from app.orders.models import CooperativeOrder, Order, OrderStatus, PartStatus
+
+#: Ids are 32-bit in PostgreSQL; a larger one names nothing.
+MAX_ID = 2**31 - 1
+
+
+def _order_details():
+    return (
+        selectinload(Order.parts).selectinload(CooperativeOrder.lines),
+        selectinload(Order.parts).joinedload(CooperativeOrder.cooperative),
+        selectinload(Order.parts).joinedload(CooperativeOrder.stand),
+    )
+
+
+def order_for_shopper(number: str, shopper: User) -> Order:
+    """The shopper's order with that public number (any case), with its parts and lines.
+
+    Raises ``NotFound`` for an unknown number and for another shopper's order alike.
+    """
+    code = normalize_code(number)
+    wanted = "ST-" + (code[2:] if len(code) == 8 and code.startswith("ST") else code)
+    order = db.session.scalar(
+        select(Order)
+        .where(Order.number == wanted, Order.shopper_id == shopper.id)
+        .options(*_order_details())
+    )
+    if order is None:
+        raise NotFound(_("No such order."))
+    return order
+
+
+def shopper_orders(shopper_id: int) -> Select:
+    """The shopper's orders, newest first, with parts and lines loaded (for a page of them)."""
+    return (
+        select(Order)
+        .where(Order.shopper_id == shopper_id)
+        .options(*_order_details())
+        .order_by(Order.placed_at.desc(), Order.id.desc())
+    )
+
+
+def cooperative_parts(cooperative_id: int, status: str | None = None) -> Select:
+    """The cooperative's parts, newest first, optionally in one status.
+
+    Parts of card orders still waiting for payment are left out: there is
+    nothing to prepare until the shopper has paid. Raises ``ValidationFailed``
+    for an unknown status.
+    """
+    statement = (
+        select(CooperativeOrder)
+        .join(CooperativeOrder.order)
+        .where(
+            CooperativeOrder.cooperative_id == cooperative_id,
+            Order.status != OrderStatus.PENDING_PAYMENT,
+        )
+        .options(
+            joinedload(CooperativeOrder.order),
+            selectinload(CooperativeOrder.lines),
+            joinedload(CooperativeOrder.stand),
+        )
+        .order_by(Order.placed_at.desc(), CooperativeOrder.id.desc())
+    )
+    if status:
+        if status not in set(PartStatus):
+            message = _("Unknown status.")
+            raise ValidationFailed(message, fields={"status": [message]})
+        statement = statement.where(CooperativeOrder.status == status)
+    return statement
+
+
+def page_of(statement: Select, page: int, per_page: int) -> tuple[list, int]:
+    """One page (from 1) of ``statement``'s rows and the count of them all, in two queries."""
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return list(rows), int(total or 0)
+
+
+def part_by_id(part_id: int) -> CooperativeOrder:
+    """The part with its order and lines; ``NotFound`` when there is none."""
+    part = None
+    if 0 < part_id <= MAX_ID:
+        part = db.session.scalar(
+            select(CooperativeOrder)
+            .where(CooperativeOrder.id == part_id)
+            .options(joinedload(CooperativeOrder.order), selectinload(CooperativeOrder.lines))
+        )
+    if part is None:
+        raise NotFound(_("No such order part."))
+    return part
+
+
+def part_of_cooperative(cooperative_id: int, part_id: int) -> CooperativeOrder:
+    """The part, when it belongs to that cooperative; ``NotFound`` otherwise."""
+    part = part_by_id(part_id)
+    if part.cooperative_id != cooperative_id:
+        raise NotFound(_("No such order part."))
+    return part
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """Where the shopper's money goes: each cooperative, the platform, the solidarity fund."""
+
+    #: (cooperative, its lines' producer shares plus its shipping), in the order's part order.
+    cooperatives: list[tuple[Cooperative, int]]
+    platform_cents: int
+    solidarity_cents: int
+
+    @property
+    def total_cents(self) -> int:
+        return (
+            sum(cents for _, cents in self.cooperatives)
+            + self.platform_cents
+            + self.solidarity_cents
+        )
+
+
+def recipients(order: Order) -> Recipients:
+    """The order's total split by recipient; the parts add up to ``order.total_cents``."""
+    return Recipients(
+        cooperatives=[(part.cooperative, part.producer_cents) for part in order.parts],
+        platform_cents=sum(part.platform_cents for part in order.parts),
+        solidarity_cents=sum(part.solidarity_cents for part in order.parts),
+    )

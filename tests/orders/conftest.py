@@ -1,0 +1,90 @@
+"""Shared setup for order tests: a request to run services in, the default fee rules, and
+`shop`, which fills a shopper's cart and checks it out through the real services."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from support.factories import MembershipFactory, ProductFactory
+
+from app.accounts.models import User
+from app.cart.carts import ShopperCart
+from app.cart.services import set_cart_quantity
+from app.catalog.models import Product
+from app.fees.services import install_default_rules
+from app.orders.checkout import Address
+from app.orders.models import Order
+from app.orders.services import place_order
+
+HOME = Address(
+    name="Fatima Zahra", line1="12, rue Al Qods, Hay Salam", city="Beni Mellal", postal_code="23000"
+)
+PHONE = "0612345678"
+
+
+@pytest.fixture(autouse=True)
+def _in_request(app, request):
+    if "committing_db" in request.fixturenames:
+        yield
+        return
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def fee_rules():
+    return install_default_rules()
+
+
+@dataclass
+class Shop:
+    """Fills carts and checks out through app.cart and app.orders services."""
+
+    home = HOME
+    phone = PHONE
+
+    def fill(self, shopper: User, lines: dict[Product, int]) -> ShopperCart:
+        cart = ShopperCart(shopper.id)
+        for product, quantity in lines.items():
+            set_cart_quantity(cart, product.id, quantity)
+        return cart
+
+    def checkout(
+        self,
+        shopper: User,
+        lines: dict[Product, int] | None = None,
+        *,
+        payment: str = "cash_on_delivery",
+        delivery: dict | None = None,
+        default_delivery: str = "home_delivery",
+        address: Address = HOME,
+        phone: str = PHONE,
+        key: str | None = None,
+    ) -> Order:
+        cart = self.fill(shopper, lines) if lines else ShopperCart(shopper.id)
+        if delivery is None:
+            cooperative_ids = {product.cooperative_id for product in (lines or {})}
+            delivery = {str(cid): default_delivery for cid in cooperative_ids}
+        placed = place_order(
+            shopper, cart, payment, delivery, address, phone, key or uuid.uuid4().hex
+        )
+        return placed.order
+
+
+@pytest.fixture
+def shop(fee_rules) -> Shop:
+    return Shop()
+
+
+@pytest.fixture
+def product_with_owner():
+    """`product_with_owner(**product_fields)` -> (product, owner of its cooperative)."""
+
+    def make(**fields):
+        product = ProductFactory(**fields)
+        owner = MembershipFactory(cooperative=product.cooperative).user
+        return product, owner
+
+    return make

@@ -1,0 +1,83 @@
+"""Order events write outbox rows in their own transaction: who hears about what."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from support.factories import MembershipFactory
+
+from app.extensions import db
+from app.notifications.models import Notification
+from app.orders.services import cancel_order, move_part
+
+
+def notices() -> list[tuple[str, int | None]]:
+    rows = select(Notification.kind, Notification.recipient_user_id).order_by(Notification.id)
+    return [tuple(row) for row in db.session.execute(rows)]
+
+
+def one(kind: str) -> Notification:
+    return db.session.scalars(select(Notification).where(Notification.kind == kind)).one()
+
+
+def test_a_cash_order_tells_the_shopper_and_every_member_of_each_cooperative(
+    shop, shopper, product_with_owner
+):
+    oil, owner = product_with_owner()
+    staff = MembershipFactory(cooperative=oil.cooperative, role="staff").user
+
+    order = shop.checkout(shopper, {oil: 2})
+
+    assert notices() == [
+        ("order_placed", shopper.id),
+        ("new_order_for_cooperative", owner.id),
+        ("new_order_for_cooperative", staff.id),
+    ]
+    placed = one("order_placed")
+    assert placed.context["order_number"] == order.number
+    assert placed.context["part_count"] == 1
+
+
+def test_a_card_order_tells_its_cooperatives_only_once_paid(shop, shopper, product_with_owner):
+    oil, _owner = product_with_owner()
+    shop.checkout(shopper, {oil: 1}, payment="card")
+    assert notices() == [("order_placed", shopper.id)]
+
+
+def test_the_shopper_hears_of_each_step_of_a_part(shop, shopper, product_with_owner):
+    oil, owner = product_with_owner()
+    order = shop.checkout(shopper, {oil: 1}, default_delivery="coop_pickup")
+    part = order.parts[0]
+
+    move_part(part, "confirmed", member=owner)
+    move_part(part, "ready", member=owner)
+    move_part(part, "delivered", member=owner, pickup_code=part.pickup_code)
+
+    shopper_kinds = [kind for kind, user_id in notices() if user_id == shopper.id]
+    assert shopper_kinds == ["order_placed", "part_confirmed", "part_ready", "part_delivered"]
+    ready = one("part_ready")
+    assert ready.context["pickup_code"] == part.pickup_code
+
+
+def test_a_shipped_cash_parcel_says_how_much_to_hand_the_courier(shop, shopper, product_with_owner):
+    oil, owner = product_with_owner(price_cents=12000)
+    part = shop.checkout(shopper, {oil: 1}).parts[0]
+    move_part(part, "confirmed", member=owner)
+    move_part(part, "shipped", member=owner)
+    shipped = one("part_shipped")
+    assert shipped.context["cash_due_cents"] == 15000
+
+
+def test_cancelling_tells_the_shopper_once(shop, shopper, product_with_owner):
+    oil, _owner = product_with_owner()
+    order = shop.checkout(shopper, {oil: 1})
+    cancel_order(order, shopper)
+    assert [kind for kind, _user in notices()].count("order_cancelled") == 1
+
+
+def test_an_order_whose_every_part_a_cooperative_cancelled_is_told_cancelled(
+    shop, shopper, product_with_owner
+):
+    oil, owner = product_with_owner()
+    order = shop.checkout(shopper, {oil: 1})
+    move_part(order.parts[0], "cancelled", member=owner, note="Plus de stock")
+    assert ("order_cancelled", shopper.id) in notices()
