@@ -14,6 +14,7 @@ def create_app(app_env: str | None = None, overrides: dict[str, Any] | None = No
     """Build the application for `app_env` (default $APP_ENV), with optional setting overrides."""
     app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
     app.config.from_mapping(load_config(app_env))
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Arabic and French read as written
     if overrides:
         app.config.from_mapping(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
