@@ -16,6 +16,7 @@ from app.core.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.fair.queries import morocco_today
 from app.ledger.queries import cooperative_balance, statement
+from app.payouts.queries import next_payout_cents
 
 blp = Blueprint(
     "api_cooperative_money", __name__, description="A cooperative's balance and statement."
@@ -31,7 +32,12 @@ class BalanceSchema(BaseSchema):
         required=True,
         metadata={"description": "payable; negative when the cooperative owes fees on cash"},
     )
-    next_payout = ma.fields.Nested(MoneySchema, allow_none=True, required=True)
+    next_payout = ma.fields.Nested(
+        MoneySchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "its oldest payout proposed, approved or being paid; else null"},
+    )
 
 
 class StatementArgsSchema(ma.Schema):
@@ -83,12 +89,17 @@ def _member_cooperative(cooperative_id: int) -> Cooperative:
 def get_balance(cooperative_id: int) -> dict[str, Any]:
     """What the cooperative is owed: pending (held) and available (payable).
 
-    `next_payout` is null until the payouts domain proposes payouts; it will
-    then show the amount of the next proposed payout.
+    `next_payout` is its oldest payout not paid yet (proposed, approved or
+    being executed), else null: a payable balance shows there once a payout
+    run (every morning, or an admin's) has proposed it.
     """
     cooperative = _member_cooperative(cooperative_id)
     pending, available = cooperative_balance(cooperative.id)
-    return {"pending": money(pending), "available": money(available), "next_payout": None}
+    return {
+        "pending": money(pending),
+        "available": money(available),
+        "next_payout": money(next_payout_cents(cooperative.id)),
+    }
 
 
 @blp.route("/cooperatives/<int:cooperative_id>/statement", methods=["GET"])

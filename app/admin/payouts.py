@@ -1,0 +1,210 @@
+"""The admins' payouts page: run payouts, approve, execute or fail them, and the bank batches.
+
+Every button posts a form and comes back to the list; a refused action (not
+in the right state, missing details, a reason left empty) shows the page
+again with the message, and the error's status (409, 422...).
+"""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from app.admin import bp
+from app.core.errors import DomainError
+from app.core.money import format_money
+from app.extensions import db
+from app.i18n import current_language
+from app.payouts import bank_file, queries, services
+from app.payouts.forms import ActionForm, FailPayoutForm, PayoutFilterForm, show_domain_error
+from app.payouts.labels import BATCH_STATUS_NAMES, PAYOUT_STATUS_NAMES, name_of
+from app.payouts.models import PayoutStatus
+
+PER_PAGE = 25
+
+
+@bp.app_template_filter("payout_status_name")
+def payout_status_name(code: str | None) -> str:
+    return name_of(PAYOUT_STATUS_NAMES, code)
+
+
+@bp.app_template_filter("batch_status_name")
+def batch_status_name(code: str | None) -> str:
+    return name_of(BATCH_STATUS_NAMES, code)
+
+
+@bp.route("/payouts")
+def payouts():
+    """Payouts by status (newest first), the run button, and the latest bank batches."""
+    form = PayoutFilterForm(request.args)
+    status = 200
+    if not form.validate():
+        status = 422
+    return _page(form, status=status)
+
+
+def _page(
+    filter_form: PayoutFilterForm | None = None,
+    *,
+    status: int = 200,
+    action_form: ActionForm | None = None,
+    fail_form: FailPayoutForm | None = None,
+    fail_payout_id: int | None = None,
+):
+    filter_form = filter_form or PayoutFilterForm(formdata=None)
+    chosen = filter_form.status.data if not filter_form.status.errors else ""
+    page_number = filter_form.page.data if not filter_form.page.errors else 1
+    page = db.paginate(
+        queries.payouts(chosen or None),
+        page=page_number or 1,
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render_template(
+        "admin/payouts/list.html",
+        filter_form=filter_form,
+        chosen=chosen or "",
+        page=page,
+        counts=queries.count_by_status(),
+        batches=queries.batches(),
+        action_form=action_form or ActionForm(),
+        fail_form=fail_form,
+        fail_payout_id=fail_payout_id,
+        minimum_cents=queries.minimum_payout_cents(),
+        statuses=list(PayoutStatus),
+    ), status
+
+
+def _refused(error: DomainError):
+    form = ActionForm()
+    form.form_errors.append(error.message)
+    return _page(status=error.status, action_form=form)
+
+
+def _admin():
+    return current_user._get_current_object()
+
+
+@bp.route("/payouts/run", methods=["POST"])
+def run_payouts():
+    """Release what is due and propose payouts now, as the daily run does."""
+    try:
+        report = services.run_payouts(actor=_admin())
+    except DomainError as error:
+        return _refused(error)
+    flash(
+        ngettext("%(num)d payout proposed.", "%(num)d payouts proposed.", len(report.proposed)),
+        "success",
+    )
+    for blocked in report.blocked:
+        flash(
+            _(
+                "%(name)s is owed %(amount)s but cannot be paid: %(reason)s",
+                name=blocked.cooperative.name,
+                amount=format_money(blocked.available_cents, current_language()),
+                reason=blocked.reason,
+            ),
+            "info",
+        )
+    return redirect(url_for(".payouts", status=PayoutStatus.PROPOSED))
+
+
+@bp.route("/payouts/<int:payout_id>/approve", methods=["POST"])
+def approve_payout(payout_id: int):
+    try:
+        payout = services.approve(queries.payout_or_404(payout_id), _admin())
+    except DomainError as error:
+        return _refused(error)
+    flash(_("%(reference)s is approved.", reference=payout.reference), "success")
+    return redirect(url_for(".payouts", status=PayoutStatus.APPROVED))
+
+
+@bp.route("/payouts/<int:payout_id>/execute", methods=["POST"])
+def execute_payout(payout_id: int):
+    """Pay it once: a bank transfer joins the open batch, a Stripe transfer is sent."""
+    try:
+        payout = services.execute(queries.payout_or_404(payout_id), _admin())
+    except DomainError as error:
+        return _refused(error)
+    if payout.status == PayoutStatus.PAID:
+        flash(_("%(reference)s is paid.", reference=payout.reference), "success")
+    elif payout.status == PayoutStatus.FAILED:
+        flash(
+            _(
+                "%(reference)s failed: %(reason)s",
+                reference=payout.reference,
+                reason=payout.failure_reason,
+            ),
+            "error",
+        )
+    elif payout.batch_id is not None:
+        flash(
+            _(
+                "%(reference)s is in batch %(batch)s: download its file for the bank.",
+                reference=payout.reference,
+                batch=payout.batch.reference,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "%(reference)s is being sent to Stripe; it is retried with the same key, "
+                "so it is paid once.",
+                reference=payout.reference,
+            ),
+            "info",
+        )
+    return redirect(url_for(".payouts", status=payout.status))
+
+
+@bp.route("/payouts/<int:payout_id>/fail", methods=["POST"])
+def fail_payout(payout_id: int):
+    """Reject a payout, or record that the bank refused it; the reason is required."""
+    payout = queries.payout_or_404(payout_id)
+    form = FailPayoutForm()
+    if form.validate():
+        try:
+            payout = services.fail(payout, _admin(), form.reason.data)
+        except DomainError as error:
+            show_domain_error(form, error)
+            return _page(status=error.status, fail_form=form, fail_payout_id=payout.id)
+        flash(_("%(reference)s is marked failed.", reference=payout.reference), "success")
+        return redirect(url_for(".payouts", status=PayoutStatus.FAILED))
+    return _page(status=422, fail_form=form, fail_payout_id=payout.id)
+
+
+@bp.route("/payout-batches/<int:batch_id>.csv")
+def payout_batch_file(batch_id: int):
+    """The batch's bank-transfer file: rib, name, amount, reference."""
+    batch = queries.batch_or_404(batch_id)
+    return Response(
+        bank_file.batch_csv(batch),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{bank_file.file_name(batch)}"'},
+    )
+
+
+@bp.route("/payout-batches/<int:batch_id>/sent", methods=["POST"])
+def payout_batch_sent(batch_id: int):
+    try:
+        batch = services.mark_batch_sent(queries.batch_or_404(batch_id), _admin())
+    except DomainError as error:
+        return _refused(error)
+    flash(_("%(reference)s is marked sent to the bank.", reference=batch.reference), "success")
+    return redirect(url_for(".payouts"))
+
+
+@bp.route("/payout-batches/<int:batch_id>/paid", methods=["POST"])
+def payout_batch_paid(batch_id: int):
+    try:
+        batch = services.mark_batch_paid(queries.batch_or_404(batch_id), _admin())
+    except DomainError as error:
+        return _refused(error)
+    flash(
+        _("%(reference)s is paid: its cooperatives are told.", reference=batch.reference),
+        "success",
+    )
+    return redirect(url_for(".payouts", status=PayoutStatus.PAID))

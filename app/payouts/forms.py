@@ -1,0 +1,53 @@
+"""Forms of the payout pages: the status filter, the action buttons, the reason for a failure."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.core.errors import DomainError
+from app.payouts.labels import PAYOUT_STATUS_NAMES
+from app.payouts.services import REASON_MAX
+
+
+class PayoutFilterForm(FlaskForm):
+    """Read from the query string (no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            SelectChoice("", _l("All")),
+            *(SelectChoice(code, name) for code, name in PAYOUT_STATUS_NAMES.items()),
+        ],
+        default="",
+        validate_choice=True,
+    )
+    page = IntegerField(_l("Page"), [Optional(), NumberRange(min=1)], default=1)
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only its CSRF token."""
+
+
+class FailPayoutForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why it is not paid"),
+        [DataRequired(_l("Give the reason.")), Length(max=REASON_MAX)],
+    )
+
+
+def show_domain_error(form: FlaskForm, error: DomainError) -> None:
+    """Put a service's error next to its field, or above the form."""
+    placed = False
+    for name, messages in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors) + list(messages)
+            placed = True
+    if not placed:
+        form.form_errors.append(error.message)

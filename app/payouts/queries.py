@@ -1,0 +1,205 @@
+"""Reading payouts and batches: for runs, the admin and cooperative pages, and the API.
+
+Nothing here writes. Amounts are int centimes of MAD.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.cooperatives.models import Cooperative
+from app.core.errors import NotFound
+from app.extensions import db
+from app.ledger import codes as ledger_codes
+from app.ledger.models import Account, LedgerEntry, LedgerTransaction
+from app.payouts.models import (
+    WAITING,
+    BatchStatus,
+    Payout,
+    PayoutBatch,
+    PayoutMethod,
+    PayoutStatus,
+)
+
+
+def minimum_payout_cents() -> int:
+    """The smallest payout a run proposes (setting ``PAYOUT_MINIMUM_CENTS``, default 100.00 MAD)."""
+    return int(current_app.config.get("PAYOUT_MINIMUM_CENTS", 10000))
+
+
+#: Largest id a row can have (PostgreSQL integer); a larger one in a URL names nothing.
+MAX_ID = 2**31 - 1
+
+
+def _get(model, row_id: int):
+    return db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+
+
+def payout_or_404(payout_id: int) -> Payout:
+    payout = _get(Payout, payout_id)
+    if payout is None:
+        raise NotFound(_("No such payout."))
+    return payout
+
+
+def batch_or_404(batch_id: int) -> PayoutBatch:
+    batch = _get(PayoutBatch, batch_id)
+    if batch is None:
+        raise NotFound(_("No such payout batch."))
+    return batch
+
+
+def cooperative_or_404(cooperative_id: int) -> Cooperative:
+    cooperative = _get(Cooperative, cooperative_id)
+    if cooperative is None:
+        raise NotFound(_("There is no such cooperative."))
+    return cooperative
+
+
+def payouts(status: str | None = None, cooperative_id: int | None = None) -> Select:
+    """Payouts (in ``status``, of one cooperative), newest first, with their cooperative."""
+    statement = select(Payout).options(joinedload(Payout.cooperative), joinedload(Payout.batch))
+    if status:
+        statement = statement.where(Payout.status == status)
+    if cooperative_id is not None:
+        statement = statement.where(Payout.cooperative_id == cooperative_id)
+    return statement.order_by(Payout.id.desc())
+
+
+def count_by_status() -> dict[str, int]:
+    """How many payouts are in each status (0 for none), for the admin's tabs."""
+    rows = db.session.execute(select(Payout.status, func.count()).group_by(Payout.status)).tuples()
+    found = {status: count for status, count in rows}
+    return {status: int(found.get(status, 0)) for status in PayoutStatus}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    cooperative: Cooperative
+    #: Its available balance, already net of what it owes (cash fees, refunds it funded).
+    available_cents: int
+
+
+def payout_candidates(minimum_cents: int) -> list[Candidate]:
+    """Cooperatives whose available balance is at least ``minimum_cents`` and that have no
+    payout waiting for approval or execution, by id. Two queries.
+
+    Payouts being executed or paid were posted already, so the balance is what is left
+    to pay; a negative balance (it owes fees) is never a candidate.
+    """
+    waiting = select(Payout.cooperative_id).where(Payout.status.in_(WAITING))
+    rows = db.session.execute(
+        select(Account.cooperative_id, func.sum(LedgerEntry.amount_cents))
+        .join(LedgerEntry, LedgerEntry.account_id == Account.id)
+        .where(
+            Account.kind == ledger_codes.COOPERATIVE_AVAILABLE,
+            Account.cooperative_id.not_in(waiting),
+        )
+        .group_by(Account.cooperative_id)
+        .having(func.sum(LedgerEntry.amount_cents) >= minimum_cents)
+    ).tuples()
+    available = {int(cooperative_id): int(total) for cooperative_id, total in rows}
+    if not available:
+        return []
+    cooperatives = db.session.scalars(
+        select(Cooperative).where(Cooperative.id.in_(available)).order_by(Cooperative.id)
+    )
+    return [Candidate(cooperative, available[cooperative.id]) for cooperative in cooperatives]
+
+
+def next_payout_cents(cooperative_id: int) -> int | None:
+    """What the cooperative will be paid next: its oldest payout on its way (proposed,
+    approved or being executed), or None when none is.
+
+    A balance that reached the minimum shows here once the next run (every
+    morning, or an admin's) has proposed it: until then it may still change,
+    and a cooperative without valid payout details is not proposed at all.
+    """
+    on_its_way = db.session.scalar(
+        select(Payout.amount_cents)
+        .where(
+            Payout.cooperative_id == cooperative_id,
+            Payout.status.in_([*WAITING, PayoutStatus.PROCESSING]),
+        )
+        .order_by(Payout.id)
+        .limit(1)
+    )
+    return None if on_its_way is None else int(on_its_way)
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    batch: PayoutBatch
+    #: Payouts the file holds (not failed).
+    count: int
+    total_cents: int
+
+
+def in_file(batch: PayoutBatch) -> list[Payout]:
+    """The batch's payouts that the bank file holds (failed ones are left out), by id."""
+    return [payout for payout in batch.payouts if payout.status != PayoutStatus.FAILED]
+
+
+def batches(limit: int = 20) -> list[BatchSummary]:
+    """The newest batches with what their file holds."""
+    found = db.session.scalars(
+        select(PayoutBatch)
+        .options(selectinload(PayoutBatch.payouts).joinedload(Payout.cooperative))
+        .order_by(PayoutBatch.id.desc())
+        .limit(limit)
+    ).all()
+    return [summary(batch) for batch in found]
+
+
+def summary(batch: PayoutBatch) -> BatchSummary:
+    payouts_in_file = in_file(batch)
+    return BatchSummary(
+        batch, len(payouts_in_file), sum(payout.amount_cents for payout in payouts_in_file)
+    )
+
+
+def unsent_stripe_payouts(lease_taken_before: datetime) -> list[int]:
+    """Ids of executed Stripe payouts with no transfer yet whose send lease is free or was
+    taken before ``lease_taken_before`` (its sender died), by id."""
+    return list(
+        db.session.scalars(
+            select(Payout.id)
+            .where(
+                Payout.status == PayoutStatus.PROCESSING,
+                Payout.method == PayoutMethod.STRIPE,
+                Payout.stripe_transfer_id.is_(None),
+                or_(
+                    Payout.sending_since.is_(None),
+                    Payout.sending_since < lease_taken_before,
+                ),
+            )
+            .order_by(Payout.id)
+        )
+    )
+
+
+def open_batch() -> PayoutBatch | None:
+    return db.session.scalar(select(PayoutBatch).where(PayoutBatch.status == BatchStatus.OPEN))
+
+
+def payouts_by_transaction(transaction_ids: Iterable[int]) -> dict[int, Payout]:
+    """The payout behind each of these ledger transactions (its posting or its reversal).
+
+    For statements: a line whose transaction is in the answer links to its payout.
+    """
+    wanted = list(dict.fromkeys(transaction_ids))
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(LedgerTransaction.id, Payout)
+        .join(Payout, Payout.id == LedgerTransaction.payout_id)
+        .where(LedgerTransaction.id.in_(wanted))
+    ).tuples()
+    return {transaction_id: payout for transaction_id, payout in rows}
