@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint worker beat bench install migrate seed clean
+.PHONY: run test lint worker beat bench install migrate seed clean translations i18n-extract i18n-update
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,12 +24,29 @@ seed: migrate
 	PORT=$(PORT) $(BIN)/flask seed-demo $(SEED_ARGS)
 
 ## Serve the storefront with SQLite and eager tasks on http://127.0.0.1:$(PORT)
-run: seed
+run: translations seed
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --with-threads
 
 ## Lint, import contracts and the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
-test: install lint
+test: install translations lint
 	APP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Compile the Arabic, French and English catalogs (.po -> the .mo files the app reads)
+translations: install
+	$(BIN)/pybabel -q compile -d app/translations -D messages
+
+# The one definition of which strings are extracted: tests/i18n re-extracts with it.
+POT ?= app/translations/messages.pot
+i18n-extract:
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	  -c Translators: --add-location=file --sort-output --no-wrap \
+	  --project="Souk Tadamon" --copyright-holder="Souk Tadamon" -o $(POT) .
+
+## Developers: extract every marked string and merge it into ar, fr and en; then translate the new
+## entries (tests/i18n names every msgid that lacks a translation)
+i18n-update: install i18n-extract
+	$(BIN)/pybabel update -i $(POT) -d app/translations -D messages --no-wrap --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/python scripts/fill_english_catalog.py
 
 lint: install
 	$(BIN)/ruff check .
@@ -46,8 +63,10 @@ beat: install
 	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL, e.g. redis://127.0.0.1:6379/0" && exit 1)
 	$(BIN)/celery -A workers.worker beat --loglevel=INFO --schedule instance/celerybeat-schedule
 
+## Benchmarks that print ratios, on PostgreSQL at BENCH_DATABASE_URL (default: database souk_bench
+## on 127.0.0.1, created and wiped; DATABASE_URL is never touched). `make bench BENCH_ARGS="catalog --quick"`
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3* instance/media instance/test-media

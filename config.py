@@ -102,6 +102,9 @@ class TestingConfig(Config):
     STRIPE_WEBHOOK_SECRET = "whsec_test_souk"
     #: Tests run tasks in-process; the worker tests start a real worker with this off.
     CELERY_ALWAYS_EAGER = True
+    #: The suite reads messages in English unless a test asks for a language (Accept-Language,
+    #: /lang/<code>, a user's locale); every other environment defaults to French.
+    BABEL_DEFAULT_LOCALE = "en"
 
 
 class ProductionConfig(Config):

@@ -33,7 +33,7 @@ def create_app(app_env: str | None = None, overrides: dict[str, Any] | None = No
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401
+    from app import models, security_headers  # noqa: F401
     from app.core import sqlite
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
     from app.i18n import select_locale, select_timezone
@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+    security_headers.register(app)
 
     from workers.celery_app import celery_init_app
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from babel import dates
 from flask import (
     Blueprint,
     Flask,
@@ -18,6 +22,9 @@ bp = Blueprint("i18n", __name__)
 
 RTL_LANGUAGES = frozenset({"ar"})
 LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
+#: Dates follow Morocco's conventions, like money (app.core.money): Latin digits, and the
+#: month names used in Morocco (نونبر in Arabic).
+FORMAT_LOCALES = {"ar": "ar_MA", "fr": "fr_MA", "en": "en"}
 
 
 def select_locale() -> str:
@@ -42,6 +49,54 @@ def select_timezone() -> str:
 
 def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]).split("_")[0]
+
+
+def reader_timezone() -> ZoneInfo:
+    """Morocco's time zone (BABEL_DEFAULT_TIMEZONE), from the system's zoneinfo database.
+
+    Not pytz's, which Flask-Babel uses: its Africa/Casablanca rules put Morocco on UTC+0
+    from 20 September 2026 on, an hour behind the clocks of the country.
+    """
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def local_datetime(value: datetime) -> datetime:
+    """`value` as Morocco's wall-clock time; a naive value is taken as UTC (how it is stored)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(reader_timezone())
+
+
+def format_datetime(value: datetime | None, format: str = "medium") -> str:
+    """An instant in the reader's language at Morocco's local time ("" for None).
+
+    `format` is short, medium, long, full or a CLDR pattern.
+    """
+    if value is None:
+        return ""
+    return dates.format_datetime(local_datetime(value), format, locale=_format_locale())
+
+
+def format_date(value: date | datetime | None, format: str = "medium") -> str:
+    """A day in the reader's language; an instant counts on Morocco's calendar ("" for None)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local_datetime(value).date()
+    return dates.format_date(value, format, locale=_format_locale())
+
+
+def format_time(value: time | datetime | None, format: str = "short") -> str:
+    """A time of day in the reader's language; an instant at Morocco's local time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local_datetime(value).timetz().replace(tzinfo=None)
+    return dates.format_time(value, format, locale=_format_locale())
+
+
+def _format_locale() -> str:
+    return FORMAT_LOCALES.get(current_language(), "en")
 
 
 @bp.get("/lang/<code>")
@@ -75,3 +130,8 @@ def register(app: Flask) -> None:
     @app.template_filter("money")
     def money_filter(cents: int | None) -> str:
         return "" if cents is None else format_money(cents, current_language())
+
+    # In place of Flask-Babel's filters of the same names, which convert through pytz.
+    app.jinja_env.filters.update(
+        datetimeformat=format_datetime, dateformat=format_date, timeformat=format_time
+    )

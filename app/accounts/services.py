@@ -11,11 +11,11 @@ import secrets
 from dataclasses import dataclass
 from functools import cache
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.errors import EmailTaken, InvalidCredentials
-from app.accounts.messages import _
 from app.accounts.models import ApiToken, Role, User
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.accounts.queries import user_by_email

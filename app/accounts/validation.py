@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 
-from app.accounts.messages import _
 from app.accounts.passwords import MIN_PASSWORD_LENGTH
 from app.core.errors import ValidationFailed
 

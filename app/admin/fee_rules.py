@@ -15,6 +15,7 @@ from app.fees.forms import EndRuleForm, FeeRuleForm, show_service_error, utc_to_
 from app.fees.labels import audiences
 from app.fees.models import FeeRule
 from app.fees.queries import rules_by_status, target_names
+from app.i18n import current_language
 
 
 @bp.route("/fee-rules")
@@ -77,7 +78,7 @@ def _list_page(form: FeeRuleForm) -> str:
     return render_template(
         "admin/fee_rules/list.html",
         grouped=grouped,
-        audiences=audiences(every_rule, target_names(every_rule)),
+        audiences=audiences(every_rule, target_names(every_rule, current_language())),
         form=form,
     )
 
@@ -87,6 +88,6 @@ def _rule_page(rule: FeeRule, form: EndRuleForm) -> str:
         "admin/fee_rules/detail.html",
         rule=rule,
         status=rule.status_at(utcnow()),
-        audience=audiences([rule], target_names([rule]))[rule.id],
+        audience=audiences([rule], target_names([rule], current_language()))[rule.id],
         form=form,
     )

@@ -11,10 +11,15 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api as SmorestApi
 
+from app.api.errors import ErrorSchema
+
 API_PREFIX = "/api/v1"
 
 
 class Api(SmorestApi):
+    #: The document describes our error body, {"error": {"code", "message", "fields"}}.
+    ERROR_SCHEMA = ErrorSchema
+
     def _register_error_handlers(self) -> None:
         """Errors are rendered by app.api.errors, for /api paths only (HTML pages keep theirs)."""
 

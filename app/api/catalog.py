@@ -6,6 +6,7 @@ from the schemas below, which also validate the requests.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -22,6 +23,7 @@ from app.catalog import queries, services
 from app.catalog.models import Product
 from app.catalog.views import product_image_url
 from app.cooperatives.models import PROVINCES, Cooperative
+from app.cooperatives.permissions import require_member
 from app.core.errors import DomainError, NotFound
 from app.core.money import MAX_PARSED_CENTS
 from app.extensions import db
@@ -322,12 +324,29 @@ def get_product(product_id: int):
     return product_bodies([product])[0]
 
 
+def _members_only(view):
+    """Who may act is checked before the body is parsed: 401 anonymous, 404 unknown,
+    403 for anyone but a member of the cooperative (never a 422 that answers strangers)."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        _require_login()
+        if "cooperative_id" in kwargs:
+            cooperative_id = _get(Cooperative, kwargs["cooperative_id"]).id
+        else:
+            cooperative_id = _get(Product, kwargs["product_id"]).cooperative_id
+        require_member(current_user, cooperative_id)
+        return view(*args, **kwargs)
+
+    return checked
+
+
 @blp.post("/cooperatives/<int:cooperative_id>/products")
+@_members_only
 @blp.arguments(ProductCreateSchema)
 @blp.response(201, ProductSchema)
 def create_product(data: dict[str, Any], cooperative_id: int):
     """List a new product (members of the cooperative only); `price` in centimes."""
-    _require_login()
     cooperative = _get(Cooperative, cooperative_id)
     with _api_field_names():
         product = services.create_product(cooperative, current_user, _service_data(data))
@@ -347,11 +366,11 @@ def update_product(data: dict[str, Any], product_id: int):
 
 
 @blp.post("/products/<int:product_id>/image")
+@_members_only
 @blp.arguments(ProductImageSchema, location="files")
 @blp.response(200, ProductSchema)
 def upload_product_image(files: dict[str, Any], product_id: int):
     """Replace the product's photo: multipart `image`, JPEG/PNG/WebP, at most 5 MB (413 over)."""
-    _require_login()
     product = _get(Product, product_id)
     services.set_product_image(product, current_user, files["image"])
     return product_bodies([product])[0]

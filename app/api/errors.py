@@ -6,6 +6,7 @@ errors and request validation errors are all rendered here.
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -28,6 +29,22 @@ HTTP_CODES = {
 }
 
 JSON_PREFIXES = ("/api/", "/webhooks/")
+
+
+class ErrorDetailSchema(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"example": "out_of_stock"})
+    message = ma.fields.String(required=True)
+    fields = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.String()),
+        metadata={"description": "each bad field and its messages"},
+    )
+
+
+class ErrorSchema(ma.Schema):
+    """What every error under /api looks like; documented as each operation's error answer."""
+
+    error = ma.fields.Nested(ErrorDetailSchema, required=True)
 
 
 def error_response(

@@ -7,6 +7,8 @@ code: the shopper shows that code to collect.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
@@ -146,6 +148,19 @@ def _member_part(part_id: int) -> CooperativeOrder:
     return part
 
 
+def _part_members_only(view: Callable) -> Callable:
+    """Who may move the part is checked before the body is parsed (401, 404, then 403),
+    so a stranger never gets the body's validation errors."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        signed_in_user()
+        _member_part(kwargs["part_id"])
+        return view(*args, **kwargs)
+
+    return checked
+
+
 @blp.route("/cooperatives/<int:cooperative_id>/orders", methods=["GET"])
 @signed_in
 @blp.arguments(PartListArgsSchema, location="query")
@@ -164,7 +179,7 @@ def list_parts(args: dict[str, Any], cooperative_id: int):
 
 
 @blp.route("/order-parts/<int:part_id>/transition", methods=["POST"])
-@signed_in
+@_part_members_only
 @blp.arguments(PartTransitionSchema)
 @blp.response(200, CooperativePartSchema)
 @blp.alt_response(409, description="Not a move this part can make now (`illegal_transition`).")
@@ -186,7 +201,7 @@ def transition_part(body: dict[str, Any], part_id: int):
 
 
 @blp.route("/order-parts/<int:part_id>/cash-collected", methods=["POST"])
-@signed_in
+@_part_members_only
 @blp.arguments(CashCollectedSchema)
 @blp.response(200, CooperativePartSchema)
 @blp.alt_response(409, description="Not a cash part, or not handed over yet (`not_cash`).")

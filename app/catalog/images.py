@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app.core.translation import N_
+
 #: Largest upload accepted, in bytes (5 MB).
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 #: Largest picture accepted, in pixels: a 5 MB file that decodes to more is a decompression bomb.
@@ -26,11 +28,6 @@ THUMBNAIL_SIDE = 480
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 JPEG_QUALITY = 85
 STORED_EXTENSION = "jpg"
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation (Babel extracts it); the caller translates it on display."""
-    return message
 
 
 class ImageRejected(ValueError):

@@ -109,8 +109,22 @@ def search_products(
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     if total == 0:
         return [], 0
-    statement = _with_details(statement.order_by(*_order(sort, q)))
-    page_statement = statement.limit(per_page).offset((page - 1) * per_page)
+    order = _order(sort, q)
+    # Sort and skip product ids only, then load the page's rows: sorting whole rows (with
+    # descriptions and translations) made page 300 half as fast as page 1.
+    page_ids = (
+        statement.with_only_columns(Product.id)
+        .order_by(*order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .subquery()
+    )
+    page_statement = _with_details(
+        select(Product)
+        .join(Product.cooperative)
+        .join(page_ids, page_ids.c.id == Product.id)
+        .order_by(*order)
+    )
     return list(db.session.scalars(page_statement).unique()), int(total)
 
 
@@ -250,3 +264,20 @@ def _category_ids_for(category: str | int) -> set[int]:
         return category_ids_with_descendants(int(category))
     category_id = db.session.scalar(select(Category.id).where(Category.slug == category))
     return set() if category_id is None else category_ids_with_descendants(category_id)
+
+
+def translated_product_names(product_ids: Iterable[int], language: str) -> dict[int, str]:
+    """Product id -> its name in ``language``, for the products that have one (one query).
+
+    Order lines keep the name a product had at checkout; pages show this translation
+    instead when there is one, and the checkout name otherwise.
+    """
+    ids = set(product_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Product.id, Product.translations).where(Product.id.in_(ids)))
+    names = {
+        product_id: ((translations or {}).get(language) or {}).get("name")
+        for product_id, translations in rows
+    }
+    return {product_id: name for product_id, name in names.items() if name}

@@ -19,12 +19,13 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.cooperatives.messages import _
+from app.audit.services import record
 from app.cooperatives.models import (
     Cooperative,
     CooperativeStatus,
@@ -131,7 +132,17 @@ def verify(cooperative: Cooperative, admin: User, note: str | None = None) -> Co
     Raises Forbidden for a non-admin, IllegalTransition (409) when already verified.
     """
     _require_admin(admin)
+    before = _status_of(cooperative)
     _move_status(cooperative, CooperativeStatus.VERIFIED, admin, _clean_note(note))
+    record(
+        admin,
+        "cooperative.verify",
+        "cooperative",
+        cooperative.id,
+        before,
+        _status_of(cooperative),
+        cooperative.status_note,
+    )
     db.session.commit()
     return cooperative
 
@@ -149,7 +160,17 @@ def suspend(cooperative: Cooperative, admin: User, note: str | None) -> Cooperat
             _("Say why the cooperative is suspended."),
             fields={"note": [_("Say why the cooperative is suspended.")]},
         )
+    before = _status_of(cooperative)
     _move_status(cooperative, CooperativeStatus.SUSPENDED, admin, reason)
+    record(
+        admin,
+        "cooperative.suspend",
+        "cooperative",
+        cooperative.id,
+        before,
+        _status_of(cooperative),
+        reason,
+    )
     db.session.commit()
     return cooperative
 
@@ -256,6 +277,11 @@ def _move_status(cooperative: Cooperative, to_status: str, actor: User, note: st
     )
     db.session.flush()
     db.session.refresh(cooperative)
+
+
+def _status_of(cooperative: Cooperative) -> dict[str, str | None]:
+    """What the audit log keeps of a verification or suspension."""
+    return {"status": cooperative.status, "status_note": cooperative.status_note}
 
 
 def _require_admin(user: User) -> None:

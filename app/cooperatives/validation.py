@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 
-from app.cooperatives.messages import _
 from app.cooperatives.models import PROVINCES, LegalForm, PayoutMethod
 from app.core.errors import ValidationFailed
 

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal
 
+from app.core.translation import N_
+
 CURRENCY = "MAD"
 
 #: Basis points in a whole (100 %).
@@ -24,7 +26,8 @@ MAX_PARSED_CENTS = 100_000_000_00
 
 
 class InvalidAmount(ValueError):
-    """Text that is not an amount of money; ``message`` says why, in plain English."""
+    """Text that is not an amount of money; ``message`` says why, in English marked for
+    translation (faces show it through gettext)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -121,12 +124,12 @@ _CURRENCY_AFFIX = re.compile(
 _GROUPED = re.compile(r"[0-9]{1,3}(?:g[0-9]{3})*")
 _MAX_DIGITS = 20
 
-_EMPTY = "Enter an amount."
-_NEGATIVE = "The amount must not be negative."
-_GARBAGE = "Enter an amount in dirhams, such as 120 or 120.50."
-_TOO_PRECISE = "Use at most 2 decimals (for thousands write 1200 or 1 200)."
-_BAD_GROUPING = "Thousands separators must split the amount in groups of 3 digits."
-_TOO_LARGE = "The amount must not exceed 100,000,000.00 MAD."
+_EMPTY = N_("Enter an amount.")
+_NEGATIVE = N_("The amount must not be negative.")
+_GARBAGE = N_("Enter an amount in dirhams, such as 120 or 120.50.")
+_TOO_PRECISE = N_("Use at most 2 decimals (for thousands write 1200 or 1 200).")
+_BAD_GROUPING = N_("Thousands separators must split the amount in groups of 3 digits.")
+_TOO_LARGE = N_("The amount must not exceed 100,000,000.00 MAD.")
 
 
 def parse_amount(text: str) -> int:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.cooperatives.messages import _
+from app.audit.services import record
 from app.cooperatives.models import Cooperative
 from app.cooperatives.queries import is_selling
 from app.core.errors import Conflict, Forbidden, ValidationFailed
@@ -50,6 +51,15 @@ def add_stand(fair: Fair, cooperative: Cooperative, code: str, admin: User) -> S
     stand = Stand(fair_id=fair.id, cooperative_id=cooperative.id, code=code)
     db.session.add(stand)
     try:
+        db.session.flush()
+        record(
+            admin,
+            "stand.add",
+            "stand",
+            stand.id,
+            {},
+            {"fair_id": fair.id, "cooperative_id": cooperative.id, "code": code},
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

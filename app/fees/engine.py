@@ -13,24 +13,26 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from app.core.money import BPS_WHOLE, apply_bps, ceil_bps, round_half_up, to_decimal_string
+from app.core.translation import N_
 
 #: Rule scopes, most specific first.
 SCOPES = ("cooperative", "category", "legal_form", "fair", "default")
 LEGAL_FORMS = ("cooperative", "association", "mutual", "social_enterprise")
 
-BPS_OUT_OF_RANGE = "must be between 0 and 10000 basis points (0 % to 100 %)"
-SOLIDARITY_OVER_COMMISSION = "must not exceed the commission"
-NOT_A_WHOLE_NUMBER = "must be a whole number"
-NEGATIVE_AMOUNT = "must not be negative"
-CAP_BELOW_MINIMUM = "must be empty (no cap) or at least the minimum fee"
-DATE_REQUIRED = "is required"
-DATE_WITHOUT_TIME_ZONE = "must include a time zone"
-END_NOT_AFTER_START = "must be after the start"
-UNKNOWN_SCOPE = "must be one of: " + ", ".join(SCOPES)
-SCOPE_VALUE_REQUIRED = "is required for this scope"
-SCOPE_VALUE_FOR_DEFAULT = "must be empty for the default scope"
-UNKNOWN_LEGAL_FORM = "must be one of: " + ", ".join(LEGAL_FORMS)
-NOT_AN_ID = "must be a positive whole number (an id)"
+BPS_OUT_OF_RANGE = N_("must be between 0 and 10000 basis points (0 % to 100 %)")
+SOLIDARITY_OVER_COMMISSION = N_("must not exceed the commission")
+NOT_A_WHOLE_NUMBER = N_("must be a whole number")
+NEGATIVE_AMOUNT = N_("must not be negative")
+CAP_BELOW_MINIMUM = N_("must be empty (no cap) or at least the minimum fee")
+DATE_REQUIRED = N_("is required")
+DATE_WITHOUT_TIME_ZONE = N_("must include a time zone")
+END_NOT_AFTER_START = N_("must be after the start")
+# The codes are what a client sends, so they stay as they are in every language.
+UNKNOWN_SCOPE = N_("must be one of: cooperative, category, legal_form, fair, default")
+SCOPE_VALUE_REQUIRED = N_("is required for this scope")
+SCOPE_VALUE_FOR_DEFAULT = N_("must be empty for the default scope")
+UNKNOWN_LEGAL_FORM = N_("must be one of: cooperative, association, mutual, social_enterprise")
+NOT_AN_ID = N_("must be a positive whole number (an id)")
 
 _ID = re.compile(r"[1-9][0-9]*")
 _ALWAYS = datetime.min.replace(tzinfo=UTC)
@@ -319,7 +321,7 @@ def percent_text(bps: int) -> str:
 
 
 _PERCENT = re.compile(r"([0-9]{1,5})(?:[.,]([0-9]{1,2}))?")
-PERCENT_GARBAGE = "Enter a percentage such as 8 or 1.5 (at most 2 decimals)."
+PERCENT_GARBAGE = N_("Enter a percentage such as 8 or 1.5 (at most 2 decimals).")
 
 
 def parse_percent(text: str) -> int:

@@ -114,12 +114,12 @@ class FeeRuleForm(FlaskForm):
         ),
     )
     commission_percent = PercentField(
-        _l("Commission (% of the line)"),
+        _l("Commission (percentage of the line)"),
         [InputRequired()],
         description=_l("For example 8 or 1.5."),
     )
     solidarity_percent = PercentField(
-        _l("Of which to the solidarity fund (% of the line)"),
+        _l("Of which to the solidarity fund (percentage of the line)"),
         [Optional()],
         description=_l("Part of the commission, not added to it."),
     )
@@ -128,7 +128,7 @@ class FeeRuleForm(FlaskForm):
         _l("Maximum fee per line (MAD)"), [Optional()], description=_l("Empty: no cap.")
     )
     producer_floor_percent = PercentField(
-        _l("The producer keeps at least (% of the line)"), [InputRequired()]
+        _l("The producer keeps at least (percentage of the line)"), [InputRequired()]
     )
     valid_from = DateTimeLocalField(
         _l("In force from (Morocco time)"),

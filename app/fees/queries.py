@@ -50,8 +50,9 @@ def rules_by_status(at: datetime | None = None) -> dict[str, list[FeeRule]]:
     return grouped
 
 
-def target_names(rules: Iterable[FeeRule]) -> dict[int, str]:
-    """Rule id -> the name of the category, cooperative or fair it targets (at most 3 queries).
+def target_names(rules: Iterable[FeeRule], language: str | None = None) -> dict[int, str]:
+    """Rule id -> the name of the category, cooperative or fair it targets (at most 3 queries),
+    in ``language`` when the row has a translation into it (else its own name).
 
     Rules for everyone or for a legal form are left out: their target has no row.
     """
@@ -64,10 +65,10 @@ def target_names(rules: Iterable[FeeRule]) -> dict[int, str]:
     names: dict[str, dict[int, str]] = {}
     for scope, ids in wanted.items():
         model = models[scope]
-        rows = (
-            db.session.execute(select(model.id, model.name).where(model.id.in_(ids))) if ids else []
-        )
-        names[scope] = {row_id: name for row_id, name in rows}
+        rows = db.session.scalars(select(model).where(model.id.in_(ids))) if ids else []
+        names[scope] = {
+            row.id: row.translated("name", language) if language else row.name for row in rows
+        }
     return {
         rule.id: names[rule.scope].get(int(rule.scope_value), rule.scope_value)
         for rule in rules

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from flask import has_request_context
-from flask_babel import gettext
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from app.audit.services import record
 from app.catalog.models import Category
 from app.cooperatives.models import Cooperative
 from app.core.db import utcnow
@@ -47,14 +47,6 @@ RULE_FIELDS = (
     "valid_to",
     "priority",
 )
-
-
-def _(message: str, **variables: object) -> str:
-    """The message in the reader's language during a request; English in the CLI and workers."""
-    # app.i18n's locale selector reads the request, so gettext cannot run without one.
-    if has_request_context():
-        return gettext(message, **variables)
-    return message % variables if variables else message
 
 
 # Quoting -----------------------------------------------------------------
@@ -200,8 +192,15 @@ def add_rule(admin: User | None, data: Mapping[str, Any]) -> FeeRule:
     """
     rule = _build_rule(admin, data)
     db.session.add(rule)
+    db.session.flush()
+    record(admin, "fee_rule.add", "fee_rule", rule.id, {}, _terms_of(rule))
     db.session.commit()
     return rule
+
+
+def _terms_of(rule: FeeRule) -> dict[str, Any]:
+    """The rule's terms as the audit log keeps them."""
+    return {field: getattr(rule, field) for field in RULE_FIELDS}
 
 
 def _build_rule(admin: User | None, data: Mapping[str, Any]) -> FeeRule:
@@ -335,9 +334,11 @@ def end_rule(rule: FeeRule, admin: User | None, valid_to: datetime) -> FeeRule:
         message = _("must not be in the past")
     if message:
         raise ValidationFailed(_("The end is not valid."), fields={"valid_to": [message]})
+    before = {"valid_to": locked.valid_to}
     locked.valid_to = valid_to
     locked.ended_by_id = admin.id if admin is not None else None
     locked.ended_at = utcnow()
+    record(admin, "fee_rule.end", "fee_rule", locked.id, before, {"valid_to": valid_to})
     db.session.commit()
     return locked
 

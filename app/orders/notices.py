@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.cooperatives.models import Membership
+from app.accounts.models import User
+from app.cooperatives.models import Cooperative, Membership
 from app.extensions import db
+from app.notifications.models import DEFAULT_LOCALE
 from app.notifications.services import notify
 from app.orders.models import CooperativeOrder, Order, PartStatus, PaymentMethod
 
@@ -47,7 +49,7 @@ def order_placed(order: Order) -> None:
                 "new_order_for_cooperative",
                 user=membership.user,
                 context={
-                    "cooperative_name": part.cooperative.name,
+                    "cooperative_name": _name_for(part.cooperative, membership.user),
                     "order_number": order.number,
                     "subtotal_cents": part.subtotal_cents,
                     "item_count": sum(line.quantity for line in part.lines),
@@ -63,7 +65,10 @@ def part_moved(part: CooperativeOrder) -> None:
     if kind is None:
         return
     order = part.order
-    context = {"order_number": order.number, "cooperative_name": part.cooperative.name}
+    context = {
+        "order_number": order.number,
+        "cooperative_name": _name_for(part.cooperative, order.shopper),
+    }
     if kind == "part_ready":
         context["pickup_code"] = part.pickup_code
     if kind == "part_shipped" and order.payment_method == PaymentMethod.CASH_ON_DELIVERY:
@@ -79,6 +84,11 @@ def order_cancelled(order: Order) -> None:
         context={"order_number": order.number},
         dedupe_key=f"order_cancelled:{order.number}",
     )
+
+
+def _name_for(cooperative: Cooperative, reader: User) -> str:
+    """The cooperative's name in the language its message to `reader` is written in."""
+    return cooperative.translated("name", reader.locale or DEFAULT_LOCALE)
 
 
 def _memberships(cooperative_id: int) -> list[Membership]:

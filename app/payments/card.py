@@ -26,6 +26,7 @@ from app.core.db import utcnow
 from app.extensions import db
 from app.ledger import codes as ledger_codes
 from app.ledger.services import Entry, post
+from app.notifications.models import DEFAULT_LOCALE
 from app.notifications.services import notify
 from app.orders import states
 from app.orders.models import Order, OrderStatus, PartStatus
@@ -175,7 +176,9 @@ def _notify_paid(order: Order) -> None:
                 "new_order_for_cooperative",
                 user=member.user,
                 context={
-                    "cooperative_name": part.cooperative.name,
+                    "cooperative_name": part.cooperative.translated(
+                        "name", member.user.locale or DEFAULT_LOCALE
+                    ),
                     "order_number": order.number,
                     "subtotal_cents": part.subtotal_cents,
                     "item_count": sum(line.quantity for line in part.lines),

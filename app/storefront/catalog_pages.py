@@ -100,7 +100,8 @@ def _filter_form() -> ProductFilterForm:
         + [
             (
                 str(fair.id),
-                fair.translated("name", language) + f" ({fair.city}, {fair.starts_on.year})",
+                fair.translated("name", language)
+                + f" ({fair.translated('city', language)}, {fair.starts_on.year})",
             )
             for fair in all_fairs()
         ]

@@ -13,6 +13,7 @@ from app.core.money import CURRENCY
 from app.fees import engine, services
 from app.fees.labels import audiences
 from app.fees.queries import target_names
+from app.i18n import current_language
 from app.storefront import bp
 
 #: The worked example's line total: 120.00 MAD.
@@ -32,7 +33,7 @@ def fair_trade():
         services.rules_in_force(),
         key=lambda rule: (engine.SCOPES.index(rule.scope), -rule.priority, rule.id),
     )
-    who = audiences(rules, target_names(rules))
+    who = audiences(rules, target_names(rules, current_language()))
     explained = [
         {
             "rule": rule,

@@ -7,6 +7,7 @@ double click (or a resubmitted form) places one order and lands on its receipt.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 
 import qrcode
 import qrcode.image.svg
@@ -19,6 +20,7 @@ from wtforms import SelectChoice
 
 from app.cart.carts import ShopperCart
 from app.cart.queries import HOME_DELIVERY, STAND_PICKUP, CartContents, cart_contents
+from app.catalog.queries import translated_product_names
 from app.core.errors import DomainError
 from app.core.money import format_money
 from app.i18n import current_language
@@ -32,7 +34,7 @@ from app.orders.labels import (
     PAYMENT_METHOD_NAMES,
     name_of,
 )
-from app.orders.models import Order, OrderStatus
+from app.orders.models import Order, OrderLine, OrderStatus
 from app.payments import services as payments
 from app.payments.queries import refunds_by_order
 from app.storefront import bp
@@ -58,6 +60,15 @@ def delivery_method_name(code: str | None) -> str:
 @bp.app_template_filter("payment_method_name")
 def payment_method_name(code: str | None) -> str:
     return name_of(PAYMENT_METHOD_NAMES, code)
+
+
+@bp.app_template_global("line_names")
+def line_names(lines: Iterable[OrderLine]) -> dict[int, str]:
+    """Order line id -> its product's name in the reader's language, else the name the line
+    was bought under (one query for all the lines)."""
+    lines = list(lines)
+    translated = translated_product_names({line.product_id for line in lines}, current_language())
+    return {line.id: translated.get(line.product_id, line.name) for line in lines}
 
 
 def pickup_qr_svg(code: str) -> Markup:

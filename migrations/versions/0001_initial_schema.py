@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 10:26:38.632825
+Create Date: 2026-11-29 11:17:49.882464
 
 """
 
@@ -30,17 +30,13 @@ def upgrade():
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("translations", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["parent_id"],
-            ["categories.id"],
-            name=op.f("fk_categories_parent_id_categories"),
+            ["parent_id"], ["categories.id"], name=op.f("fk_categories_parent_id_categories")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_categories")),
         sa.UniqueConstraint("slug", name=op.f("uq_categories_slug")),
     )
     with op.batch_alter_table("categories", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_categories_parent_id"), ["parent_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_categories_parent_id"), ["parent_id"], unique=False)
 
     op.create_table(
         "fairs",
@@ -57,12 +53,67 @@ def upgrade():
         sa.Column("translations", sa.JSON(), nullable=False),
         sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "ends_on >= starts_on", name=op.f("ck_fairs_ends_after_start")
-        ),
+        sa.CheckConstraint("ends_on >= starts_on", name=op.f("ck_fairs_ends_after_start")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fairs")),
         sa.UniqueConstraint("slug", name=op.f("uq_fairs_slug")),
     )
+    op.create_table(
+        "ledger_transactions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=True),
+        sa.Column("memo", sa.Text(), nullable=False),
+        sa.Column("occurred_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=True),
+        sa.Column("cooperative_order_id", sa.Integer(), nullable=True),
+        sa.Column("refund_id", sa.Integer(), nullable=True),
+        sa.Column("payout_id", sa.Integer(), nullable=True),
+        sa.Column("reverses_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["reverses_id"],
+            ["ledger_transactions.id"],
+            name=op.f("fk_ledger_transactions_reverses_id_ledger_transactions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_transactions")),
+        sa.UniqueConstraint("idempotency_key", name=op.f("uq_ledger_transactions_idempotency_key")),
+        sa.UniqueConstraint("reverses_id", name=op.f("uq_ledger_transactions_reverses_id")),
+    )
+    with op.batch_alter_table("ledger_transactions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ledger_transactions_cooperative_order_id"),
+            ["cooperative_order_id"],
+            unique=False,
+        )
+        batch_op.create_index(batch_op.f("ix_ledger_transactions_kind"), ["kind"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_ledger_transactions_occurred_at"), ["occurred_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_ledger_transactions_order_id"), ["order_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_ledger_transactions_payout_id"), ["payout_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_ledger_transactions_refund_id"), ["refund_id"], unique=False
+        )
+
+    op.create_table(
+        "stripe_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.String(length=255), nullable=False),
+        sa.Column("type", sa.String(length=100), nullable=False),
+        sa.Column("received_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("outcome", sa.String(length=40), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stripe_events")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_stripe_events_event_id")),
+    )
+    with op.batch_alter_table("stripe_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_stripe_events_type"), ["type"], unique=False)
+
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -73,41 +124,58 @@ def upgrade():
         sa.Column("locale", sa.String(length=5), nullable=True),
         sa.Column("phone", sa.String(length=16), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column(
-            "last_login_at", app.core.db.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("last_login_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "role IN ('shopper', 'admin')", name=op.f("ck_users_role_known")
-        ),
+        sa.CheckConstraint("role IN ('shopper', 'admin')", name=op.f("ck_users_role_known")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
+    op.create_table(
+        "admin_actions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor_label", sa.String(length=254), nullable=False),
+        sa.Column("action", sa.String(length=60), nullable=False),
+        sa.Column("target_type", sa.String(length=40), nullable=False),
+        sa.Column("target_id", sa.String(length=40), nullable=False),
+        sa.Column("before", sa.JSON(), nullable=False),
+        sa.Column("after", sa.JSON(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"],
+            ["users.id"],
+            name=op.f("fk_admin_actions_actor_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_admin_actions")),
+    )
+    with op.batch_alter_table("admin_actions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_admin_actions_action"), ["action"], unique=False)
+        batch_op.create_index(batch_op.f("ix_admin_actions_actor_id"), ["actor_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_admin_actions_created_at"), ["created_at"], unique=False
+        )
+        batch_op.create_index("ix_admin_actions_target", ["target_type", "target_id"], unique=False)
+
     op.create_table(
         "api_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column(
-            "last_used_at", app.core.db.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("last_used_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_api_tokens_user_id_users"),
-            ondelete="CASCADE",
+            ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "cooperatives",
@@ -126,9 +194,7 @@ def upgrade():
         sa.Column("onssa_number", sa.String(length=40), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("status_note", sa.Text(), nullable=True),
-        sa.Column(
-            "status_changed_at", app.core.db.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("status_changed_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("status_changed_by_id", sa.Integer(), nullable=True),
         sa.Column("payout_method", sa.String(length=20), nullable=False),
         sa.Column("rib", sa.String(length=24), nullable=True),
@@ -148,8 +214,7 @@ def upgrade():
             name=op.f("ck_cooperatives_status_known"),
         ),
         sa.CheckConstraint(
-            "shipping_fee_cents >= 0",
-            name=op.f("ck_cooperatives_shipping_fee_not_negative"),
+            "shipping_fee_cents >= 0", name=op.f("ck_cooperatives_shipping_fee_not_negative")
         ),
         sa.ForeignKeyConstraint(
             ["status_changed_by_id"],
@@ -160,11 +225,196 @@ def upgrade():
         sa.UniqueConstraint("slug", name=op.f("uq_cooperatives_slug")),
     )
     with op.batch_alter_table("cooperatives", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_cooperatives_province"), ["province"], unique=False)
+        batch_op.create_index(batch_op.f("ix_cooperatives_status"), ["status"], unique=False)
+
+    op.create_table(
+        "fee_rules",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("scope", sa.String(length=20), nullable=False),
+        sa.Column("scope_value", sa.String(length=40), nullable=True),
+        sa.Column("commission_bps", sa.Integer(), nullable=False),
+        sa.Column("solidarity_bps", sa.Integer(), nullable=False),
+        sa.Column("min_fee_cents", sa.Integer(), nullable=False),
+        sa.Column("max_fee_cents", sa.Integer(), nullable=True),
+        sa.Column("producer_floor_bps", sa.Integer(), nullable=False),
+        sa.Column("valid_from", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("valid_to", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ended_by_id", sa.Integer(), nullable=True),
+        sa.Column("ended_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "scope IN ('default', 'legal_form', 'category', 'cooperative', 'fair')",
+            name=op.f("ck_fee_rules_scope_known"),
+        ),
+        sa.CheckConstraint(
+            "commission_bps BETWEEN 0 AND 10000", name=op.f("ck_fee_rules_commission_in_range")
+        ),
+        sa.CheckConstraint(
+            "max_fee_cents IS NULL OR max_fee_cents >= min_fee_cents",
+            name=op.f("ck_fee_rules_cap_not_below_min"),
+        ),
+        sa.CheckConstraint("min_fee_cents >= 0", name=op.f("ck_fee_rules_min_fee_not_negative")),
+        sa.CheckConstraint(
+            "producer_floor_bps BETWEEN 0 AND 10000", name=op.f("ck_fee_rules_floor_in_range")
+        ),
+        sa.CheckConstraint(
+            "solidarity_bps BETWEEN 0 AND commission_bps",
+            name=op.f("ck_fee_rules_solidarity_in_range"),
+        ),
+        sa.CheckConstraint(
+            "valid_to IS NULL OR valid_to > valid_from", name=op.f("ck_fee_rules_ends_after_start")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_fee_rules_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["ended_by_id"], ["users.id"], name=op.f("fk_fee_rules_ended_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fee_rules")),
+    )
+    with op.batch_alter_table("fee_rules", schema=None) as batch_op:
+        batch_op.create_index("ix_fee_rules_scope_value", ["scope", "scope_value"], unique=False)
+
+    op.create_table(
+        "notifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("recipient_user_id", sa.Integer(), nullable=True),
+        sa.Column("recipient_email", sa.String(length=254), nullable=True),
+        sa.Column("recipient_phone", sa.String(length=16), nullable=True),
+        sa.Column("locale", sa.String(length=5), nullable=False),
+        sa.Column("context", sa.JSON(), nullable=False),
+        sa.Column("dedupe_key", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("claimed_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("read_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "channel <> 'email' OR recipient_email IS NOT NULL",
+            name=op.f("ck_notifications_email_has_address"),
+        ),
+        sa.CheckConstraint(
+            "channel <> 'sms' OR recipient_phone IS NOT NULL",
+            name=op.f("ck_notifications_sms_has_phone"),
+        ),
+        sa.CheckConstraint(
+            "channel IN ('email', 'log', 'sms')", name=op.f("ck_notifications_channel_known")
+        ),
+        sa.CheckConstraint(
+            "locale IN ('ar', 'fr', 'en')", name=op.f("ck_notifications_locale_known")
+        ),
+        sa.CheckConstraint(
+            "status IN ('pending', 'sent', 'failed')", name=op.f("ck_notifications_status_known")
+        ),
+        sa.CheckConstraint("attempts >= 0", name=op.f("ck_notifications_attempts_not_negative")),
+        sa.ForeignKeyConstraint(
+            ["recipient_user_id"],
+            ["users.id"],
+            name=op.f("fk_notifications_recipient_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_notifications_dedupe_key")),
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_cooperatives_province"), ["province"], unique=False
+            "ix_notifications_recipient_created_at",
+            ["recipient_user_id", "created_at"],
+            unique=False,
         )
         batch_op.create_index(
-            batch_op.f("ix_cooperatives_status"), ["status"], unique=False
+            "ix_notifications_status_created_at", ["status", "created_at"], unique=False
+        )
+
+    op.create_table(
+        "orders",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.String(length=12), nullable=False),
+        sa.Column("shopper_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("payment_method", sa.String(length=20), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=64), nullable=False),
+        sa.Column("subtotal_cents", sa.Integer(), nullable=False),
+        sa.Column("shipping_cents", sa.Integer(), nullable=False),
+        sa.Column("total_cents", sa.Integer(), nullable=False),
+        sa.Column("contact_name", sa.String(length=120), nullable=False),
+        sa.Column("contact_phone", sa.String(length=13), nullable=False),
+        sa.Column("address_line1", sa.String(length=200), nullable=False),
+        sa.Column("address_city", sa.String(length=80), nullable=False),
+        sa.Column("address_postal_code", sa.String(length=5), nullable=False),
+        sa.Column("placed_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "payment_method IN ('card', 'cash_on_delivery', 'pay_at_stand')",
+            name=op.f("ck_orders_payment_known"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('pending_payment', 'placed', 'paid', 'completed', 'cancelled', 'refunded')",
+            name=op.f("ck_orders_status_known"),
+        ),
+        sa.CheckConstraint("shipping_cents >= 0", name=op.f("ck_orders_shipping_not_negative")),
+        sa.CheckConstraint("subtotal_cents >= 0", name=op.f("ck_orders_subtotal_not_negative")),
+        sa.CheckConstraint(
+            "total_cents = subtotal_cents + shipping_cents", name=op.f("ck_orders_total_adds_up")
+        ),
+        sa.ForeignKeyConstraint(
+            ["shopper_id"], ["users.id"], name=op.f("fk_orders_shopper_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
+        sa.UniqueConstraint("number", name=op.f("uq_orders_number")),
+        sa.UniqueConstraint(
+            "shopper_id", "idempotency_key", name=op.f("uq_orders_shopper_id_idempotency_key")
+        ),
+    )
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_orders_placed_at"), ["placed_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_orders_shopper_id"), ["shopper_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_orders_status"), ["status"], unique=False)
+
+    op.create_table(
+        "payout_batches",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("sent_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_by_id", sa.Integer(), nullable=True),
+        sa.Column("paid_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("paid_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('open', 'sent', 'paid')", name=op.f("ck_payout_batches_status_known")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_payout_batches_created_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["paid_by_id"], ["users.id"], name=op.f("fk_payout_batches_paid_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["sent_by_id"], ["users.id"], name=op.f("fk_payout_batches_sent_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payout_batches")),
+    )
+    with op.batch_alter_table("payout_batches", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_payout_batches_status"), ["status"], unique=False)
+        batch_op.create_index(
+            "uq_payout_batches_one_open",
+            ["status"],
+            unique=True,
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
         )
 
     op.create_table(
@@ -177,9 +427,7 @@ def upgrade():
         sa.Column("actor_id", sa.Integer(), nullable=True),
         sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["actor_id"],
-            ["users.id"],
-            name=op.f("fk_cooperative_status_events_actor_id_users"),
+            ["actor_id"], ["users.id"], name=op.f("fk_cooperative_status_events_actor_id_users")
         ),
         sa.ForeignKeyConstraint(
             ["cooperative_id"],
@@ -196,6 +444,34 @@ def upgrade():
         )
 
     op.create_table(
+        "ledger_accounts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=60), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("cooperative_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "(cooperative_id IS NULL) = (kind IN ('platform', 'clearing'))",
+            name=op.f("ck_ledger_accounts_cooperative_accounts_name_one"),
+        ),
+        sa.CheckConstraint(
+            "kind IN ('cooperative_pending', 'cooperative_available', 'platform', 'clearing')",
+            name=op.f("ck_ledger_accounts_kind_known"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["cooperative_id"],
+            ["cooperatives.id"],
+            name=op.f("fk_ledger_accounts_cooperative_id_cooperatives"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_accounts")),
+        sa.UniqueConstraint("code", name=op.f("uq_ledger_accounts_code")),
+    )
+    with op.batch_alter_table("ledger_accounts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ledger_accounts_cooperative_id"), ["cooperative_id"], unique=False
+        )
+
+    op.create_table(
         "memberships",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("cooperative_id", sa.Integer(), nullable=False),
@@ -203,9 +479,7 @@ def upgrade():
         sa.Column("role", sa.String(length=10), nullable=False),
         sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "role IN ('owner', 'staff')", name=op.f("ck_memberships_role_known")
-        ),
+        sa.CheckConstraint("role IN ('owner', 'staff')", name=op.f("ck_memberships_role_known")),
         sa.ForeignKeyConstraint(
             ["cooperative_id"],
             ["cooperatives.id"],
@@ -213,26 +487,142 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_memberships_user_id_users"),
-            ondelete="CASCADE",
+            ["user_id"], ["users.id"], name=op.f("fk_memberships_user_id_users"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_memberships")),
         sa.UniqueConstraint(
-            "cooperative_id",
-            "user_id",
-            name=op.f("uq_memberships_cooperative_id_user_id"),
+            "cooperative_id", "user_id", name=op.f("uq_memberships_cooperative_id_user_id")
         ),
     )
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_memberships_cooperative_id"),
-            ["cooperative_id"],
-            unique=False,
+            batch_op.f("ix_memberships_cooperative_id"), ["cooperative_id"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_memberships_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "order_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("from_status", sa.String(length=20), nullable=True),
+        sa.Column("to_status", sa.String(length=20), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_order_events_actor_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["orders.id"],
+            name=op.f("fk_order_events_order_id_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_order_events")),
+    )
+    with op.batch_alter_table("order_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_order_events_order_id"), ["order_id"], unique=False)
+
+    op.create_table(
+        "payments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("provider", sa.String(length=20), nullable=False),
+        sa.Column("intent_id", sa.String(length=255), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("amount_refunded_cents", sa.Integer(), nullable=False),
+        sa.Column("charge_id", sa.String(length=255), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("succeeded_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("provider IN ('stripe')", name=op.f("ck_payments_provider_known")),
+        sa.CheckConstraint(
+            "status IN ('pending', 'failed', 'succeeded', 'canceled', 'needs_refund', 'returned')",
+            name=op.f("ck_payments_status_known"),
+        ),
+        sa.CheckConstraint("amount_cents > 0", name=op.f("ck_payments_amount_positive")),
+        sa.CheckConstraint(
+            "amount_refunded_cents >= 0 AND amount_refunded_cents <= amount_cents",
+            name=op.f("ck_payments_refunded_within_amount"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_payments_order_id_orders")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payments")),
+        sa.UniqueConstraint("intent_id", name=op.f("uq_payments_intent_id")),
+        sa.UniqueConstraint("order_id", name=op.f("uq_payments_order_id")),
+    )
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_payments_status"), ["status"], unique=False)
+
+    op.create_table(
+        "payouts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cooperative_id", sa.Integer(), nullable=False),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("method", sa.String(length=20), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("key", sa.String(length=80), nullable=False),
+        sa.Column("destination", sa.String(length=64), nullable=True),
+        sa.Column("batch_id", sa.Integer(), nullable=True),
+        sa.Column("stripe_transfer_id", sa.String(length=64), nullable=True),
+        sa.Column("proposed_by_id", sa.Integer(), nullable=True),
+        sa.Column("approved_by_id", sa.Integer(), nullable=True),
+        sa.Column("approved_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("executed_by_id", sa.Integer(), nullable=True),
+        sa.Column("executed_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sending_since", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("paid_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("failed_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("failure_reason", sa.Text(), nullable=True),
+        sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "method IN ('bank_transfer', 'stripe')", name=op.f("ck_payouts_method_known")
+        ),
+        sa.CheckConstraint(
+            "status IN ('proposed', 'approved', 'processing', 'paid', 'failed')",
+            name=op.f("ck_payouts_status_known"),
+        ),
+        sa.CheckConstraint("amount_cents > 0", name=op.f("ck_payouts_amount_positive")),
+        sa.CheckConstraint("attempts >= 0", name=op.f("ck_payouts_attempts_not_negative")),
+        sa.ForeignKeyConstraint(
+            ["approved_by_id"], ["users.id"], name=op.f("fk_payouts_approved_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["batch_id"], ["payout_batches.id"], name=op.f("fk_payouts_batch_id_payout_batches")
+        ),
+        sa.ForeignKeyConstraint(
+            ["cooperative_id"],
+            ["cooperatives.id"],
+            name=op.f("fk_payouts_cooperative_id_cooperatives"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["executed_by_id"], ["users.id"], name=op.f("fk_payouts_executed_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["proposed_by_id"], ["users.id"], name=op.f("fk_payouts_proposed_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payouts")),
+        sa.UniqueConstraint("key", name=op.f("uq_payouts_key")),
+        sa.UniqueConstraint("stripe_transfer_id", name=op.f("uq_payouts_stripe_transfer_id")),
+    )
+    with op.batch_alter_table("payouts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_payouts_batch_id"), ["batch_id"], unique=False)
         batch_op.create_index(
-            batch_op.f("ix_memberships_user_id"), ["user_id"], unique=False
+            batch_op.f("ix_payouts_cooperative_id"), ["cooperative_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_payouts_status"), ["status"], unique=False)
+        batch_op.create_index(
+            "uq_payouts_one_open_per_cooperative",
+            ["cooperative_id"],
+            unique=True,
+            sqlite_where=sa.text("status IN ('proposed', 'approved')"),
+            postgresql_where=sa.text("status IN ('proposed', 'approved')"),
         )
 
     op.create_table(
@@ -251,20 +641,19 @@ def upgrade():
         sa.Column("origin_province", sa.String(length=20), nullable=True),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("image_path", sa.String(length=200), nullable=True),
+        sa.Column("image_width", sa.Integer(), nullable=True),
+        sa.Column("image_height", sa.Integer(), nullable=True),
         sa.Column("hidden_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("hidden_reason", sa.Text(), nullable=True),
         sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "status IN ('draft', 'active', 'archived')",
-            name=op.f("ck_products_status_known"),
+            "status IN ('draft', 'active', 'archived')", name=op.f("ck_products_status_known")
         ),
         sa.CheckConstraint("price_cents > 0", name=op.f("ck_products_price_positive")),
         sa.CheckConstraint("stock >= 0", name=op.f("ck_products_stock_not_negative")),
         sa.ForeignKeyConstraint(
-            ["category_id"],
-            ["categories.id"],
-            name=op.f("fk_products_category_id_categories"),
+            ["category_id"], ["categories.id"], name=op.f("fk_products_category_id_categories")
         ),
         sa.ForeignKeyConstraint(
             ["cooperative_id"],
@@ -275,15 +664,11 @@ def upgrade():
         sa.UniqueConstraint("slug", name=op.f("uq_products_slug")),
     )
     with op.batch_alter_table("products", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_products_category_id"), ["category_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_products_category_id"), ["category_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_products_cooperative_id"), ["cooperative_id"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_products_status"), ["status"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_products_status"), ["status"], unique=False)
 
     op.create_table(
         "stands",
@@ -299,10 +684,7 @@ def upgrade():
             name=op.f("fk_stands_cooperative_id_cooperatives"),
         ),
         sa.ForeignKeyConstraint(
-            ["fair_id"],
-            ["fairs.id"],
-            name=op.f("fk_stands_fair_id_fairs"),
-            ondelete="CASCADE",
+            ["fair_id"], ["fairs.id"], name=op.f("fk_stands_fair_id_fairs"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stands")),
         sa.UniqueConstraint("fair_id", "code", name=op.f("uq_stands_fair_id_code")),
@@ -314,9 +696,157 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_stands_cooperative_id"), ["cooperative_id"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_stands_fair_id"), ["fair_id"], unique=False)
+
+    op.create_table(
+        "cart_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("quantity > 0", name=op.f("ck_cart_items_quantity_positive")),
+        sa.ForeignKeyConstraint(
+            ["product_id"],
+            ["products.id"],
+            name=op.f("fk_cart_items_product_id_products"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_cart_items_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cart_items")),
+        sa.UniqueConstraint("user_id", "product_id", name=op.f("uq_cart_items_user_id_product_id")),
+    )
+    with op.batch_alter_table("cart_items", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_cart_items_product_id"), ["product_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_cart_items_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "cooperative_orders",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("cooperative_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("delivery_method", sa.String(length=20), nullable=False),
+        sa.Column("shipping_cents", sa.Integer(), nullable=False),
+        sa.Column("subtotal_cents", sa.Integer(), nullable=False),
+        sa.Column("stand_id", sa.Integer(), nullable=True),
+        sa.Column("fair_id", sa.Integer(), nullable=True),
+        sa.Column("pickup_code", sa.String(length=8), nullable=True),
+        sa.Column("cash_collected_cents", sa.Integer(), nullable=True),
+        sa.Column("cash_collected_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cash_collected_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "delivery_method != 'stand_pickup' OR (stand_id IS NOT NULL AND fair_id IS NOT NULL)",
+            name=op.f("ck_cooperative_orders_stand_pickup_has_stand"),
+        ),
+        sa.CheckConstraint(
+            "delivery_method IN ('home_delivery', 'coop_pickup', 'stand_pickup')",
+            name=op.f("ck_cooperative_orders_delivery_known"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('pending', 'confirmed', 'ready', 'shipped', 'delivered', 'refused', 'cancelled')",
+            name=op.f("ck_cooperative_orders_status_known"),
+        ),
+        sa.CheckConstraint(
+            "cash_collected_cents IS NULL OR cash_collected_cents >= 0",
+            name=op.f("ck_cooperative_orders_cash_not_negative"),
+        ),
+        sa.CheckConstraint(
+            "shipping_cents >= 0", name=op.f("ck_cooperative_orders_shipping_not_negative")
+        ),
+        sa.CheckConstraint(
+            "subtotal_cents >= 0", name=op.f("ck_cooperative_orders_subtotal_not_negative")
+        ),
+        sa.ForeignKeyConstraint(
+            ["cash_collected_by_id"],
+            ["users.id"],
+            name=op.f("fk_cooperative_orders_cash_collected_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["cooperative_id"],
+            ["cooperatives.id"],
+            name=op.f("fk_cooperative_orders_cooperative_id_cooperatives"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["fair_id"], ["fairs.id"], name=op.f("fk_cooperative_orders_fair_id_fairs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["orders.id"],
+            name=op.f("fk_cooperative_orders_order_id_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["stand_id"], ["stands.id"], name=op.f("fk_cooperative_orders_stand_id_stands")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cooperative_orders")),
+        sa.UniqueConstraint(
+            "order_id", "cooperative_id", name=op.f("uq_cooperative_orders_order_id_cooperative_id")
+        ),
+    )
+    with op.batch_alter_table("cooperative_orders", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_stands_fair_id"), ["fair_id"], unique=False
+            batch_op.f("ix_cooperative_orders_cooperative_id"), ["cooperative_id"], unique=False
         )
+        batch_op.create_index(
+            batch_op.f("ix_cooperative_orders_order_id"), ["order_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_cooperative_orders_status"), ["status"], unique=False)
+
+    op.create_table(
+        "ledger_entries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("transaction_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.CheckConstraint("amount_cents <> 0", name=op.f("ck_ledger_entries_amount_not_zero")),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["ledger_accounts.id"],
+            name=op.f("fk_ledger_entries_account_id_ledger_accounts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["transaction_id"],
+            ["ledger_transactions.id"],
+            name=op.f("fk_ledger_entries_transaction_id_ledger_transactions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_entries")),
+    )
+    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_ledger_entries_account_id"), ["account_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_ledger_entries_transaction_id"), ["transaction_id"], unique=False
+        )
+
+    op.create_table(
+        "payout_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("payout_id", sa.Integer(), nullable=False),
+        sa.Column("from_status", sa.String(length=20), nullable=True),
+        sa.Column("to_status", sa.String(length=20), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_payout_events_actor_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["payout_id"],
+            ["payouts.id"],
+            name=op.f("fk_payout_events_payout_id_payouts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payout_events")),
+    )
+    with op.batch_alter_table("payout_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_payout_events_payout_id"), ["payout_id"], unique=False)
 
     op.create_table(
         "product_labels",
@@ -331,24 +861,179 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_product_labels")),
-        sa.UniqueConstraint(
-            "product_id", "kind", name=op.f("uq_product_labels_product_id_kind")
-        ),
+        sa.UniqueConstraint("product_id", "kind", name=op.f("uq_product_labels_product_id_kind")),
     )
     with op.batch_alter_table("product_labels", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_product_labels_product_id"), ["product_id"], unique=False
         )
 
+    op.create_table(
+        "order_lines",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("part_id", sa.Integer(), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=160), nullable=False),
+        sa.Column("unit", sa.String(length=40), nullable=False),
+        sa.Column("unit_price_cents", sa.Integer(), nullable=False),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("total_cents", sa.Integer(), nullable=False),
+        sa.Column("producer_cents", sa.Integer(), nullable=False),
+        sa.Column("platform_cents", sa.Integer(), nullable=False),
+        sa.Column("solidarity_cents", sa.Integer(), nullable=False),
+        sa.Column("fee_rule_id", sa.Integer(), nullable=True),
+        sa.Column("refunded_quantity", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "producer_cents + platform_cents + solidarity_cents = total_cents",
+            name=op.f("ck_order_lines_split_adds_up"),
+        ),
+        sa.CheckConstraint(
+            "producer_cents >= 0 AND platform_cents >= 0 AND solidarity_cents >= 0",
+            name=op.f("ck_order_lines_split_not_negative"),
+        ),
+        sa.CheckConstraint("quantity > 0", name=op.f("ck_order_lines_quantity_positive")),
+        sa.CheckConstraint(
+            "refunded_quantity >= 0 AND refunded_quantity <= quantity",
+            name=op.f("ck_order_lines_refunded_within_quantity"),
+        ),
+        sa.CheckConstraint(
+            "total_cents = unit_price_cents * quantity",
+            name=op.f("ck_order_lines_total_is_price_x_qty"),
+        ),
+        sa.CheckConstraint("unit_price_cents > 0", name=op.f("ck_order_lines_unit_price_positive")),
+        sa.ForeignKeyConstraint(
+            ["fee_rule_id"], ["fee_rules.id"], name=op.f("fk_order_lines_fee_rule_id_fee_rules")
+        ),
+        sa.ForeignKeyConstraint(
+            ["part_id"],
+            ["cooperative_orders.id"],
+            name=op.f("fk_order_lines_part_id_cooperative_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name=op.f("fk_order_lines_product_id_products")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_order_lines")),
+    )
+    with op.batch_alter_table("order_lines", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_order_lines_part_id"), ["part_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_order_lines_product_id"), ["product_id"], unique=False)
+
+    op.create_table(
+        "part_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("part_id", sa.Integer(), nullable=False),
+        sa.Column("from_status", sa.String(length=20), nullable=True),
+        sa.Column("to_status", sa.String(length=20), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_part_events_actor_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["part_id"],
+            ["cooperative_orders.id"],
+            name=op.f("fk_part_events_part_id_cooperative_orders"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_part_events")),
+    )
+    with op.batch_alter_table("part_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_part_events_part_id"), ["part_id"], unique=False)
+
+    op.create_table(
+        "refunds",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("part_id", sa.Integer(), nullable=True),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("producer_cents", sa.Integer(), nullable=False),
+        sa.Column("platform_cents", sa.Integer(), nullable=False),
+        sa.Column("solidarity_cents", sa.Integer(), nullable=False),
+        sa.Column("funded_by", sa.String(length=20), nullable=False),
+        sa.Column("method", sa.String(length=20), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("stripe_refund_id", sa.String(length=255), nullable=True),
+        sa.Column("lines", sa.JSON(), nullable=False),
+        sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "funded_by IN ('cooperative', 'platform')", name=op.f("ck_refunds_funded_by_known")
+        ),
+        sa.CheckConstraint("method IN ('stripe', 'cash')", name=op.f("ck_refunds_method_known")),
+        sa.CheckConstraint("amount_cents > 0", name=op.f("ck_refunds_amount_positive")),
+        sa.CheckConstraint(
+            "producer_cents + platform_cents + solidarity_cents = amount_cents",
+            name=op.f("ck_refunds_split_adds_up"),
+        ),
+        sa.CheckConstraint(
+            "producer_cents >= 0 AND platform_cents >= 0 AND solidarity_cents >= 0",
+            name=op.f("ck_refunds_split_not_negative"),
+        ),
+        sa.ForeignKeyConstraint(["actor_id"], ["users.id"], name=op.f("fk_refunds_actor_id_users")),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_refunds_order_id_orders")
+        ),
+        sa.ForeignKeyConstraint(
+            ["part_id"],
+            ["cooperative_orders.id"],
+            name=op.f("fk_refunds_part_id_cooperative_orders"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_refunds")),
+        sa.UniqueConstraint("key", name=op.f("uq_refunds_key")),
+        sa.UniqueConstraint("stripe_refund_id", name=op.f("uq_refunds_stripe_refund_id")),
+    )
+    with op.batch_alter_table("refunds", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_refunds_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_refunds_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_refunds_part_id"), ["part_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("refunds", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_refunds_part_id"))
+        batch_op.drop_index(batch_op.f("ix_refunds_order_id"))
+        batch_op.drop_index(batch_op.f("ix_refunds_created_at"))
+
+    op.drop_table("refunds")
+    with op.batch_alter_table("part_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_part_events_part_id"))
+
+    op.drop_table("part_events")
+    with op.batch_alter_table("order_lines", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_order_lines_product_id"))
+        batch_op.drop_index(batch_op.f("ix_order_lines_part_id"))
+
+    op.drop_table("order_lines")
     with op.batch_alter_table("product_labels", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_product_labels_product_id"))
 
     op.drop_table("product_labels")
+    with op.batch_alter_table("payout_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payout_events_payout_id"))
+
+    op.drop_table("payout_events")
+    with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_entries_transaction_id"))
+        batch_op.drop_index(batch_op.f("ix_ledger_entries_account_id"))
+
+    op.drop_table("ledger_entries")
+    with op.batch_alter_table("cooperative_orders", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cooperative_orders_status"))
+        batch_op.drop_index(batch_op.f("ix_cooperative_orders_order_id"))
+        batch_op.drop_index(batch_op.f("ix_cooperative_orders_cooperative_id"))
+
+    op.drop_table("cooperative_orders")
+    with op.batch_alter_table("cart_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cart_items_user_id"))
+        batch_op.drop_index(batch_op.f("ix_cart_items_product_id"))
+
+    op.drop_table("cart_items")
     with op.batch_alter_table("stands", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_stands_fair_id"))
         batch_op.drop_index(batch_op.f("ix_stands_cooperative_id"))
@@ -360,15 +1045,62 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_products_category_id"))
 
     op.drop_table("products")
+    with op.batch_alter_table("payouts", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_payouts_one_open_per_cooperative",
+            sqlite_where=sa.text("status IN ('proposed', 'approved')"),
+            postgresql_where=sa.text("status IN ('proposed', 'approved')"),
+        )
+        batch_op.drop_index(batch_op.f("ix_payouts_status"))
+        batch_op.drop_index(batch_op.f("ix_payouts_cooperative_id"))
+        batch_op.drop_index(batch_op.f("ix_payouts_batch_id"))
+
+    op.drop_table("payouts")
+    with op.batch_alter_table("payments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_payments_status"))
+
+    op.drop_table("payments")
+    with op.batch_alter_table("order_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_order_events_order_id"))
+
+    op.drop_table("order_events")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_memberships_user_id"))
         batch_op.drop_index(batch_op.f("ix_memberships_cooperative_id"))
 
     op.drop_table("memberships")
+    with op.batch_alter_table("ledger_accounts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_accounts_cooperative_id"))
+
+    op.drop_table("ledger_accounts")
     with op.batch_alter_table("cooperative_status_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cooperative_status_events_cooperative_id"))
 
     op.drop_table("cooperative_status_events")
+    with op.batch_alter_table("payout_batches", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_payout_batches_one_open",
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        )
+        batch_op.drop_index(batch_op.f("ix_payout_batches_status"))
+
+    op.drop_table("payout_batches")
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_orders_status"))
+        batch_op.drop_index(batch_op.f("ix_orders_shopper_id"))
+        batch_op.drop_index(batch_op.f("ix_orders_placed_at"))
+
+    op.drop_table("orders")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_notifications_status_created_at")
+        batch_op.drop_index("ix_notifications_recipient_created_at")
+
+    op.drop_table("notifications")
+    with op.batch_alter_table("fee_rules", schema=None) as batch_op:
+        batch_op.drop_index("ix_fee_rules_scope_value")
+
+    op.drop_table("fee_rules")
     with op.batch_alter_table("cooperatives", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cooperatives_status"))
         batch_op.drop_index(batch_op.f("ix_cooperatives_province"))
@@ -378,7 +1110,27 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_api_tokens_user_id"))
 
     op.drop_table("api_tokens")
+    with op.batch_alter_table("admin_actions", schema=None) as batch_op:
+        batch_op.drop_index("ix_admin_actions_target")
+        batch_op.drop_index(batch_op.f("ix_admin_actions_created_at"))
+        batch_op.drop_index(batch_op.f("ix_admin_actions_actor_id"))
+        batch_op.drop_index(batch_op.f("ix_admin_actions_action"))
+
+    op.drop_table("admin_actions")
     op.drop_table("users")
+    with op.batch_alter_table("stripe_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_stripe_events_type"))
+
+    op.drop_table("stripe_events")
+    with op.batch_alter_table("ledger_transactions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ledger_transactions_refund_id"))
+        batch_op.drop_index(batch_op.f("ix_ledger_transactions_payout_id"))
+        batch_op.drop_index(batch_op.f("ix_ledger_transactions_order_id"))
+        batch_op.drop_index(batch_op.f("ix_ledger_transactions_occurred_at"))
+        batch_op.drop_index(batch_op.f("ix_ledger_transactions_kind"))
+        batch_op.drop_index(batch_op.f("ix_ledger_transactions_cooperative_order_id"))
+
+    op.drop_table("ledger_transactions")
     op.drop_table("fairs")
     with op.batch_alter_table("categories", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_categories_parent_id"))

@@ -1,0 +1,1 @@
+"""The audit log: who did what as an admin, when, and what it changed."""

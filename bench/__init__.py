@@ -1,0 +1,1 @@
+"""Benchmarks that print ratios of paths measured side by side: ``python -m bench``."""

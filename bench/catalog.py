@@ -1,0 +1,251 @@
+"""Catalog benchmark: the product API and pages against a bare JSON endpoint, on one server.
+
+gunicorn (2 sync workers) serves the seeded catalog (320 cooperatives, 10,000
+products) from PostgreSQL. Every path is loaded in turn, round after round,
+and each round's requests per second is divided by the bare endpoint's
+(``/healthz``) of the same round; the medians are printed. Targets (issue 10):
+the product API at least 25 % of the bare endpoint, the HTML list at least
+15 %, deep pages (page 300) as fast as the first (here: at least 90 % of it),
+and a number of SQL queries per page that does not grow with the page size or
+depth, counted in-process with an SQLAlchemy event listener.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import event
+
+from bench.common import (
+    Bench,
+    alternate,
+    median,
+    quick,
+    ratio_text,
+    request,
+    run_load,
+    say,
+    table,
+    verdict,
+)
+
+#: Clients at once: two per gunicorn worker keeps both busy without a long queue.
+CONCURRENCY = 4
+DEEP_PAGE = 300
+#: No new round starts after this long (at least two rounds run), so a slow machine finishes.
+BUDGET_SECONDS = 150
+#: "As fast as the first page": a deep page keeps at least this share of page 1's rate.
+DEEP_PAGE_FLOOR = 0.90
+
+API_FILTERS = "province=azilal&in_stock=true&sort=price_asc&per_page=24"
+HTML_FILTERS = "province=azilal&in_stock=y&sort=price_asc&per_page=24"
+
+
+@dataclass(frozen=True)
+class Path:
+    key: str
+    label: str
+    url: str
+    #: Least share of the bare endpoint's requests/s, when the issue sets one.
+    floor: float | None = None
+
+
+def paths(product_id: int) -> list[Path]:
+    """The paths compared, the bare endpoint first."""
+    return [
+        Path("bare", "GET /healthz (bare JSON)", "/healthz"),
+        Path("api", "GET /api/v1/products (24, filters)", f"/api/v1/products?{API_FILTERS}", 0.25),
+        Path("api_1", "GET /api/v1/products page 1", "/api/v1/products?sort=newest&page=1"),
+        Path(
+            "api_deep",
+            f"GET /api/v1/products page {DEEP_PAGE}",
+            f"/api/v1/products?sort=newest&page={DEEP_PAGE}",
+        ),
+        Path("api_product", "GET /api/v1/products/<id>", f"/api/v1/products/{product_id}"),
+        Path("product_page", "GET /products/<id> (HTML)", f"/products/{product_id}"),
+        Path("html", "GET /products (HTML, filters)", f"/products?{HTML_FILTERS}", 0.15),
+        Path("html_1", "GET /products page 1 (HTML)", "/products?sort=newest&page=1"),
+        Path(
+            "html_deep",
+            f"GET /products page {DEEP_PAGE} (HTML)",
+            f"/products?sort=newest&page={DEEP_PAGE}",
+        ),
+    ]
+
+
+# SQL queries per page (in-process) -------------------------------------------------------
+
+
+@contextmanager
+def counting_queries(engine) -> Iterator[list[str]]:
+    """Collect the SQL statements ``engine`` runs inside the block (savepoints left out)."""
+    statements: list[str] = []
+
+    def before_execute(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before_execute)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before_execute)
+
+
+def query_counts(
+    app, client, product_id: int, deep_page: int = DEEP_PAGE
+) -> list[tuple[str, str, int, int]]:
+    """(label, url, SQL statements, status) for each catalog path, each asked twice.
+
+    The first request warms caches (the fee rules, the category tree are read
+    every time anyway); the second is counted. ``client`` is a Flask test client.
+    """
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    wanted = [
+        ("API, 24 per page, filters", f"/api/v1/products?{API_FILTERS}"),
+        ("API, 100 per page", "/api/v1/products?sort=newest&per_page=100"),
+        ("API, page 1", "/api/v1/products?sort=newest&page=1"),
+        (f"API, page {deep_page}", f"/api/v1/products?sort=newest&page={deep_page}"),
+        ("API, one product", f"/api/v1/products/{product_id}"),
+        ("HTML product page", f"/products/{product_id}"),
+        ("HTML list, filters", f"/products?{HTML_FILTERS}"),
+        ("HTML list, 100 per page", "/products?sort=newest&per_page=100"),
+        ("HTML list, page 1", "/products?sort=newest&page=1"),
+        (f"HTML list, page {deep_page}", f"/products?sort=newest&page={deep_page}"),
+    ]
+    rows = []
+    for label, url in wanted:
+        client.get(url)
+        with counting_queries(engine) as statements:
+            status = client.get(url).status_code
+        rows.append((label, url, len(statements), status))
+    return rows
+
+
+def print_query_counts(rows: Sequence[tuple[str, str, int, int]]) -> bool:
+    """Print the table; return whether each face's count stays the same across sizes and depths."""
+    say(
+        table(
+            "SQL queries per request (in-process, Flask test client)",
+            ("request", "status", "queries"),
+            [(label, status, count) for label, _url, count, status in rows],
+        )
+    )
+    api = {
+        count
+        for label, _u, count, _s in rows
+        if label.startswith("API,") and "product" not in label and "filters" not in label
+    }
+    html = {
+        count
+        for label, _u, count, _s in rows
+        if label.startswith("HTML list") and "filters" not in label
+    }
+    constant = len(api) == 1 and len(html) == 1
+    say(f"queries constant across page size and depth: {'yes' if constant else 'NO'}")
+    return constant
+
+
+# Load on gunicorn ----------------------------------------------------------------------
+
+
+def run(bench: Bench, product_id: int) -> dict[str, float]:
+    """Measure every path under load and print the table of ratios; return the ratios."""
+    say()
+    rows = query_counts(bench.app, bench.app.test_client(), product_id)
+    constant = print_query_counts(rows)
+    bad = [(label, status) for label, _url, _count, status in rows if status != 200]
+    if bad:
+        raise RuntimeError(f"catalog paths did not answer 200: {bad}")
+
+    rounds, seconds = (2, 0.6) if quick() else (5, 3.0)
+    compared = paths(product_id)
+    say()
+    say(
+        f"load: {CONCURRENCY} clients, {rounds} rounds of {seconds:.1f} s per path,"
+        " paths rotated each round; ratios are medians of per-round ratios"
+    )
+    with bench.server() as base:
+        for path in compared:
+            status = request(base, "GET", path.url).status
+            if status != 200:
+                raise RuntimeError(f"{path.url} answered {status} under gunicorn, not 200")
+        for path in compared:  # warm every worker: imports, template and query caches
+            run_load(base, path.url, concurrency=CONCURRENCY, max_requests=12, max_seconds=3)
+        results = alternate(
+            [
+                (
+                    path.key,
+                    lambda path=path: run_load(
+                        base,
+                        path.url,
+                        name=path.label,
+                        concurrency=CONCURRENCY,
+                        max_requests=100_000,
+                        max_seconds=seconds,
+                    ),
+                )
+                for path in compared
+            ],
+            rounds,
+            budget_seconds=None if quick() else BUDGET_SECONDS,
+        )
+    return _report(compared, results, len(results["bare"]), constant)
+
+
+def _report(compared: list[Path], results, rounds: int, constant: bool) -> dict[str, float]:
+    bare = results["bare"]
+    ratios: dict[str, float] = {}
+    rows = []
+    for path in compared:
+        runs = results[path.key]
+        per_round = [runs[i].per_second / bare[i].per_second for i in range(rounds)]
+        ratio = median(per_round)
+        ratios[path.key] = ratio
+        failures = sum(run.failures for run in runs)
+        met = None if path.floor is None else ratio >= path.floor
+        rows.append(
+            (
+                path.label,
+                f"{median([run.per_second for run in runs]):.0f}",
+                f"{median([run.p50_ms for run in runs]):.1f}",
+                f"{median([run.p95_ms for run in runs]):.1f}",
+                ratio_text(ratio),
+                "-" if path.floor is None else f">= {path.floor * 100:.0f} %",
+                verdict(met),
+                failures,
+            )
+        )
+    say(
+        table(
+            "Catalog under gunicorn (2 workers), PostgreSQL: ratio to the bare endpoint",
+            ("path", "req/s", "p50 ms", "p95 ms", "ratio", "target", "", "non-2xx"),
+            rows,
+        )
+    )
+    deep_rows = []
+    for face, first, deep in (("API", "api_1", "api_deep"), ("HTML", "html_1", "html_deep")):
+        per_round = [
+            results[deep][i].per_second / results[first][i].per_second for i in range(rounds)
+        ]
+        ratio = median(per_round)
+        ratios[f"{deep}_vs_first"] = ratio
+        deep_rows.append(
+            (
+                f"{face}: page {DEEP_PAGE} / page 1",
+                ratio_text(ratio),
+                f">= {DEEP_PAGE_FLOOR * 100:.0f} %",
+                verdict(ratio >= DEEP_PAGE_FLOOR),
+            )
+        )
+    deep_rows.append(
+        ("SQL queries per page constant", "yes" if constant else "no", "yes", verdict(constant))
+    )
+    say()
+    say(table("Deep pages against the first page", ("compared", "ratio", "target", ""), deep_rows))
+    return ratios
