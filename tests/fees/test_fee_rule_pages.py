@@ -134,7 +134,7 @@ def test_the_fair_trade_page_explains_the_rules_in_force_from_the_data(client):
     fair = FairFactory(name="Salon de Khénifra")
     services.install_default_rules(fair)
 
-    html = client.get("/fair-trade").get_data(as_text=True)
+    html = client.get("/fair-trade", headers={"Accept-Language": "fr"}).get_data(as_text=True)
 
     assert "Associations pay half" in html
     assert "Salon de Khénifra" in html
@@ -161,14 +161,14 @@ def test_the_fair_trade_page_follows_a_changed_rule(client):
         },
     )
 
-    html = client.get("/fair-trade").get_data(as_text=True)
+    html = client.get("/fair-trade", headers={"Accept-Language": "fr"}).get_data(as_text=True)
 
     assert "Lower fee" in html
     assert "114,00" in html  # 120.00 - 5 %
 
 
 def test_the_fair_trade_page_says_when_no_rule_is_in_force(client):
-    response = client.get("/fair-trade")
+    response = client.get("/fair-trade", headers={"Accept-Language": "en"})
 
     assert response.status_code == 200
     assert "No fee rule is in force" in response.get_data(as_text=True)
