@@ -179,8 +179,8 @@ def test_the_admin_ledger_page_shows_the_trial_balance_now_and_at_a_past_day(
     june_3 = client.get("/admin/ledger?as_of=2025-06-03").get_data(as_text=True)
     garbage = client.get("/admin/ledger?as_of=someday")
 
-    assert "clearing:stripe" in now and "-195,60" in now
-    assert "-174,00" in june_3  # only the two payments of June 2nd
+    assert "clearing:stripe" in now and "-195.60" in now
+    assert "-174.00" in june_3  # only the two payments of June 2nd
     assert garbage.status_code == 422
     assert login_as(client, shopper).get("/admin/ledger").status_code == 403
 
