@@ -80,6 +80,14 @@ def _reset_schema() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _session_celery_is_current(app: Flask) -> None:
+    """Shared tasks bind to the current Celery app; a test that built a second Flask app
+    (e.g. for a real worker) must not leave later tests running tasks against it."""
+    app.extensions["celery"].set_default()
+    app.extensions["celery"].set_current()
+
+
+@pytest.fixture(autouse=True)
 def _db_isolation(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
     if "committing_db" in request.fixturenames:
         with app.app_context():
