@@ -14,6 +14,14 @@ def create_app(app_env: str | None = None, overrides: dict[str, Any] | None = No
     """Build the application for `app_env` (default $APP_ENV), with optional setting overrides."""
     app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
     app.config.from_mapping(load_config(app_env))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # Threaded servers and workers may hold many connections at once; waiting beats a 500.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_size": 10,
+            "max_overflow": 40,
+            "pool_timeout": 60,
+        }
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Arabic and French read as written
     if overrides:
         app.config.from_mapping(overrides)
