@@ -14,17 +14,18 @@ def create_app(app_env: str | None = None, overrides: dict[str, Any] | None = No
     """Build the application for `app_env` (default $APP_ENV), with optional setting overrides."""
     app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
     app.config.from_mapping(load_config(app_env))
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        # Threaded servers and workers may hold many connections at once; waiting beats a 500.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-            "pool_size": 10,
-            "max_overflow": 40,
-            "pool_timeout": 60,
-        }
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Arabic and French read as written
     if overrides:
         app.config.from_mapping(overrides)
+    # After the overrides: the database the app really uses decides (SQLite has no such pool).
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # Threaded servers and workers may hold many connections at once; waiting beats a 500.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_size": 10,
+            "max_overflow": 40,
+            "pool_timeout": 60,
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        }
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
 

@@ -35,7 +35,7 @@ from bench.common import (
 CONCURRENCY = 4
 DEEP_PAGE = 300
 #: No new round starts after this long (at least two rounds run), so a slow machine finishes.
-BUDGET_SECONDS = 150
+BUDGET_SECONDS = 100
 #: "As fast as the first page": a deep page keeps at least this share of page 1's rate.
 DEEP_PAGE_FLOOR = 0.90
 
@@ -163,7 +163,7 @@ def run(bench: Bench, product_id: int) -> dict[str, float]:
     if bad:
         raise RuntimeError(f"catalog paths did not answer 200: {bad}")
 
-    rounds, seconds = (2, 0.6) if quick() else (5, 3.0)
+    rounds, seconds = (2, 0.6) if quick() else (5, 2.5)
     compared = paths(product_id)
     say()
     say(

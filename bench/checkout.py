@@ -46,7 +46,7 @@ QUICK_HOT_STOCK = 5
 ROUNDS = 5
 QUICK_ROUNDS = 1
 #: No new round starts after this long (at least two rounds run), so a slow machine finishes.
-BUDGET_SECONDS = 120
+BUDGET_SECONDS = 75
 SEED = 2026
 
 

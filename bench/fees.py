@@ -20,7 +20,7 @@ LINES = 1_000_000
 QUICK_LINES = 20_000
 SEED = 2026
 #: No new round starts after this long (at least two rounds run), so a slow machine finishes.
-BUDGET_SECONDS = 60
+BUDGET_SECONDS = 40
 
 
 def default_rule():

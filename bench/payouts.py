@@ -47,7 +47,7 @@ TARGET_RATIO = 2.0
 #: The ratio may wobble this much between sizes on a noisy machine and still count as flat.
 GROWTH_SLACK = 1.15
 #: No new round starts after this long at one size (at least two rounds run).
-BUDGET_SECONDS = 60
+BUDGET_SECONDS = 30
 PLAIN_SCAN = "SELECT account_id, SUM(amount_cents) FROM ledger_entries GROUP BY account_id"
 SEED = 2026
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 log = logging.getLogger(__name__)
 
 _KEY = "souk_after_commit"
+_COMMITTED = "souk_committed_callbacks"
 
 
 def after_commit(session: Session, callback: Callable[[], object]) -> None:
@@ -22,8 +23,21 @@ def after_commit(session: Session, callback: Callable[[], object]) -> None:
 
 
 @event.listens_for(Session, "after_commit")
-def _run_callbacks(session: Session) -> None:
-    callbacks = session.info.pop(_KEY, [])
+def _keep_callbacks(session: Session) -> None:
+    # SQLAlchemy also calls this when a savepoint is released: the real commit comes later.
+    if session.in_nested_transaction():
+        return
+    session.info[_COMMITTED] = [*session.info.get(_COMMITTED, []), *session.info.pop(_KEY, [])]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _run_callbacks(session: Session, transaction) -> None:
+    """Run once the committed transaction has given its connection back to the pool: a
+    callback that opens a session of its own (eager delivery) then never holds two
+    connections per request, which under load would empty the pool and stall every request."""
+    if transaction.parent is not None:
+        return
+    callbacks = session.info.pop(_COMMITTED, [])
     for callback in callbacks:
         try:
             callback()

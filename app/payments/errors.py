@@ -34,3 +34,10 @@ class RefundExceedsPaid(Conflict):
     """A refund beyond what was paid (for the order, the part or a line) and not yet refunded."""
 
     code = "refund_exceeds_paid"
+
+
+class EventTooEarly(Conflict):
+    """A webhook about money the app has not heard of yet (a refund arriving before the
+    payment it refunds): nothing is recorded, and Stripe delivers it again later (409)."""
+
+    code = "event_too_early"

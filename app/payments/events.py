@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.payments import card, refunds
+from app.payments.errors import EventTooEarly
 from app.payments.models import Payment, PaymentStatus, Refund
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,9 @@ def _on_charge_refunded(charge: JSON) -> str:
     if payment is None:
         return "unknown_intent"
     refunded_at_stripe = int(charge.get("amount_refunded") or 0)
+    if payment.status in card.PAYABLE:
+        # Webhooks come in any order: the success this refund follows is still on its way.
+        raise EventTooEarly("The payment of this refund is not recorded yet; send it again.")
     if payment.status != PaymentStatus.SUCCEEDED:
         # A late payment (its order cancelled) posted nothing: only its refunded amount counts.
         payment.amount_refunded_cents = max(payment.amount_refunded_cents, refunded_at_stripe)

@@ -76,3 +76,23 @@ def form_on():
         return reader.fields
 
     return read
+
+
+@pytest.fixture
+def stripe_app(app, monkeypatch, fake_stripe, stripe_secret_key, stripe_webhook_secret):
+    """The app talks to the local fake Stripe (no client retries: the drills decide)."""
+    from support.stripe_fake import TEST_PUBLISHABLE_KEY
+
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", fake_stripe.url)
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", stripe_secret_key)
+    monkeypatch.setitem(app.config, "STRIPE_PUBLISHABLE_KEY", TEST_PUBLISHABLE_KEY)
+    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", stripe_webhook_secret)
+    monkeypatch.setitem(app.config, "STRIPE_MAX_NETWORK_RETRIES", 0)
+    return app
+
+
+@pytest.fixture
+def in_request(app):
+    """Services that read the request's language or config run inside a request context."""
+    with app.test_request_context():
+        yield

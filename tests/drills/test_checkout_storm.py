@@ -24,7 +24,6 @@ from http.client import HTTPConnection
 import pytest
 from sqlalchemy import func, select
 from support.factories import CooperativeFactory, MembershipFactory, ProductFactory, UserFactory
-from support.stripe_fake import TEST_PUBLISHABLE_KEY
 from werkzeug.serving import make_server
 
 from app.accounts.services import issue_token
@@ -54,11 +53,8 @@ def live_server(app, committing_db) -> Iterator[tuple[str, int]]:
 
 
 @pytest.fixture
-def card_payments(app, monkeypatch, fake_stripe, stripe_secret_key):
-    monkeypatch.setitem(app.config, "STRIPE_API_BASE", fake_stripe.url)
-    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", stripe_secret_key)
-    monkeypatch.setitem(app.config, "STRIPE_PUBLISHABLE_KEY", TEST_PUBLISHABLE_KEY)
-    monkeypatch.setitem(app.config, "STRIPE_MAX_NETWORK_RETRIES", 0)
+def card_payments(stripe_app):
+    return stripe_app
 
 
 @dataclass

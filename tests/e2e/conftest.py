@@ -234,13 +234,3 @@ def browser(chromium_path: str):
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def phone(browser, site: Site, committing_db):
-    """A fresh browser window the size of a phone (cookies of its own)."""
-    context = browser.new_context(viewport=PHONE, base_url=site.url, locale="en-US")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    yield page
-    context.close()

@@ -11,6 +11,7 @@ import re
 
 import pytest
 from e2e.browsing import check_page, choose_language, log_in, submit
+from e2e.conftest import PHONE
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +30,8 @@ def test_shopper_members_and_admin_go_through_the_whole_journey(
 
 
 def _window(browser, site):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, base_url=site.url)
+    """A fresh browser window the size of a phone, with cookies of its own."""
+    context = browser.new_context(viewport=PHONE, base_url=site.url)
     context.set_default_timeout(20_000)
     return context, context.new_page()
 
@@ -72,7 +74,7 @@ def _shopper_buys_from_two_cooperatives(browser, site, language: str) -> tuple[s
         match = re.search(r"/orders/(ST-[A-Z0-9]+)$", page.url)
         assert match, f"no order page after checkout: {page.url}"
         check_page(page, language, "order")
-        pickup_code = page.locator(".pickup-code").first.inner_text().strip()
+        pickup_code = page.locator(".pickup-code .code").first.inner_text().strip()
         assert re.fullmatch(r"[A-Z0-9-]{4,12}", pickup_code), pickup_code
         return match.group(1), pickup_code
     finally:
@@ -95,12 +97,12 @@ def _exhibitor_hands_over_the_pickup(browser, site, language, number, pickup_cod
         check_page(page, language, "exhibitor-part")
         submit(page, "form.move-confirmed")
         submit(page, "form.move-ready")
-        page.fill("form.move-delivered input[name=pickup_code]", "WRONG-1")
+        page.fill("form.move-delivered input[name$=pickup_code]", "WRONG-1")
         submit(page, "form.move-delivered")
         # A wrong code is refused next to the field, in the reader's language.
         assert page.locator("form.move-delivered .errors, .form-errors").count() >= 1
         check_page(page, language, "exhibitor-wrong-code")
-        page.fill("form.move-delivered input[name=pickup_code]", pickup_code)
+        page.fill("form.move-delivered input[name$=pickup_code]", pickup_code)
         submit(page, "form.move-delivered")
         assert page.locator("form.move-delivered").count() == 0
         check_page(page, language, "exhibitor-delivered")

@@ -94,3 +94,14 @@ def test_every_page_template_extends_the_layout_with_the_language_switcher() -> 
     ]
     assert loose == []
     assert "language-switcher" in (TEMPLATE_DIR / "base.html").read_text(encoding="utf-8")
+
+
+def test_every_photo_has_its_size_and_a_text_alternative() -> None:
+    """Width and height let the browser keep the photo's place while it loads (no jumping
+    text on a slow phone connection); alt says what it shows, or is empty for decoration."""
+    missing = []
+    for name in template_names():
+        for tag in re.findall(r"<img\b[^>]*>", (TEMPLATE_DIR / name).read_text(encoding="utf-8")):
+            if not all(f" {attribute}=" in tag for attribute in ("width", "height", "alt")):
+                missing.append((name, tag))
+    assert missing == []
