@@ -14,15 +14,18 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
 from support.season import Season, run_season
 
 from app.ledger.queries import trial_balance
 from app.notifications import services as outbox
 
 FULL = os.environ.get("DRILLS_FULL") == "1"
-ORDERS = 3000 if FULL else 200
+ORDERS = 3000 if FULL else 120
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(3600 if FULL else 900)
 def test_a_season_keeps_the_books_balanced_and_every_unit_accounted_for(
     stripe_app, in_request, client, fake_stripe, monkeypatch
 ):
