@@ -93,7 +93,8 @@ def register_cli(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app import i18n
+    from app import i18n, transition_words
 
     i18n.register(app)
+    transition_words.register()
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions

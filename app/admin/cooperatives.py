@@ -83,7 +83,7 @@ def suspend_cooperative(cooperative_id: int):
 def _cooperative_or_404(cooperative_id: int) -> Cooperative:
     found = db.session.get(Cooperative, cooperative_id)
     if found is None:
-        raise NotFound("No such cooperative.")
+        raise NotFound(_("No such cooperative."))
     return found
 
 

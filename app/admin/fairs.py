@@ -56,7 +56,7 @@ def add_stand(fair_id: int):
 def _fair_or_404(fair_id: int) -> Fair:
     found = db.session.get(Fair, fair_id)
     if found is None:
-        raise NotFound("No such fair.")
+        raise NotFound(_("No such fair."))
     return found
 
 

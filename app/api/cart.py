@@ -11,6 +11,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import session
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -100,7 +101,7 @@ def _current_cart():
 
 def _product_id(product_id: int) -> int:
     if not 0 < product_id <= MAX_ID:
-        raise NotFound("No such product.")
+        raise NotFound(_("No such product."))
     return product_id
 
 

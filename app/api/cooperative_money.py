@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app.api.common import BaseSchema, MoneySchema, money
@@ -77,7 +78,7 @@ def _member_cooperative(cooperative_id: int) -> Cooperative:
     """The cooperative, for one of its members; 404 unknown, 403 for anyone else."""
     cooperative = db.session.get(Cooperative, cooperative_id)
     if cooperative is None:
-        raise NotFound("No such cooperative.")
+        raise NotFound(_("No such cooperative."))
     require_member(signed_in_user(), cooperative.id)
     return cooperative
 
@@ -117,7 +118,7 @@ def get_statement(args: dict[str, Any], cooperative_id: int) -> dict[str, Any]:
     from_: date = args["from_"] or to.replace(day=1)
     if from_ > to:
         message = "must not be after `to`"
-        raise ValidationFailed("The period is not valid.", fields={"from": [message]})
+        raise ValidationFailed(_("The period is not valid."), fields={"from": [message]})
     found = statement(cooperative.id, from_, to)
     return {
         "from_": found.from_,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -72,7 +73,7 @@ def admin_user() -> User:
     """The signed-in admin; 401 anonymous, 403 for anyone else."""
     user = signed_in_user()
     if not user.is_admin:
-        raise Forbidden("Only admins can do this.")
+        raise Forbidden(_("Only admins can do this."))
     return user
 
 
@@ -175,7 +176,7 @@ def sees_private(user, cooperative: Cooperative) -> bool:
 def _cooperative_or_404(cooperative_id: int) -> Cooperative:
     cooperative = db.session.get(Cooperative, cooperative_id)
     if cooperative is None:
-        raise NotFound("No such cooperative.")
+        raise NotFound(_("No such cooperative."))
     return cooperative
 
 
@@ -207,7 +208,7 @@ def get_cooperative(cooperative_id: int):
     cooperative = _cooperative_or_404(cooperative_id)
     private = sees_private(current_user, cooperative)
     if not is_selling(cooperative) and not private:
-        raise NotFound("No such cooperative.")
+        raise NotFound(_("No such cooperative."))
     return cooperative_body(cooperative, private=private)
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
 
 from app.core.errors import DomainError
+from app.error_pages import error_description, error_title, http_error_description
 
 #: Stable codes for plain HTTP errors.
 HTTP_CODES = {
@@ -89,7 +91,7 @@ def _flatten_fields(messages: dict) -> dict[str, list[str]]:
 
 def handle_http_exception(error: HTTPException):
     if not wants_json():
-        return render_html_error(error.code or 500, error.description, error)
+        return render_html_error(error.code or 500, http_error_description(error), error)
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     messages = data.get("messages") or data.get("errors")
@@ -106,15 +108,16 @@ def handle_http_exception(error: HTTPException):
         return error_response(
             422,
             "validation_error",
-            "Some fields are not valid.",
+            _("Some fields are not valid."),
             _flatten_fields(messages),
             headers,
         )
     if status == 400 and messages:
         return error_response(
-            400, "bad_request", "The request is malformed.", _flatten_fields(messages), headers
+            400, "bad_request", _("The request is malformed."), _flatten_fields(messages), headers
         )
-    message = data.get("message") or error.description or error.name
+    # flask-smorest's abort(message=...) carries our own (translated) words.
+    message = data.get("message") or http_error_description(error)
     return error_response(status, HTTP_CODES.get(status, "error"), str(message), None, headers)
 
 
@@ -130,14 +133,16 @@ def handle_unexpected(error: Exception):
     from flask import current_app
 
     current_app.logger.exception("unhandled error on %s", request.path)
-    return error_response(500, "internal_error", InternalServerError.description)
+    return error_response(500, "internal_error", error_description(500))
 
 
 def render_html_error(status: int, message: str | None, error: HTTPException | None = None):
     """HTML pages get a page of ours for 4xx/5xx; redirects raised as exceptions pass through."""
     if error is not None and status < 400:
         return error
-    return render_template("error.html", status=status, message=message), status
+    return render_template(
+        "error.html", status=status, title=error_title(status), message=message
+    ), status
 
 
 def register(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app.api.cooperatives import (
@@ -28,7 +29,7 @@ blp = Blueprint("api_fairs", __name__, description="Fair editions and their stan
 def _fair_or_404(fair_id: int) -> Fair:
     fair = db.session.get(Fair, fair_id)
     if fair is None:
-        raise NotFound("No such fair.")
+        raise NotFound(_("No such fair."))
     return fair
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app.api.common import PageArgsSchema, page_body, page_schema, paginate
@@ -91,5 +92,5 @@ def end_fee_rule(body: dict[str, Any], rule_id: int):
     admin = admin_user()
     rule = db.session.get(FeeRule, rule_id)
     if rule is None:
-        raise NotFound("No such fee rule.")
+        raise NotFound(_("No such fee rule."))
     return rule_body(services.end_rule(rule, admin, body["valid_to"]))

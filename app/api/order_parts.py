@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app.api.common import (
@@ -169,7 +170,7 @@ def _part_members_only(view: Callable) -> Callable:
 def list_parts(args: dict[str, Any], cooperative_id: int):
     """The cooperative's parts of orders, newest first, with the shopper's delivery contact."""
     if not 0 < cooperative_id <= queries.MAX_ID:
-        raise NotFound("No such cooperative.")
+        raise NotFound(_("No such cooperative."))
     require_member(signed_in_user(), cooperative_id)
     statement = queries.cooperative_parts(cooperative_id, args.get("status"))
     parts, total = paginate(statement, args["page"], args["per_page"])

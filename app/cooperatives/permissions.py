@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -25,7 +26,7 @@ def require_member(user: User | None, cooperative_id: int, *, owner_only: bool =
     """The member's role; Forbidden for anyone else (a shopper, another cooperative's member)."""
     role = member_role(user, cooperative_id)
     if role is None or (owner_only and role != MemberRole.OWNER):
-        raise Forbidden("Only members of this cooperative can do this.")
+        raise Forbidden(_("Only members of this cooperative can do this."))
     return role
 
 

@@ -6,6 +6,10 @@ HTTP status a face should answer with, and optionally per-field messages.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from flask_babel import gettext
+
 
 class DomainError(Exception):
     code = "error"
@@ -45,13 +49,35 @@ class Conflict(DomainError):
     status = 409
 
 
+#: What each state machine's refused moves are called: machine -> (a sentence with
+#: ``%(from_state)s`` and ``%(to_state)s``, {state code: its name}), both lazily translated.
+#: Filled by ``name_transitions`` (app.transition_words, when the app is created), since
+#: core imports no domain.
+_TRANSITION_WORDS: dict[str, tuple[object, Mapping[str, object]]] = {}
+
+
+def name_transitions(machine: str, sentence: object, state_names: Mapping[str, object]) -> None:
+    """Say how ``IllegalTransition`` tells a reader about a refused move of ``machine``."""
+    _TRANSITION_WORDS[machine] = (sentence, state_names)
+
+
 class IllegalTransition(Conflict):
+    """A state machine refused a move. The message is written when raised, in the language
+    of the request (the reader's); ``machine`` and the state codes stay for code."""
+
     code = "illegal_transition"
 
     def __init__(self, machine: str, from_state: str, to_state: str) -> None:
-        super().__init__(
-            f"A {machine} cannot go from {from_state} to {to_state}.",
-        )
+        sentence, names = _TRANSITION_WORDS.get(machine, (None, {}))
+        words = {
+            "from_state": str(names.get(from_state, from_state)),
+            "to_state": str(names.get(to_state, to_state)),
+        }
+        if sentence is None:
+            message = gettext("This cannot go from “%(from_state)s” to “%(to_state)s”.", **words)
+        else:
+            message = str(sentence) % words
+        super().__init__(message)
         self.machine = machine
         self.from_state = from_state
         self.to_state = to_state

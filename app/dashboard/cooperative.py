@@ -19,7 +19,7 @@ from app.extensions import db
 def _cooperative_or_404(cooperative_id: int) -> Cooperative:
     cooperative = db.session.get(Cooperative, cooperative_id)
     if cooperative is None:
-        raise NotFound("No such cooperative.")
+        raise NotFound(_("No such cooperative."))
     return cooperative
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, render_template, request
-from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -17,7 +16,7 @@ from app.core.errors import DomainError, NotFound
 from app.dashboard import bp
 from app.dashboard.overview import readable_cooperative
 from app.fair.queries import morocco_today
-from app.i18n import current_language
+from app.i18n import current_language, format_date
 from app.ledger.queries import statement
 from app.reports.forms import PeriodForm, show_period_error
 from app.reports.period import FIRST_DAY, period_of
@@ -36,8 +35,6 @@ KIND_NAMES = {
 }
 #: Months offered as PDF, the current one first.
 MONTHS_LISTED = 12
-#: Languages the PDF is written in; others (Arabic) get it in French.
-PDF_LANGUAGES = ("fr", "en")
 
 
 @bp.get("/<int:cooperative_id>/statement", endpoint="statement")
@@ -78,16 +75,14 @@ def statement_page(cooperative_id: int):
     "/<int:cooperative_id>/statement/<int(fixed_digits=4):year>-<int(fixed_digits=2):month>.pdf"
 )
 def statement_pdf_file(cooperative_id: int, year: int, month: int):
-    """The month's statement as a PDF (French, or English for English readers); 404 for a
-    month that does not exist or has not begun."""
+    """The month's statement as a PDF in the reader's language; 404 for a month that does not
+    exist or has not begun."""
     cooperative, _role = readable_cooperative(cooperative_id)
     if not (1 <= month <= 12 and FIRST_DAY.year <= year) or date(year, month, 1) > morocco_today():
         raise NotFound(_("There is no statement for this month."))
     period = month_period(year, month)
-    language = current_language() if current_language() in PDF_LANGUAGES else "fr"
-    with force_locale(language):
-        found = monthly_statement(cooperative, period)
-        body = statement_pdf(found, format_date(period.from_, "MMMM yyyy"))
+    found = monthly_statement(cooperative, period)
+    body = statement_pdf(found, format_date(period.from_, "MMMM yyyy"), current_language())
     filename = f"statement-{cooperative.slug}-{year:04d}-{month:02d}.pdf"
     return Response(
         body,

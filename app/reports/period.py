@@ -65,8 +65,8 @@ def period_of(from_: date | None, to: date | None, today: date) -> Period:
     from_ = from_ or to - timedelta(days=DEFAULT_DAYS - 1)
     if from_ > to:
         raise ValidationFailed(
-            "The period is not valid.",
-            fields={"from": ["The first day must not be after the last."]},
+            _("The period is not valid."),
+            fields={"from": [_("The first day must not be after the last.")]},
         )
     if (to - from_).days + 1 > MAX_DAYS:
         message = _("A report covers at most %(count)d days.", count=MAX_DAYS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -88,7 +89,7 @@ def cooperative(slug: str):
         getattr(current_user, "is_admin", False) or member_role(current_user, found.id) is not None
     )
     if found is None or not (is_selling(found) or insider):
-        raise NotFound("No such cooperative.")
+        raise NotFound(_("No such cooperative."))
     products = db.session.scalars(
         select(Product)
         .where(
@@ -133,6 +134,6 @@ def cooperative_applied(cooperative_id: int):
     """Confirmation for the applicant: the application awaits verification."""
     applied = db.session.get(Cooperative, cooperative_id)
     if applied is None:
-        raise NotFound("No such cooperative.")
+        raise NotFound(_("No such cooperative."))
     require_member(current_user, applied.id)
     return render_template("storefront/cooperatives/applied.html", cooperative=applied)

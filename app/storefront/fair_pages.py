@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_babel import gettext as _
 
 from app.core.errors import NotFound
 from app.extensions import db
@@ -22,7 +23,7 @@ def fair(fair_id: int):
     """One fair: venue, dates, whether it is open, and its verified exhibitors by stand."""
     found = db.session.get(Fair, fair_id)
     if found is None:
-        raise NotFound("No such fair.")
+        raise NotFound(_("No such fair."))
     return render_template(
         "storefront/fairs/detail.html",
         fair=found,

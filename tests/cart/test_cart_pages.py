@@ -7,6 +7,7 @@ from support.factories import (
     FairFactory,
     ProductFactory,
     StandFactory,
+    add_to_cart,
     csrf_from,
     login_as,
 )
@@ -14,18 +15,10 @@ from support.factories import (
 from app.cart.carts import ShopperCart
 
 
-def add(client, product, quantity=1, token=None):
-    token = token or csrf_from(client, f"/products/{product.id}")
-    return client.post(
-        "/cart/add",
-        data={"product_id": product.id, "quantity": quantity, "csrf_token": token},
-    )
-
-
 def test_the_product_pages_form_adds_to_the_cart_and_shows_it(client):
     oil = ProductFactory(stock=5, price_cents=12000, name="Huile Tighza")
 
-    response = add(client, oil, 2)
+    response = add_to_cart(client, oil, 2)
 
     assert response.status_code == 302 and response.location.endswith("/cart")
     page = client.get("/cart").get_data(as_text=True)
@@ -35,14 +28,14 @@ def test_the_product_pages_form_adds_to_the_cart_and_shows_it(client):
 
 def test_adding_more_than_the_stock_shows_why_with_409(client):
     oil = ProductFactory(stock=2, name="Miel")
-    response = add(client, oil, 3)
+    response = add_to_cart(client, oil, 3)
     assert response.status_code == 409
     assert "Miel" in response.get_data(as_text=True)
 
 
 def test_adding_a_bad_quantity_is_refused_with_422(client):
     oil = ProductFactory(stock=5)
-    response = add(client, oil, -2)
+    response = add_to_cart(client, oil, -2)
     assert response.status_code == 422
 
 
@@ -64,7 +57,7 @@ def test_the_cart_page_groups_by_cooperative_and_offers_the_deliveries_of_each(c
     )
     login_as(client, shopper)
     for product in (ProductFactory(cooperative=exhibitor), ProductFactory(cooperative=closed)):
-        add(client, product)
+        add_to_cart(client, product)
 
     page = client.get("/cart").get_data(as_text=True)
 
@@ -80,7 +73,7 @@ def test_the_cart_page_groups_by_cooperative_and_offers_the_deliveries_of_each(c
 def test_changing_a_quantity_and_removing_a_line(client, shopper):
     oil = ProductFactory(stock=5)
     login_as(client, shopper)
-    add(client, oil, 1)
+    add_to_cart(client, oil, 1)
     token = csrf_from(client, "/cart")
 
     updated = client.post(

@@ -107,7 +107,7 @@ def test_verifying_twice_is_a_409_on_the_page(client, admin, cooperative):
         headers=EN,
     )
     assert response.status_code == 409
-    assert "cannot go from verified to verified" in response.get_data(as_text=True)
+    assert "cannot go from “Verified” to “Verified”" in response.get_data(as_text=True)
     assert events() == 0
 
 

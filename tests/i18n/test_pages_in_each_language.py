@@ -15,7 +15,7 @@ from i18n.english_text import english_messages_on
 from i18n.page_crawl import Page, crawl
 from i18n.template_text import visible_texts
 from sqlalchemy import select
-from support.factories import csrf_from, login_as
+from support.factories import add_to_cart, login_as
 
 from app.catalog.models import Category, Product
 from app.cooperatives.models import Cooperative
@@ -84,14 +84,7 @@ def test_shoppers_read_names_and_descriptions_in_arabic_where_the_data_has_them(
     login_as(client, marketplace.shopper)
     client.get("/lang/ar")
     product = db.session.scalars(select(Product).where(Product.status == "active")).first()
-    client.post(
-        "/cart/add",
-        data={
-            "product_id": product.id,
-            "quantity": 1,
-            "csrf_token": csrf_from(client, f"/products/{product.id}"),
-        },
-    )
+    add_to_cart(client, product)
     pages = list(crawl(app, client, [*STOREFRONT, "/checkout", *SHOPPER], per_endpoint=3))
     pages += crawl(app, client, [f"/orders/{marketplace.order.number}"])
 

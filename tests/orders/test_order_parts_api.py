@@ -91,7 +91,7 @@ def test_an_illegal_move_is_a_409_with_a_clear_message(client, placed):
     assert response.status_code == 409
     error = response.get_json()["error"]
     assert error["code"] == "illegal_transition"
-    assert "pending" in error["message"] and "delivered" in error["message"]
+    assert "“Waiting for the cooperative” to “Delivered”" in error["message"]
 
 
 def test_a_move_to_an_unknown_status_is_a_422(client, placed):

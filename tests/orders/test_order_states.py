@@ -10,6 +10,7 @@ from support.factories import ProductFactory
 from app.core.errors import IllegalTransition
 from app.extensions import db
 from app.orders import states
+from app.orders.labels import PART_STATUS_NAMES
 from app.orders.models import OrderStatus, PartStatus
 from app.orders.services import transition_order, transition_part
 
@@ -91,7 +92,10 @@ def test_transition_part_refuses_every_illegal_move_and_records_every_legal_one(
         with pytest.raises(IllegalTransition) as raised:
             transition_part(part, to_status, actor=shopper, pickup_code=part.pickup_code)
         assert raised.value.status == 409
-        assert from_status in raised.value.message and to_status in raised.value.message
+        assert (raised.value.from_state, raised.value.to_state) == (from_status, to_status)
+        message = raised.value.message
+        assert f"“{PART_STATUS_NAMES[from_status]}”" in message
+        assert f"“{PART_STATUS_NAMES[to_status]}”" in message
         assert part.status == from_status
         assert len(part.events) == events_before
 

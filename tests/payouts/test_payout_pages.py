@@ -80,7 +80,7 @@ def test_a_refused_action_shows_the_page_again_with_why(client, admin, bank_coop
     response = _post(client, f"/admin/payouts/{payout.id}/execute")
 
     assert response.status_code == 409
-    assert "cannot go from proposed to processing" in response.get_data(as_text=True)
+    assert "cannot go from “Proposed” to “Being paid”" in response.get_data(as_text=True)
 
 
 def test_failing_a_payout_needs_a_reason_shown_next_to_the_field(

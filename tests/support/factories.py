@@ -154,6 +154,15 @@ def csrf_from(client: FlaskClient, url: str) -> str:
     return match.group(1)
 
 
+def add_to_cart(client: FlaskClient, product, quantity: int = 1, token: str | None = None):
+    """Press the product page's "add to cart" button, with the page's CSRF token."""
+    token = token or csrf_from(client, f"/products/{product.id}")
+    return client.post(
+        "/cart/add",
+        data={"product_id": product.id, "quantity": quantity, "csrf_token": token},
+    )
+
+
 @pytest.fixture
 def shopper() -> User:
     return UserFactory()
