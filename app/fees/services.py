@@ -8,12 +8,14 @@ int basis points; all instants are aware UTC datetimes.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import inspect, or_, select
 
 from app.audit.services import record
 from app.catalog.models import Category
@@ -146,20 +148,16 @@ def unit_splits(products: Iterable[Product], at: datetime | None = None) -> dict
     """The split of one unit of each product at the rules in force now (or at ``at``).
 
     Keyed by product id; for the product page and the product API. No stand
-    context (a stand sale may pay less). Three queries whatever the number of
-    products. A product no rule applies to is left out of the result.
+    context (a stand sale may pay less). At most three queries whatever the
+    number of products, none when the display context is cached and the
+    products' cooperatives are loaded. A product no rule applies to is left out.
     """
     products = list(products)
     if not products:
         return {}
     at = at or utcnow()
-    rules = rules_in_force(at)
-    parents = category_parents()
-    cooperative_ids = {product.cooperative_id for product in products}
-    rows = db.session.execute(
-        select(Cooperative.id, Cooperative.legal_form).where(Cooperative.id.in_(cooperative_ids))
-    ).tuples()
-    legal_forms = {cooperative_id: legal_form for cooperative_id, legal_form in rows}
+    rules, parents = _display_context(at)
+    legal_forms = _legal_forms(products)
     splits: dict[int, FeeBreakdown] = {}
     for product in products:
         context = LineContext(
@@ -173,6 +171,82 @@ def unit_splits(products: Iterable[Product], at: datetime | None = None) -> dict
             continue
         splits[product.id] = engine.quote(product.price_cents, rule)
     return splits
+
+
+def _legal_forms(products: list[Product]) -> dict[int, str]:
+    """Cooperative id -> legal form, from the cooperatives loaded with the products; one
+    query for the others."""
+    found: dict[int, str] = {}
+    for product in products:
+        cooperative = inspect(product).attrs.cooperative.loaded_value
+        if isinstance(cooperative, Cooperative):
+            found[cooperative.id] = cooperative.legal_form
+    missing = {product.cooperative_id for product in products} - set(found)
+    if missing:
+        rows = db.session.execute(
+            select(Cooperative.id, Cooperative.legal_form).where(Cooperative.id.in_(missing))
+        ).tuples()
+        found.update({cooperative_id: legal_form for cooperative_id, legal_form in rows})
+    return found
+
+
+#: Seconds a process reuses the rules and category parents it read to show splits
+#: (setting ``FEE_DISPLAY_CACHE_SECONDS``; 0 reads them on every call, the default when
+#: testing). Checkout never uses it: ``quote_line`` reads the rules in force afresh.
+DISPLAY_CACHE_SECONDS = 30
+_display_cache: dict[str, tuple[float, tuple[tuple[engine.Terms, ...], dict]]] = {}
+
+
+def _display_context(at: datetime) -> tuple[tuple[engine.Terms, ...], dict[int, int | None]]:
+    """The rules a split may use at ``at`` and the category parents, read at most every
+    ``FEE_DISPLAY_CACHE_SECONDS`` per process and database.
+
+    The rules kept are every rule not ended when read, as plain terms (no session
+    needed later); ``engine.select_rule`` checks each one's period against ``at``,
+    so a rule starting or ending within the cache's lifetime is honoured to the
+    second. Only an admin's edit shows up to that many seconds late on product pages.
+    """
+    config = current_app.config
+    seconds = float(
+        config.get("FEE_DISPLAY_CACHE_SECONDS", 0 if current_app.testing else DISPLAY_CACHE_SECONDS)
+    )
+    key = str(db.engine.url)
+    cached = _display_cache.get(key)
+    now = time.monotonic()
+    if seconds > 0 and cached is not None and now - cached[0] < seconds:
+        return cached[1]
+    rules = tuple(_terms(rule) for rule in _rules_not_ended(at))
+    context = (rules, category_parents())
+    if seconds > 0:
+        _display_cache[key] = (now, context)
+    return context
+
+
+def _rules_not_ended(at: datetime) -> list[FeeRule]:
+    return list(
+        db.session.scalars(
+            select(FeeRule)
+            .where(or_(FeeRule.valid_to.is_(None), FeeRule.valid_to > at))
+            .order_by(FeeRule.id)
+        )
+    )
+
+
+def _terms(rule: FeeRule) -> engine.Terms:
+    return engine.Terms(
+        id=rule.id,
+        name=rule.name,
+        scope=rule.scope,
+        scope_value=rule.scope_value,
+        commission_bps=rule.commission_bps,
+        solidarity_bps=rule.solidarity_bps,
+        min_fee_cents=rule.min_fee_cents,
+        max_fee_cents=rule.max_fee_cents,
+        producer_floor_bps=rule.producer_floor_bps,
+        priority=rule.priority,
+        valid_from=rule.valid_from,
+        valid_to=rule.valid_to,
+    )
 
 
 # Changing the rules --------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from app.core.db import utcnow
@@ -46,6 +46,16 @@ class LedgerTransaction(db.Model):
     """One business event (payment, cash collected, release, refund, payout): balanced entries."""
 
     __tablename__ = "ledger_transactions"
+    __table_args__ = (
+        # Which parts were released already: a payout run anti-joins every delivered part
+        # against this, an index-only scan instead of reading every transaction.
+        Index(
+            "ix_ledger_transactions_released_parts",
+            "cooperative_order_id",
+            sqlite_where=text("kind = 'release'"),
+            postgresql_where=text("kind = 'release'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: What happened, e.g. "card_payment", "cash_collected", "release", "refund", "payout".
@@ -77,11 +87,15 @@ class LedgerEntry(db.Model):
     """A signed amount posted to one account; a transaction's entries sum to zero."""
 
     __tablename__ = "ledger_entries"
-    __table_args__ = (CheckConstraint("amount_cents <> 0", name="amount_not_zero"),)
+    __table_args__ = (
+        CheckConstraint("amount_cents <> 0", name="amount_not_zero"),
+        # Balances are sums by account: PostgreSQL reads them from the index alone.
+        Index("ix_ledger_entries_account_id", "account_id", postgresql_include=["amount_cents"]),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"))
     #: Centimes of MAD, credit-positive: positive adds to what the account is owed.
     amount_cents: Mapped[int]
 

@@ -18,7 +18,7 @@ A card payment of 120.00 MAD split 110.40 / 8.40 / 1.20 posts::
     platform:revenue             +840
     platform:solidarity_fund     +120
 
-``post`` and ``reverse`` only flush: the calling use case owns the commit, so
+``post``, ``post_many`` and ``reverse`` only flush: the calling use case owns the commit, so
 the ledger moves together with the order, refund or payout that caused it.
 """
 
@@ -26,10 +26,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.core.db import utcnow
@@ -103,23 +103,8 @@ def post(
     ``refs`` holds ids named in ``REFERENCE_FIELDS``. ``occurred_at`` defaults
     to now (aware UTC).
     """
-    if not kind or len(kind) > 40:
-        raise ValueError("kind must be 1 to 40 characters, e.g. 'card_payment'")
-    entries = list(entries)
-    for entry in entries:
-        if not isinstance(entry.amount_cents, int) or isinstance(entry.amount_cents, bool):
-            raise TypeError(f"amount_cents must be an int, got {entry.amount_cents!r}")
-    wanted = [entry for entry in entries if entry.amount_cents != 0]
-    if not wanted:
-        raise UnbalancedTransaction(f"{kind}: a transaction needs at least one non-zero entry")
-    total = sum(entry.amount_cents for entry in wanted)
-    if total != 0:
-        raise UnbalancedTransaction(f"{kind}: entries sum to {total} centimes, not 0")
-    refs = dict(refs or {})
-    unknown = set(refs) - set(REFERENCE_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown ledger references: {sorted(unknown)}")
-
+    wanted = _balanced(kind, entries)
+    refs = _checked_refs(refs)
     if key is not None:
         existing = _posted_with_key(key)
         if existing is not None:
@@ -155,6 +140,88 @@ def post(
     return transaction
 
 
+@dataclass(frozen=True)
+class Posting:
+    """One business event for ``post_many``: what ``post`` takes, as a value."""
+
+    kind: str
+    key: str
+    entries: tuple[Entry, ...]
+    memo: str = ""
+    occurred_at: datetime | None = None
+    refs: Mapping[str, int | None] = field(default_factory=dict)
+
+
+def post_many(postings: Iterable[Posting]) -> dict[str, int]:
+    """Record many events at once, each its own balanced transaction under its key; only
+    flushes. Return the new transaction id of each key.
+
+    For batch jobs (a payout run's releases): two multi-row inserts whatever the number
+    of events, where ``post`` would take a few statements each. Each posting is checked
+    as ``post`` checks it. A key already posted is skipped, so a rerun moves nothing; a
+    concurrent writer of the same key makes the flush fail (``IntegrityError``), and the
+    caller's transaction with it, rather than post twice: callers lock what they post.
+    """
+    postings = [
+        Posting(
+            p.kind,
+            p.key,
+            tuple(_balanced(p.kind, p.entries)),
+            p.memo,
+            p.occurred_at,
+            _checked_refs(p.refs),
+        )
+        for p in postings
+    ]
+    keys = [p.key for p in postings]
+    if len(set(keys)) != len(keys):
+        raise ValueError("post_many: two postings share a key")
+    posted = set(
+        db.session.scalars(
+            select(LedgerTransaction.idempotency_key).where(
+                LedgerTransaction.idempotency_key.in_(keys)
+            )
+        )
+    )
+    postings = [p for p in postings if p.key not in posted]
+    if not postings:
+        return {}
+    accounts = _account_ids({e.account_code for p in postings for e in p.entries})
+    now = utcnow()
+    transaction_ids = dict(
+        db.session.execute(
+            insert(LedgerTransaction).returning(
+                LedgerTransaction.idempotency_key, LedgerTransaction.id
+            ),
+            [
+                {
+                    "kind": p.kind,
+                    "idempotency_key": p.key,
+                    "memo": p.memo,
+                    "occurred_at": p.occurred_at or now,
+                    **p.refs,
+                }
+                for p in postings
+            ],
+        )
+        .tuples()
+        .all()
+    )
+    db.session.execute(
+        insert(LedgerEntry),
+        [
+            {
+                "transaction_id": transaction_ids[p.key],
+                "account_id": accounts[e.account_code],
+                "amount_cents": e.amount_cents,
+            }
+            for p in postings
+            for e in p.entries
+        ],
+    )
+    return transaction_ids
+
+
 def reverse(
     transaction: LedgerTransaction,
     key: str,
@@ -185,6 +252,45 @@ def reverse(
         refs=refs,
         reverses=transaction,
     )
+
+
+def _balanced(kind: str, entries: Iterable[Entry]) -> list[Entry]:
+    """The non-zero entries, checked: integer amounts summing to 0, at least one."""
+    if not kind or len(kind) > 40:
+        raise ValueError("kind must be 1 to 40 characters, e.g. 'card_payment'")
+    entries = list(entries)
+    for entry in entries:
+        if not isinstance(entry.amount_cents, int) or isinstance(entry.amount_cents, bool):
+            raise TypeError(f"amount_cents must be an int, got {entry.amount_cents!r}")
+    wanted = [entry for entry in entries if entry.amount_cents != 0]
+    if not wanted:
+        raise UnbalancedTransaction(f"{kind}: a transaction needs at least one non-zero entry")
+    total = sum(entry.amount_cents for entry in wanted)
+    if total != 0:
+        raise UnbalancedTransaction(f"{kind}: entries sum to {total} centimes, not 0")
+    return wanted
+
+
+def _checked_refs(refs: Mapping[str, int | None] | None) -> dict[str, int | None]:
+    refs = dict(refs or {})
+    unknown = set(refs) - set(REFERENCE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown ledger references: {sorted(unknown)}")
+    return refs
+
+
+def _account_ids(account_codes: Iterable[str]) -> dict[str, int]:
+    """The id of each account named, created on first use; one query when all exist."""
+    wanted = sorted(set(account_codes))
+    found = dict(
+        db.session.execute(select(Account.code, Account.id).where(Account.code.in_(wanted)))
+        .tuples()
+        .all()
+    )
+    for code in wanted:
+        if code not in found:
+            found[code] = account_for(code).id
+    return found
 
 
 def _posted_with_key(key: str) -> LedgerTransaction | None:

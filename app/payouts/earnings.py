@@ -17,12 +17,14 @@ whole releases nothing.
 A part is due once it was delivered (its ``PartEvent`` to ``delivered``) at
 least ``PAYOUT_HOLD_DAYS`` days ago. Refused and cancelled parts are never
 delivered, so they release nothing. The release is one ledger transaction per
-part, key ``release:part:<id>``: ``pending`` down, ``available`` up.
+part, key ``release:part:<id>``: ``pending`` down, ``available`` up. A run
+writes a day's releases together (multi-row inserts), so its cost does not
+grow with the number of parts released: it is a handful of statements.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -31,7 +33,7 @@ from sqlalchemy import and_, func, select
 from app.extensions import db
 from app.ledger import codes as ledger_codes
 from app.ledger.models import Account, LedgerEntry, LedgerTransaction
-from app.ledger.services import Entry, post
+from app.ledger.services import Entry, Posting, post_many
 from app.orders.models import CooperativeOrder, Order, PartEvent, PartStatus, PaymentMethod
 
 #: Ledger kind of held earnings becoming payable.
@@ -74,6 +76,19 @@ def _pending_for_part():
     )
 
 
+def _released():
+    """SQL: the part in the enclosing query was released already (EXISTS)."""
+    return (
+        select(LedgerTransaction.id)
+        .where(
+            LedgerTransaction.kind == RELEASE,
+            LedgerTransaction.cooperative_order_id == CooperativeOrder.id,
+        )
+        .correlate(CooperativeOrder)
+        .exists()
+    )
+
+
 def delivered_at_clause():
     """SQL: when the part in the enclosing query was delivered (None if never)."""
     return (
@@ -94,15 +109,6 @@ def due_releases(now: datetime, hold: timedelta) -> list[Release]:
     What is pending is summed only for the parts that pass every other test, so
     a run costs the same however many parts were released before.
     """
-    released = (
-        select(LedgerTransaction.id)
-        .where(
-            LedgerTransaction.kind == RELEASE,
-            LedgerTransaction.cooperative_order_id == CooperativeOrder.id,
-        )
-        .correlate(CooperativeOrder)
-        .exists()
-    )
     # Delivered by the cutoff as EXISTS (a semi-join), not min(at) <= cutoff (a subquery per part).
     delivered_by_cutoff = (
         select(PartEvent.id)
@@ -128,7 +134,7 @@ def due_releases(now: datetime, hold: timedelta) -> list[Release]:
                 Order.payment_method == PaymentMethod.CARD,
                 CooperativeOrder.status == PartStatus.DELIVERED,
                 delivered_by_cutoff,
-                ~released,
+                ~_released(),
             )
         )
         .order_by(CooperativeOrder.order_id, CooperativeOrder.id)
@@ -138,43 +144,54 @@ def due_releases(now: datetime, hold: timedelta) -> list[Release]:
     return [Release(*row) for row in rows if row[4] > 0]
 
 
-def pending_for_part(part_id: int) -> int:
-    """What is still pending for one part, in centimes (0 for a cash part)."""
-    return int(
-        db.session.scalar(
-            select(_pending_for_part())
-            .select_from(CooperativeOrder)
-            .where(CooperativeOrder.id == part_id)
+def _releasable(part_ids: list[int]) -> dict[int, int]:
+    """What is still pending for each of these parts not released yet (centimes); one query."""
+    rows = db.session.execute(
+        select(CooperativeOrder.id, _pending_for_part()).where(
+            CooperativeOrder.id.in_(part_ids), ~_released()
         )
-        or 0
-    )
+    ).tuples()
+    return {int(part_id): int(pending or 0) for part_id, pending in rows}
 
 
-def release(due: Release, now: datetime) -> int:
-    """Move what is still pending for the part to available; return the centimes moved.
+def release_all(due: list[Release], now: datetime) -> list[Release]:
+    """Move what is still pending for each part to available; return the releases made, with
+    the centimes each moved.
 
-    Locks the part's order first (refunds lock it too), so a refund and the
-    release never both count the same pending centimes. Posts nothing when
-    nothing is left or the part was released already. Only flushes.
+    Locks the parts' orders first, by id (refunds lock them too), so a refund and a
+    release never both count the same pending centimes; then reads again what each
+    part still holds, so a part another run released meanwhile, or with nothing left,
+    posts nothing. Each release is its own balanced ledger transaction, key
+    ``release:part:<id>`` (``pending`` down, ``available`` up), all written by one
+    ``post_many``: a run releases a day's deliveries in a constant number of statements.
+    Only flushes.
     """
-    db.session.scalars(select(Order.id).where(Order.id == due.order_id).with_for_update()).all()
-    already = db.session.scalar(
-        select(LedgerTransaction.id).where(
-            LedgerTransaction.idempotency_key == release_key(due.part_id)
+    if not due:
+        return []
+    order_ids = sorted({item.order_id for item in due})
+    db.session.scalars(
+        select(Order.id).where(Order.id.in_(order_ids)).order_by(Order.id).with_for_update()
+    ).all()
+    pending = _releasable([item.part_id for item in due])
+    made = [
+        replace(item, amount_cents=pending[item.part_id])
+        for item in due
+        if pending.get(item.part_id, 0) > 0
+    ]
+    if not made:
+        return []
+    post_many(
+        Posting(
+            RELEASE,
+            release_key(item.part_id),
+            (
+                Entry(ledger_codes.cooperative_pending(item.cooperative_id), -item.amount_cents),
+                Entry(ledger_codes.cooperative_available(item.cooperative_id), item.amount_cents),
+            ),
+            memo=f"Earnings released for order {item.order_number}",
+            occurred_at=now,
+            refs={"order_id": item.order_id, "cooperative_order_id": item.part_id},
         )
+        for item in made
     )
-    amount = pending_for_part(due.part_id)
-    if already is not None or amount <= 0:
-        return 0
-    post(
-        RELEASE,
-        release_key(due.part_id),
-        [
-            Entry(ledger_codes.cooperative_pending(due.cooperative_id), -amount),
-            Entry(ledger_codes.cooperative_available(due.cooperative_id), amount),
-        ],
-        memo=f"Earnings released for order {due.order_number}",
-        occurred_at=now,
-        refs={"order_id": due.order_id, "cooperative_order_id": due.part_id},
-    )
-    return amount
+    return made

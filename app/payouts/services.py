@@ -22,14 +22,14 @@ Exactly once, whatever retries, crashes, double clicks or two admins at once:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.accounts.models import User
 from app.audit.services import record
@@ -73,12 +73,9 @@ def release_due_earnings(now: datetime | None = None) -> list[earnings.Release]:
     Returns what this call released; a second call releases nothing again.
     """
     now = now or utcnow()
-    released = []
     try:
-        for due in earnings.due_releases(now, earnings.hold_period()):
-            amount = earnings.release(due, now)
-            if amount:
-                released.append(replace(due, amount_cents=amount))
+        _without_jit()
+        released = earnings.release_all(earnings.due_releases(now, earnings.hold_period()), now)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -117,23 +114,35 @@ def run_payouts(now: datetime | None = None, actor: User | None = None) -> RunRe
     if actor is not None and not actor.is_admin:
         raise Forbidden(_("Only admins can run payouts."))
     released = release_due_earnings(now)
-    proposed: list[Payout] = []
+    offers: list[tuple[Cooperative, int]] = []
     blocked: list[Blocked] = []
     try:
+        _without_jit()
         for candidate in queries.payout_candidates(queries.minimum_payout_cents()):
             cooperative = candidate.cooperative
             reason = steps.blocker(cooperative)
             if reason is not None:
                 blocked.append(Blocked(cooperative, candidate.available_cents, reason))
-                continue
-            payout = steps.propose(cooperative, candidate.available_cents, now, actor)
-            if payout is not None:
-                proposed.append(payout)
+            else:
+                offers.append((cooperative, candidate.available_cents))
+        proposed = steps.propose_all(offers, now, actor)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return RunReport(released, proposed, blocked)
+
+
+def _without_jit() -> None:
+    """No JIT compilation for the rest of this transaction on PostgreSQL.
+
+    The run's reads sum over the whole ledger, so their estimated cost passes
+    ``jit_above_cost``, and compiling them took longer than running them (3x on
+    a 1,000,000-entry ledger, docs/benchmarks.md). ``SET LOCAL`` ends with the
+    transaction: other queries on the connection keep the server's setting.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))
 
 
 # Approval and execution ---------------------------------------------------------------------

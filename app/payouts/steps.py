@@ -15,7 +15,8 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
@@ -119,27 +120,58 @@ def record_move(
     )
 
 
-def propose(
-    cooperative: Cooperative, amount_cents: int, now: datetime, actor: User | None
-) -> Payout | None:
-    """A proposed payout of ``amount_cents`` with its own key; None when a run at the same
-    moment proposed this cooperative first (the unique index on waiting payouts decides)."""
-    payout = Payout(
-        cooperative_id=cooperative.id,
-        amount_cents=amount_cents,
-        method=cooperative.payout_method,
-        status=PayoutStatus.PROPOSED,
-        key=f"payout:{cooperative.id}:{uuid.uuid4().hex}",
-        proposed_by_id=actor.id if actor is not None else None,
-        created_at=now,
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(payout)
-    except IntegrityError:
-        return None
-    record_move(payout, None, PayoutStatus.PROPOSED, actor=actor)
-    return payout
+def propose_all(
+    offers: list[tuple[Cooperative, int]], now: datetime, actor: User | None
+) -> list[Payout]:
+    """A proposed payout of each ``(cooperative, amount_cents)``, each with its own key and its
+    history row, written with one multi-row insert each; by cooperative id.
+
+    A cooperative that a run at the same moment proposed first is left out: the unique
+    index on waiting payouts decides, and its conflict skips the row (``ON CONFLICT DO
+    NOTHING``) instead of failing the others.
+    """
+    if not offers:
+        return []
+    actor_id = actor.id if actor is not None else None
+    proposed = db.session.scalars(
+        _insert_skipping_conflicts(Payout).returning(Payout),
+        [
+            {
+                "cooperative_id": cooperative.id,
+                "amount_cents": amount_cents,
+                "method": cooperative.payout_method,
+                "status": PayoutStatus.PROPOSED,
+                "key": f"payout:{cooperative.id}:{uuid.uuid4().hex}",
+                "proposed_by_id": actor_id,
+                "created_at": now,
+            }
+            for cooperative, amount_cents in offers
+        ],
+    ).all()
+    if proposed:
+        at = utcnow()
+        db.session.execute(
+            insert(PayoutEvent),
+            [
+                {
+                    "payout_id": payout.id,
+                    "from_status": None,
+                    "to_status": PayoutStatus.PROPOSED,
+                    "actor_id": actor_id,
+                    "note": "",
+                    "at": at,
+                }
+                for payout in proposed
+            ],
+        )
+    return sorted(proposed, key=lambda payout: payout.cooperative_id)
+
+
+def _insert_skipping_conflicts(model):
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the database's dialect (PostgreSQL or SQLite)."""
+    dialect = db.session.get_bind().dialect.name
+    insert_in_dialect = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert_in_dialect(model).on_conflict_do_nothing()
 
 
 def claim(payout_id: int, admin: User, now: datetime) -> bool:

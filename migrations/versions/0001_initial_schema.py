@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 11:17:49.882464
+Create Date: 2026-11-29 14:16:01.333121
 
 """
 
@@ -97,6 +97,13 @@ def upgrade():
         )
         batch_op.create_index(
             batch_op.f("ix_ledger_transactions_refund_id"), ["refund_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_ledger_transactions_released_parts",
+            ["cooperative_order_id"],
+            unique=False,
+            sqlite_where=sa.text("kind = 'release'"),
+            postgresql_where=sa.text("kind = 'release'"),
         )
 
     op.create_table(
@@ -819,7 +826,10 @@ def upgrade():
     )
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_ledger_entries_account_id"), ["account_id"], unique=False
+            "ix_ledger_entries_account_id",
+            ["account_id"],
+            unique=False,
+            postgresql_include=["amount_cents"],
         )
         batch_op.create_index(
             batch_op.f("ix_ledger_entries_transaction_id"), ["transaction_id"], unique=False
@@ -1020,7 +1030,7 @@ def downgrade():
     op.drop_table("payout_events")
     with op.batch_alter_table("ledger_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ledger_entries_transaction_id"))
-        batch_op.drop_index(batch_op.f("ix_ledger_entries_account_id"))
+        batch_op.drop_index("ix_ledger_entries_account_id", postgresql_include=["amount_cents"])
 
     op.drop_table("ledger_entries")
     with op.batch_alter_table("cooperative_orders", schema=None) as batch_op:
@@ -1123,6 +1133,11 @@ def downgrade():
 
     op.drop_table("stripe_events")
     with op.batch_alter_table("ledger_transactions", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_ledger_transactions_released_parts",
+            sqlite_where=sa.text("kind = 'release'"),
+            postgresql_where=sa.text("kind = 'release'"),
+        )
         batch_op.drop_index(batch_op.f("ix_ledger_transactions_refund_id"))
         batch_op.drop_index(batch_op.f("ix_ledger_transactions_payout_id"))
         batch_op.drop_index(batch_op.f("ix_ledger_transactions_order_id"))

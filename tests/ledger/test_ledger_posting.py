@@ -225,3 +225,52 @@ def test_the_trial_balance_totals_zero(cooperative):
     assert trial.total_cents == 0
     assert dict(trial.accounts)[codes.cooperative_available(cooperative.id)] == 11040
     assert dict(trial.accounts)[codes.cooperative_pending(cooperative.id)] == 0
+
+
+def release(cooperative_id: int, key: str, amount: int, **refs) -> services.Posting:
+    return services.Posting(
+        "earnings_release",
+        key,
+        (
+            Entry(codes.cooperative_pending(cooperative_id), -amount),
+            Entry(codes.cooperative_available(cooperative_id), amount),
+        ),
+        refs=refs,
+    )
+
+
+def test_post_many_writes_each_event_as_its_own_balanced_transaction(cooperative):
+    ids = services.post_many(
+        [release(cooperative.id, "r:1", 500), release(cooperative.id, "r:2", 700)]
+    )
+
+    assert set(ids) == {"r:1", "r:2"}
+    for key, amount in (("r:1", 500), ("r:2", 700)):
+        transaction = db.session.get(LedgerTransaction, ids[key])
+        assert transaction.kind == "earnings_release"
+        assert sorted(e.amount_cents for e in transaction.entries) == [-amount, amount]
+    assert queries.cooperative_balance(cooperative.id) == (-1200, 1200)
+    assert queries.trial_balance().total_cents == 0
+
+
+def test_post_many_skips_keys_already_posted_so_a_rerun_moves_nothing(cooperative):
+    services.post_many([release(cooperative.id, "r:1", 500)])
+
+    again = services.post_many(
+        [release(cooperative.id, "r:1", 500), release(cooperative.id, "r:2", 300)]
+    )
+
+    assert set(again) == {"r:2"}
+    assert queries.cooperative_balance(cooperative.id) == (-800, 800)
+
+
+def test_post_many_refuses_an_unbalanced_event_or_a_shared_key_before_writing(cooperative):
+    lopsided = services.Posting("earnings_release", "r:9", (Entry(codes.PLATFORM_REVENUE, 5),))
+    with pytest.raises(services.UnbalancedTransaction):
+        services.post_many([release(cooperative.id, "r:1", 500), lopsided])
+    with pytest.raises(ValueError, match="share a key"):
+        services.post_many([release(cooperative.id, "r:1", 500), release(cooperative.id, "r:1", 9)])
+    with pytest.raises(ValueError, match="unknown ledger references"):
+        services.post_many([release(cooperative.id, "r:1", 500, shopper_id=3)])
+
+    assert db.session.scalar(select(func.count()).select_from(LedgerTransaction)) == 0
