@@ -76,6 +76,17 @@ class Config:
     #: Failed logins allowed per account and per address before a 429.
     LOGIN_RATE_LIMIT = "5 per minute;30 per hour"
 
+    #: Public catalog answers (product API, product list and page): where they are kept.
+    #: SimpleCache is per process; REDIS_URL switches it to RedisCache (see load_config).
+    CACHE_TYPE = "SimpleCache"
+    CACHE_KEY_PREFIX = "souk:catalog:"
+    #: Entries a per-process SimpleCache holds before it evicts (a page is 5 to 30 kB).
+    CACHE_THRESHOLD = 1000
+    CACHE_NO_NULL_WARNING = True
+    #: Longest a cached catalog answer is served (seconds); every commit that changes what
+    #: the catalog shows makes the cached answers unused at once. 0 turns the cache off.
+    CATALOG_CACHE_SECONDS = 60
+
     API_TITLE = "Souk Tadamon API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -102,6 +113,8 @@ class TestingConfig(Config):
     STRIPE_WEBHOOK_SECRET = "whsec_test_souk"
     #: Tests run tasks in-process; the worker tests start a real worker with this off.
     CELERY_ALWAYS_EAGER = True
+    #: Other tests see no cache; the catalog cache tests switch one on.
+    CACHE_TYPE = "NullCache"
     #: The suite reads messages in English unless a test asks for a language (Accept-Language,
     #: /lang/<code>, a user's locale); every other environment defaults to French.
     BABEL_DEFAULT_LOCALE = "en"
@@ -150,7 +163,14 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "PROXY_COUNT": ("PROXY_COUNT", int),
+    "CACHE_TYPE": ("CACHE_TYPE", str),
+    "CATALOG_CACHE_SECONDS": ("CATALOG_CACHE_SECONDS", int),
 }
+
+
+#: Options of the Redis client of RedisCache: a Redis that does not answer must cost a page
+#: little, so it is given up on quickly (the catalog then computes its answers).
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
 
 
 def normalise_database_url(url: str) -> str:
@@ -184,6 +204,16 @@ def load_config(
     )
     if settings["REDIS_URL"] and "RATELIMIT_STORAGE_URI" not in environ:
         settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
+    if app_env != "testing" and "CACHE_TYPE" not in environ:
+        # The generation that retires cached answers must be shared by every process: a
+        # per-process SimpleCache is only for the single-process `make run`.
+        if settings["REDIS_URL"]:
+            settings["CACHE_TYPE"] = "RedisCache"
+        elif app_env == "production":
+            settings["CACHE_TYPE"] = "NullCache"
+    if settings["CACHE_TYPE"] == "RedisCache":
+        settings.setdefault("CACHE_REDIS_URL", settings["REDIS_URL"])
+        settings.setdefault("CACHE_OPTIONS", dict(REDIS_CACHE_OPTIONS))
     if app_env == "testing":
         settings["RATELIMIT_STORAGE_URI"] = environ.get("RATELIMIT_STORAGE_URI", "memory://")
     config_class.check(settings)

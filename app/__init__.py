@@ -7,7 +7,11 @@ from typing import Any
 
 from flask import Flask
 
+from app.i18n_validation import speak_the_readers_language
 from config import load_config
+
+# Before any schema is built: schemas copy marshmallow's messages when they are defined.
+speak_the_readers_language()
 
 
 def create_app(app_env: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
@@ -43,8 +47,9 @@ def create_app(app_env: str | None = None, overrides: dict[str, Any] | None = No
 
 def register_extensions(app: Flask) -> None:
     from app import models, security_headers  # noqa: F401
+    from app.catalog.cache import watch_catalog_commits
     from app.core import sqlite
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from app.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from app.i18n import select_locale, select_timezone
 
     db.init_app(app)
@@ -61,6 +66,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+    cache.init_app(app)
+    watch_catalog_commits()
     security_headers.register(app)
 
     from workers.celery_app import celery_init_app

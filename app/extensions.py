@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -17,4 +18,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+#: Public catalog answers (app/catalog/cache.py): Redis when REDIS_URL is set, else per process.
+cache = Cache()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -35,7 +35,10 @@ from bench.common import (
 CONCURRENCY = 4
 DEEP_PAGE = 300
 #: No new round starts after this long (at least two rounds run), so a slow machine finishes.
-BUDGET_SECONDS = 100
+BUDGET_SECONDS = 120
+#: Seconds of load per path and round (each path is run cached and uncached).
+SECONDS_PER_PATH = 2.0
+UNCACHED = {"CACHE_TYPE": "NullCache"}
 #: "As fast as the first page": a deep page keeps at least this share of page 1's rate.
 DEEP_PAGE_FLOOR = 0.90
 
@@ -96,11 +99,14 @@ def counting_queries(engine) -> Iterator[list[str]]:
 
 def query_counts(
     app, client, product_id: int, deep_page: int = DEEP_PAGE
-) -> list[tuple[str, str, int, int]]:
-    """(label, url, SQL statements, status) for each catalog path, each asked twice.
+) -> list[tuple[str, str, int, int, int]]:
+    """(label, url, SQL statements uncached, cached, status) for each catalog path.
 
-    The first request warms caches (the fee rules, the category tree are read
-    every time anyway); the second is counted. ``client`` is a Flask test client.
+    Uncached: the catalog cache is switched off and each path asked twice, the
+    second counted (the first warms the per-process fee context). Cached: the
+    cache is on and the path asked again once its answer is stored (0 when the
+    app's cache keeps anything; the same as uncached under NullCache).
+    ``client`` is a Flask test client.
     """
     from app.extensions import db
 
@@ -118,32 +124,41 @@ def query_counts(
         ("HTML list, page 1", "/products?sort=newest&page=1"),
         (f"HTML list, page {deep_page}", f"/products?sort=newest&page={deep_page}"),
     ]
+    seconds = app.config.get("CATALOG_CACHE_SECONDS", 0)
     rows = []
     for label, url in wanted:
+        app.config["CATALOG_CACHE_SECONDS"] = 0
+        try:
+            client.get(url)
+            with counting_queries(engine) as statements:
+                status = client.get(url).status_code
+        finally:
+            app.config["CATALOG_CACHE_SECONDS"] = seconds
         client.get(url)
-        with counting_queries(engine) as statements:
-            status = client.get(url).status_code
-        rows.append((label, url, len(statements), status))
+        with counting_queries(engine) as cached_statements:
+            client.get(url)
+        rows.append((label, url, len(statements), len(cached_statements), status))
     return rows
 
 
-def print_query_counts(rows: Sequence[tuple[str, str, int, int]]) -> bool:
-    """Print the table; return whether each face's count stays the same across sizes and depths."""
+def print_query_counts(rows: Sequence[tuple[str, str, int, int, int]]) -> bool:
+    """Print the table; return whether each face's uncached count stays the same across
+    sizes and depths."""
     say(
         table(
             "SQL queries per request (in-process, Flask test client)",
-            ("request", "status", "queries"),
-            [(label, status, count) for label, _url, count, status in rows],
+            ("request", "status", "uncached", "cached"),
+            [(label, status, count, cached) for label, _url, count, cached, status in rows],
         )
     )
     api = {
         count
-        for label, _u, count, _s in rows
+        for label, _u, count, _c, _s in rows
         if label.startswith("API,") and "product" not in label and "filters" not in label
     }
     html = {
         count
-        for label, _u, count, _s in rows
+        for label, _u, count, _c, _s in rows
         if label.startswith("HTML list") and "filters" not in label
     }
     constant = len(api) == 1 and len(html) == 1
@@ -155,33 +170,37 @@ def print_query_counts(rows: Sequence[tuple[str, str, int, int]]) -> bool:
 
 
 def run(bench: Bench, product_id: int) -> dict[str, float]:
-    """Measure every path under load and print the table of ratios; return the ratios."""
+    """Measure every path under load, cached and uncached, and print the tables; return ratios."""
     say()
     rows = query_counts(bench.app, bench.app.test_client(), product_id)
     constant = print_query_counts(rows)
-    bad = [(label, status) for label, _url, _count, status in rows if status != 200]
+    bad = [(label, status) for label, _url, _count, _cached, status in rows if status != 200]
     if bad:
         raise RuntimeError(f"catalog paths did not answer 200: {bad}")
 
-    rounds, seconds = (2, 0.6) if quick() else (5, 2.5)
+    rounds, seconds = (2, 0.6) if quick() else (5, SECONDS_PER_PATH)
     compared = paths(product_id)
     say()
     say(
-        f"load: {CONCURRENCY} clients, {rounds} rounds of {seconds:.1f} s per path,"
-        " paths rotated each round; ratios are medians of per-round ratios"
+        f"load: {CONCURRENCY} clients, {rounds} rounds of {seconds:.1f} s per path and server"
+        " (cached, then a second gunicorn with CACHE_TYPE=NullCache), paths rotated each"
+        " round; ratios are medians of per-round ratios"
     )
-    with bench.server() as base:
-        for path in compared:
+    with bench.server() as cached, bench.server(UNCACHED) as uncached:
+        runs = [(path.key, cached, path) for path in compared] + [
+            (f"{path.key}_uncached", uncached, path) for path in compared if path.key != "bare"
+        ]
+        for _key, base, path in runs:
             status = request(base, "GET", path.url).status
             if status != 200:
                 raise RuntimeError(f"{path.url} answered {status} under gunicorn, not 200")
-        for path in compared:  # warm every worker: imports, template and query caches
+        for _key, base, path in runs:  # warm every worker: imports, templates, the cache
             run_load(base, path.url, concurrency=CONCURRENCY, max_requests=12, max_seconds=3)
         results = alternate(
             [
                 (
-                    path.key,
-                    lambda path=path: run_load(
+                    key,
+                    lambda base=base, path=path: run_load(
                         base,
                         path.url,
                         name=path.label,
@@ -190,7 +209,7 @@ def run(bench: Bench, product_id: int) -> dict[str, float]:
                         max_seconds=seconds,
                     ),
                 )
-                for path in compared
+                for key, base, path in runs
             ],
             rounds,
             budget_seconds=None if quick() else BUDGET_SECONDS,
@@ -201,21 +220,33 @@ def run(bench: Bench, product_id: int) -> dict[str, float]:
 def _report(compared: list[Path], results, rounds: int, constant: bool) -> dict[str, float]:
     bare = results["bare"]
     ratios: dict[str, float] = {}
+
+    def measured(key: str) -> tuple[str, str, str, str]:
+        runs = results[key]
+        ratio = median([runs[i].per_second / bare[i].per_second for i in range(rounds)])
+        ratios[key] = ratio
+        return (
+            f"{median([run.per_second for run in runs]):.0f}",
+            f"{median([run.p50_ms for run in runs]):.1f}",
+            f"{median([run.p95_ms for run in runs]):.1f}",
+            ratio_text(ratio),
+        )
+
     rows = []
     for path in compared:
-        runs = results[path.key]
-        per_round = [runs[i].per_second / bare[i].per_second for i in range(rounds)]
-        ratio = median(per_round)
-        ratios[path.key] = ratio
-        failures = sum(run.failures for run in runs)
-        met = None if path.floor is None else ratio >= path.floor
+        warm = measured(path.key)
+        cold = ("", "", "", "") if path.key == "bare" else measured(f"{path.key}_uncached")
+        met = None if path.floor is None else ratios[path.key] >= path.floor
+        failures = sum(
+            run.failures
+            for key in (path.key, f"{path.key}_uncached")
+            for run in results.get(key, [])
+        )
         rows.append(
             (
                 path.label,
-                f"{median([run.per_second for run in runs]):.0f}",
-                f"{median([run.p50_ms for run in runs]):.1f}",
-                f"{median([run.p95_ms for run in runs]):.1f}",
-                ratio_text(ratio),
+                *warm,
+                *cold,
                 "-" if path.floor is None else f">= {path.floor * 100:.0f} %",
                 verdict(met),
                 failures,
@@ -223,28 +254,49 @@ def _report(compared: list[Path], results, rounds: int, constant: bool) -> dict[
         )
     say(
         table(
-            "Catalog under gunicorn (2 workers), PostgreSQL: ratio to the bare endpoint",
-            ("path", "req/s", "p50 ms", "p95 ms", "ratio", "target", "", "non-2xx"),
+            "Catalog under gunicorn (2 workers), PostgreSQL: ratio to the bare endpoint,"
+            " cached (headline) and uncached",
+            (
+                "path",
+                "req/s",
+                "p50 ms",
+                "p95 ms",
+                "ratio",
+                "uncached req/s",
+                "p50 ms",
+                "p95 ms",
+                "ratio",
+                "target (cached)",
+                "",
+                "non-2xx",
+            ),
             rows,
         )
     )
     deep_rows = []
     for face, first, deep in (("API", "api_1", "api_deep"), ("HTML", "html_1", "html_deep")):
-        per_round = [
-            results[deep][i].per_second / results[first][i].per_second for i in range(rounds)
-        ]
-        ratio = median(per_round)
-        ratios[f"{deep}_vs_first"] = ratio
-        deep_rows.append(
-            (
-                f"{face}: page {DEEP_PAGE} / page 1",
-                ratio_text(ratio),
-                f">= {DEEP_PAGE_FLOOR * 100:.0f} %",
-                verdict(ratio >= DEEP_PAGE_FLOOR),
+        for how, suffix in (("cached", ""), ("uncached", "_uncached")):
+            per_round = [
+                results[deep + suffix][i].per_second / results[first + suffix][i].per_second
+                for i in range(rounds)
+            ]
+            ratio = median(per_round)
+            ratios[f"{deep}{suffix}_vs_first"] = ratio
+            deep_rows.append(
+                (
+                    f"{face} ({how}): page {DEEP_PAGE} / page 1",
+                    ratio_text(ratio),
+                    f">= {DEEP_PAGE_FLOOR * 100:.0f} %",
+                    verdict(ratio >= DEEP_PAGE_FLOOR),
+                )
             )
-        )
     deep_rows.append(
-        ("SQL queries per page constant", "yes" if constant else "no", "yes", verdict(constant))
+        (
+            "SQL queries per page constant (uncached)",
+            "yes" if constant else "no",
+            "yes",
+            verdict(constant),
+        )
     )
     say()
     say(table("Deep pages against the first page", ("compared", "ratio", "target", ""), deep_rows))

@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,9 +90,9 @@ class Bench:
     #: None: tasks run eagerly inside the request.
     broker: str | None
 
-    def server(self) -> AbstractContextManager[str]:
-        """gunicorn serving this database and broker; yields the base URL."""
-        return gunicorn_server(self.database_url, self.broker)
+    def server(self, extra_env: Mapping[str, str] | None = None) -> AbstractContextManager[str]:
+        """gunicorn serving this database and broker (``extra_env`` added); yields the base URL."""
+        return gunicorn_server(self.database_url, self.broker, extra_env=extra_env)
 
 
 # The database -------------------------------------------------------------------------
@@ -187,11 +187,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn_server(url: str, broker: str | None, workers: int = WORKERS) -> Iterator[str]:
+def gunicorn_server(
+    url: str,
+    broker: str | None,
+    workers: int = WORKERS,
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[str]:
     """Serve ``wsgi:app`` with gunicorn (sync workers) on a free loopback port; yield its base URL.
 
     Production settings against the bench database, tasks sent to ``broker``
-    (None: run eagerly in the request). Waits for ``/healthz`` (30 s at most)
+    (None: run eagerly in the request), then ``extra_env`` (``CACHE_TYPE=NullCache``
+    serves the catalog uncached). Waits for ``/healthz`` (30 s at most)
     and stops the server on exit.
     """
     port = free_port()
@@ -208,6 +214,7 @@ def gunicorn_server(url: str, broker: str | None, workers: int = WORKERS) -> Ite
     env.pop("RATELIMIT_STORAGE_URI", None)
     if broker:
         env["REDIS_URL"] = broker
+    env.update(extra_env or {})
     log_path = scratch / "gunicorn.log"
     command = [
         sys.executable,

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import marshmallow as ma
+from flask import Response, current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -20,6 +21,7 @@ from werkzeug.exceptions import Unauthorized
 
 from app.api.common import BaseSchema, MoneySchema, PageArgsSchema, money, page_body, page_schema
 from app.catalog import queries, services
+from app.catalog.cache import cached_answer
 from app.catalog.models import Product
 from app.catalog.views import product_image_url
 from app.cooperatives.models import PROVINCES, Cooperative
@@ -42,7 +44,7 @@ LANGUAGES = ("ar", "fr", "en")
 
 def _no_nul(value: str) -> None:
     if "\x00" in value:
-        raise ma.ValidationError("Must not contain NUL characters.")
+        raise ma.ValidationError(_("Must not contain NUL characters."))
 
 
 # Shapes out ------------------------------------------------------------------------
@@ -141,7 +143,7 @@ class ProductSearchArgsSchema(PageArgsSchema):
     def check_price_range(self, data: Mapping[str, Any], **kwargs: Any) -> None:
         low, high = data.get("min_price"), data.get("max_price")
         if low is not None and high is not None and low > high:
-            raise ma.ValidationError("Must not be below min_price.", "max_price")
+            raise ma.ValidationError(_("Must not be below min_price."), "max_price")
 
 
 class LabelInput(ma.fields.Field):
@@ -152,7 +154,7 @@ class LabelInput(ma.fields.Field):
             return value
         if isinstance(value, dict):
             return value
-        raise ma.ValidationError("Give a label kind or {kind, certificate_number}.")
+        raise ma.ValidationError(_("Give a label kind or {kind, certificate_number}."))
 
 
 _LABEL_DOC = {
@@ -310,18 +312,36 @@ def list_categories():
 @blp.response(200, ProductPageSchema)
 def list_products(args: dict[str, Any]):
     """Products on sale (active, of verified cooperatives), filtered and sorted."""
-    products, total = queries.search_products(**args)
-    return page_body(product_bodies(products), args["page"], args["per_page"], total)
+
+    def page_json() -> bytes:
+        products, total = queries.search_products(**args)
+        body = page_body(product_bodies(products), args["page"], args["per_page"], total)
+        return _json(ProductPageSchema().dump(body))
+
+    return _json_response(cached_answer("api-products", page_json))
 
 
 @blp.get("/products/<int:product_id>")
 @blp.response(200, ProductSchema)
 def get_product(product_id: int):
     """A product on sale; 404 for drafts, archived, hidden or unverified cooperatives' products."""
-    product = queries.visible_product(product_id) if product_id <= MAX_ID else None
-    if product is None:
-        raise NotFound(_("This product is not on sale."))
-    return product_bodies([product])[0]
+
+    def product_json() -> bytes:
+        product = queries.visible_product(product_id) if product_id <= MAX_ID else None
+        if product is None:
+            raise NotFound(_("This product is not on sale."))
+        return _json(ProductSchema().dump(product_bodies([product])[0]))
+
+    return _json_response(cached_answer("api-product", product_json))
+
+
+def _json(dumped: Any) -> bytes:
+    """The bytes flask-smorest would send for ``dumped`` (so a cached answer is the same)."""
+    return current_app.json.response(dumped).get_data()
+
+
+def _json_response(body: bytes) -> Response:
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
 def _members_only(view):

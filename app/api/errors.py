@@ -84,9 +84,15 @@ def _flatten_fields(messages: dict) -> dict[str, list[str]]:
                 fields[f"{location_or_field}.{sub}"] = sub_value
         else:
             fields[str(location_or_field)] = [
-                str(m) for m in (value if isinstance(value, list) else [value])
+                _translated(m) for m in (value if isinstance(value, list) else [value])
             ]
     return fields
+
+
+def _translated(message: object) -> str:
+    """Messages nobody formats ("Unknown field.", webargs' "Invalid JSON body.") are still
+    English here (app.i18n_validation); one already translated comes back as it is."""
+    return _(message) if isinstance(message, str) else str(message)
 
 
 def handle_http_exception(error: HTTPException):

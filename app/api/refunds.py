@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app.api.common import BaseSchema, MoneySchema, money
@@ -56,11 +57,11 @@ class RefundRequestSchema(BaseSchema):
         by_amount = "part_id" in data or "amount" in data
         if by_lines == by_amount:
             raise ma.ValidationError(
-                "Give either `lines`, or `part_id` and `amount`.", field_name="lines"
+                _("Give either `lines`, or `part_id` and `amount`."), field_name="lines"
             )
         for name in ("part_id", "amount"):
             if by_amount and name not in data:
-                raise ma.ValidationError("Missing data for required field.", field_name=name)
+                raise ma.ValidationError(_("Missing data for required field."), field_name=name)
 
 
 class RefundLineSchema(BaseSchema):

@@ -8,12 +8,10 @@ int basis points; all instants are aware UTC datetimes.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import inspect, or_, select
 
@@ -190,36 +188,11 @@ def _legal_forms(products: list[Product]) -> dict[int, str]:
     return found
 
 
-#: Seconds a process reuses the rules and category parents it read to show splits
-#: (setting ``FEE_DISPLAY_CACHE_SECONDS``; 0 reads them on every call, the default when
-#: testing). Checkout never uses it: ``quote_line`` reads the rules in force afresh.
-DISPLAY_CACHE_SECONDS = 30
-_display_cache: dict[str, tuple[float, tuple[tuple[engine.Terms, ...], dict]]] = {}
-
-
 def _display_context(at: datetime) -> tuple[tuple[engine.Terms, ...], dict[int, int | None]]:
-    """The rules a split may use at ``at`` and the category parents, read at most every
-    ``FEE_DISPLAY_CACHE_SECONDS`` per process and database.
-
-    The rules kept are every rule not ended when read, as plain terms (no session
-    needed later); ``engine.select_rule`` checks each one's period against ``at``,
-    so a rule starting or ending within the cache's lifetime is honoured to the
-    second. Only an admin's edit shows up to that many seconds late on product pages.
-    """
-    config = current_app.config
-    seconds = float(
-        config.get("FEE_DISPLAY_CACHE_SECONDS", 0 if current_app.testing else DISPLAY_CACHE_SECONDS)
-    )
-    key = str(db.engine.url)
-    cached = _display_cache.get(key)
-    now = time.monotonic()
-    if seconds > 0 and cached is not None and now - cached[0] < seconds:
-        return cached[1]
-    rules = tuple(_terms(rule) for rule in _rules_not_ended(at))
-    context = (rules, category_parents())
-    if seconds > 0:
-        _display_cache[key] = (now, context)
-    return context
+    """The rules a split may use at ``at`` (every rule not ended, as plain terms) and the
+    category parents. Read on every call: the catalog caches whole answers instead, and a
+    fee rule's commit retires them (app/catalog/cache.py), so no split shows old rules."""
+    return tuple(_terms(rule) for rule in _rules_not_ended(at)), category_parents()
 
 
 def _rules_not_ended(at: datetime) -> list[FeeRule]:

@@ -8,6 +8,7 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
+from app.catalog.cache import cached_answer
 from app.catalog.forms import LABEL_NAMES, ProductFilterForm, choices
 from app.catalog.queries import (
     categories_in_tree_order,
@@ -111,7 +112,16 @@ def _filter_form() -> ProductFilterForm:
 
 @bp.get("/products")
 def products():
-    """Products on sale with the API's filters and sorts (prices typed in dirhams); 422 if bad."""
+    """Products on sale with the API's filters and sorts (prices typed in dirhams); 422 if bad.
+
+    The content (filters, grid, pagination) is the same for every reader of one language and
+    is cached; the layout around it (login state, cart, language switcher) is not.
+    """
+    status, content = cached_answer("html-products", _products_content)
+    return render_template("storefront/catalog/list.html", content=content), status
+
+
+def _products_content() -> tuple[int, str]:
     form = _filter_form()
     if form.validate():
         arguments = form.search_arguments()
@@ -123,8 +133,8 @@ def products():
         status = 422
     page_args = {key: value for key, value in request.args.items() if key != "page" and value}
     filtered = any(key not in ("per_page", "sort") for key in page_args)
-    return render_template(
-        "storefront/catalog/list.html",
+    content = render_template(
+        "storefront/catalog/_list_content.html",
         form=form,
         products=found,
         total=total,
@@ -133,20 +143,35 @@ def products():
         page_args=page_args,
         filtered=filtered,
         **_page_context(),
-    ), status
+    )
+    return status, content
 
 
 @bp.get("/products/<int:product_id>")
 def product(product_id: int):
-    """One product on sale: photo, price, stock, origin, labels, cooperative, fair-trade split."""
+    """One product on sale: photo, price, stock, origin, labels, cooperative, fair-trade split.
+
+    Everything but the add-to-cart form (its CSRF token is the reader's) is cached.
+    """
+    shown = cached_answer("html-product", lambda: _product_parts(product_id))
+    return render_template(
+        "storefront/catalog/product.html",
+        shown=shown,
+        cart_add_url=_url_or_none("storefront.cart_add"),
+    )
+
+
+def _product_parts(product_id: int) -> dict[str, Any]:
+    """The product's name, stock and its page's two rendered parts; NotFound when not on sale."""
     found = visible_product(product_id) if product_id <= MAX_ID else None
     if found is None:
         raise NotFound(_("This product is not on sale."))
     split = unit_splits([found]).get(found.id)
-    return render_template(
-        "storefront/catalog/product.html",
-        product=found,
-        split=split,
-        cart_add_url=_url_or_none("storefront.cart_add"),
-        **_page_context(),
-    )
+    context = {"product": found, "split": split, **_page_context()}
+    return {
+        "product_id": found.id,
+        "stock": found.stock,
+        "name": found.translated("name", current_language()),
+        "top": render_template("storefront/catalog/_product_top.html", **context),
+        "facts": render_template("storefront/catalog/_product_facts.html", **context),
+    }

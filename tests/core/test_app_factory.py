@@ -47,3 +47,17 @@ def test_unknown_page_answers_html_404(client):
     response = client.get("/nothing-here")
     assert response.status_code == 404
     assert "text/html" in response.content_type
+
+
+PRODUCTION = {"SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://db/souk"}
+
+
+def test_catalog_answers_are_cached_where_every_process_sees_the_same_generation():
+    assert (
+        load_config("production", {**PRODUCTION, "REDIS_URL": "redis://r:6379/0"})["CACHE_TYPE"]
+        == "RedisCache"
+    )
+    # Several gunicorn workers without Redis would each retire only their own answers.
+    assert load_config("production", PRODUCTION)["CACHE_TYPE"] == "NullCache"
+    assert load_config("development", {})["CACHE_TYPE"] == "SimpleCache"
+    assert load_config("testing", {"REDIS_URL": "redis://r:6379/0"})["CACHE_TYPE"] == "NullCache"
