@@ -101,8 +101,14 @@ def _format_locale() -> str:
 
 @bp.get("/lang/<code>")
 def switch_language(code: str):
+    """The reader's choice, for this session and, when logged in, for the account: the
+    e-mails and messages the workers send later follow it too."""
+    from app.accounts.services import set_locale
+
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
+        if current_user.is_authenticated and current_user.locale != code:
+            set_locale(current_user, code)
     return redirect(_safe_next(request.args.get("next")))
 
 

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.factories import UserFactory, login_as
 
+from app.extensions import db
 from app.i18n import format_date, format_datetime, local_datetime, select_locale
 
 #: 3 November 2026, 14:05 UTC: 15:05 on Moroccan clocks (UTC+1 outside Ramadan).
@@ -107,6 +108,22 @@ def test_the_language_is_the_reader_s_choice_then_their_account_s_then_the_brows
     assert page_language(**{"Accept-Language": "fr"}) == "ar"
     client.get("/lang/en")
     assert page_language(**{"Accept-Language": "fr"}) == "en"
+
+
+def test_a_logged_in_reader_s_switch_is_kept_on_the_account_for_later_e_mails(client) -> None:
+    reader = UserFactory(locale="fr")
+    login_as(client, reader)
+
+    client.get("/lang/ar")
+
+    db.session.refresh(reader)
+    assert reader.locale == "ar"
+
+
+def test_a_visitor_s_switch_stays_in_the_session(client) -> None:
+    client.get("/lang/ar")
+
+    assert client.get("/").get_data(as_text=True).split('<html lang="', 1)[1][:2] == "ar"
 
 
 def test_outside_a_request_messages_use_the_default_language(app: Flask) -> None:
