@@ -7,9 +7,10 @@ proportion to what it received, split with ``app.core.money.allocate``
 (largest remainder, so the three shares add up to the refund exactly):
 
 - Refunding ``q`` more units of a line takes the difference between the
-  split of all units refunded so far and of those refunded before, each split
-  in proportion to the line's own breakdown. Refunding a line unit by unit
-  therefore ends exactly at the line's breakdown, centime for centime.
+  split of all units refunded so far and of those refunded before; the split
+  of a line's first units is built unit by unit, each in proportion to what
+  the line still holds. Refunding a line in any steps therefore ends exactly
+  at the line's breakdown, centime for centime, with no negative share.
 - Refunding an amount of a part splits it in proportion to what is still
   unrefunded of the part's breakdown (so an amount for the shipping fee is
   shared the same way as any other amount: the part is one pool).
@@ -66,14 +67,31 @@ def proportional(amount_cents: int, weights: Split) -> Split:
 def units_share(line: Split, unit_price_cents: int, refunded_before: int, refunding: int) -> Split:
     """The share of ``refunding`` more units of a line of breakdown ``line``.
 
-    ``refunded_before`` units were refunded already. The split of the first
-    ``n`` units is ``proportional(unit_price * n, line)``; this returns the
-    difference for ``n = refunded_before + refunding`` and ``refunded_before``,
-    so the shares of successive refunds add up to the line's breakdown.
+    ``refunded_before`` units were refunded already. This is the split of the
+    first ``refunded_before + refunding`` units less that of the first
+    ``refunded_before`` (``first_units``), so successive refunds add up to the
+    line's breakdown and none takes a negative share.
     """
-    after = proportional(unit_price_cents * (refunded_before + refunding), line)
-    before = proportional(unit_price_cents * refunded_before, line)
-    return after - before
+    return first_units(line, unit_price_cents, refunded_before + refunding) - first_units(
+        line, unit_price_cents, refunded_before
+    )
+
+
+def first_units(line: Split, unit_price_cents: int, units: int) -> Split:
+    """The split of a line's first ``units`` units, built unit by unit: each unit is split in
+    proportion to what the line still holds.
+
+    Splitting ``unit_price * units`` in one go would not do: largest-remainder rounding
+    is not monotone in the amount (one more unit can give a share one centime less), so
+    a refund's share could come out at -1 centime. Unit by unit, every share is at least
+    0 and at most what is left, and all the units together are ``line`` exactly.
+    """
+    taken = Split()
+    if unit_price_cents == 0:
+        return taken
+    for _ in range(units):
+        taken += proportional(unit_price_cents, line - taken)
+    return taken
 
 
 def cooperative_funded(amount_cents: int, remaining: Split, wanted: Split | None = None) -> Split:

@@ -44,6 +44,16 @@ def test_refunding_a_line_unit_by_unit_ends_exactly_at_its_split(data, line):
     assert total == split
 
 
+def test_one_more_unit_never_gives_a_share_back():
+    # Split in one go, units 10 and 11 of this line took -1 centime from the fund.
+    line = Split(26, 5, 2)
+
+    share = splits.units_share(line, unit_price_cents=1, refunded_before=9, refunding=2)
+
+    assert min(share.as_weights()) >= 0 and share.total_cents == 2
+    assert splits.first_units(line, 1, 33) == line
+
+
 @given(data=st.data(), line=lines())
 def test_amounts_taken_from_a_pool_never_exceed_it_and_empty_it_exactly(data, line):
     _unit_price, _quantity, pool = line
