@@ -163,7 +163,7 @@ class Season:
             self.tally("out_of_stock_in_cart")
             return None
         delivery = {}
-        for cooperative_id in {p.cooperative_id for p in chosen}:
+        for cooperative_id in sorted({p.cooperative_id for p in chosen}):
             options = ["home_delivery", "coop_pickup"]
             if cooperative_id in self.stand_coops:
                 options.append("stand_pickup")
