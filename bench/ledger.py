@@ -3,8 +3,10 @@
 Card sales of one cooperative's part each (4 entries: stripe clearing, the
 cooperative's pending, platform revenue, solidarity fund), their release after
 the hold period (2 entries), and a weekly payout per cooperative (2 entries),
-every transaction balanced, with the orders, parts and "delivered" events the
-release step reads. Ids are handed out here and the sequences moved past them.
+every transaction balanced, with the orders, parts and "delivered" events. Parts
+not released yet carry ``earnings_held_since`` (their delivery), as delivering
+them sets it; the release step reads it. Ids are handed out here and the
+sequences moved past them.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ ORDER_COLUMNS = (
 )  # fmt: skip
 PART_COLUMNS = (
     "id", "order_id", "cooperative_id", "status", "delivery_method", "shipping_cents",
-    "subtotal_cents", "created_at", "updated_at",
+    "subtotal_cents", "created_at", "updated_at", "earnings_held_since",
 )  # fmt: skip
 EVENT_COLUMNS = ("id", "part_id", "from_status", "to_status", "note", "at")
 TRANSACTION_COLUMNS = (
@@ -165,6 +167,7 @@ def _sale(
             subtotal,
             placed,
             delivered,
+            None if released else delivered,
         )
     )
     rows.events.append((ledger.take("part_events"), part_id, "shipped", "delivered", "", delivered))

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import TimestampMixin, utcnow
@@ -139,6 +139,14 @@ class CooperativeOrder(TimestampMixin, db.Model):
             "delivery_method != 'stand_pickup' OR (stand_id IS NOT NULL AND fair_id IS NOT NULL)",
             name="stand_pickup_has_stand",
         ),
+        # The parts whose earnings are held, by delivery: a payout run reads the ones past the
+        # hold from here instead of anti-joining every delivered part against every release.
+        Index(
+            "ix_cooperative_orders_earnings_held",
+            "earnings_held_since",
+            sqlite_where=text("earnings_held_since IS NOT NULL"),
+            postgresql_where=text("earnings_held_since IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,6 +167,10 @@ class CooperativeOrder(TimestampMixin, db.Model):
     cash_collected_cents: Mapped[int | None]
     cash_collected_at: Mapped[datetime | None]
     cash_collected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Card parts delivered whose earnings are still held: when delivered. Cleared once the
+    #: earnings are released, or nothing is left to release (``app.payouts.earnings``); never
+    #: set for cash parts, which hold no earnings. Only speeds the search: the ledger decides.
+    earnings_held_since: Mapped[datetime | None]
 
     order: Mapped[Order] = relationship(back_populates="parts")
     cooperative: Mapped[Cooperative] = relationship()

@@ -152,7 +152,8 @@ def transition_part(
     ``pickup_code`` (``WrongPickupCode``, 422). Cancelling or refusing returns
     the stock unless ``restock`` is False (a refund returned what came back),
     and not once cash was collected (``CashAlreadyCollected``, 409);
-    delivering a cash part records its cash if not yet recorded. Records a
+    delivering a cash part records its cash if not yet recorded, a card part
+    starts holding its earnings (``earnings_held_since``). Records a
     ``PartEvent``, then settles the order (completed, or cancelled) once every
     part is final.
     """
@@ -179,13 +180,16 @@ def transition_part(
     if to_status == PartStatus.DELIVERED and order.is_cash and part.cash_collected_cents is None:
         _record_cash(part, actor, part.total_cents)
 
+    at = utcnow()
+    if to_status == PartStatus.DELIVERED and not order.is_cash:
+        part.earnings_held_since = at
     part.events.append(
         PartEvent(
             from_status=from_status,
             to_status=to_status,
             actor_id=actor.id if actor is not None else None,
             note=note,
-            at=utcnow(),
+            at=at,
         )
     )
     part.status = to_status

@@ -14,12 +14,19 @@ while the earnings were held (negative), and its release once made. A part
 refunded meanwhile thus releases only what is left of it; a part refunded
 whole releases nothing.
 
-A part is due once it was delivered (its ``PartEvent`` to ``delivered``) at
-least ``PAYOUT_HOLD_DAYS`` days ago. Refused and cancelled parts are never
-delivered, so they release nothing. The release is one ledger transaction per
-part, key ``release:part:<id>``: ``pending`` down, ``available`` up. A run
-writes a day's releases together (multi-row inserts), so its cost does not
-grow with the number of parts released: it is a handful of statements.
+A part is due once it was delivered at least ``PAYOUT_HOLD_DAYS`` days ago.
+Delivering a card part stamps ``CooperativeOrder.earnings_held_since`` (the
+delivery instant); a partial index holds only the stamped parts, so a run
+reads the few parts past the hold instead of every delivered part in history.
+Refused and cancelled parts are never delivered, cash parts never stamped, so
+they release nothing. The release is one ledger transaction per part, key
+``release:part:<id>``: ``pending`` down, ``available`` up; the same run clears
+the stamp of the parts it released, and of stamped parts with nothing left to
+release (refunded whole while held, or released though still stamped). The
+stamp only narrows the search: the ledger still decides what was released, so
+a stamp left behind never releases twice. A run writes a day's releases
+together (multi-row inserts), so its cost does not grow with the number of
+parts released: it is a handful of statements.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select, update
 
 from app.extensions import db
 from app.ledger import codes as ledger_codes
@@ -102,24 +109,22 @@ def delivered_at_clause():
     )
 
 
+def _held_by(cutoff: datetime):
+    """SQL: the part in the enclosing query is stamped as holding earnings since ``cutoff`` or
+    before (reads the partial index ``ix_cooperative_orders_earnings_held``)."""
+    return and_(
+        CooperativeOrder.earnings_held_since.is_not(None),
+        CooperativeOrder.earnings_held_since <= cutoff,
+    )
+
+
 def due_releases(now: datetime, hold: timedelta) -> list[Release]:
     """Card parts delivered at or before ``now - hold`` that still hold earnings, by order id.
 
-    One query. Parts already released, or with nothing left pending, are not listed.
-    What is pending is summed only for the parts that pass every other test, so
-    a run costs the same however many parts were released before.
+    One query, over the parts stamped as holding earnings: its cost follows the
+    parts awaiting release, not the history. Parts already released (stamped or
+    not), or with nothing left pending, are not listed.
     """
-    # Delivered by the cutoff as EXISTS (a semi-join), not min(at) <= cutoff (a subquery per part).
-    delivered_by_cutoff = (
-        select(PartEvent.id)
-        .where(
-            PartEvent.part_id == CooperativeOrder.id,
-            PartEvent.to_status == PartStatus.DELIVERED,
-            PartEvent.at <= now - hold,
-        )
-        .correlate(CooperativeOrder)
-        .exists()
-    )
     rows = db.session.execute(
         select(
             CooperativeOrder.id,
@@ -131,16 +136,16 @@ def due_releases(now: datetime, hold: timedelta) -> list[Release]:
         .join(Order, Order.id == CooperativeOrder.order_id)
         .where(
             and_(
+                _held_by(now - hold),
                 Order.payment_method == PaymentMethod.CARD,
                 CooperativeOrder.status == PartStatus.DELIVERED,
-                delivered_by_cutoff,
                 ~_released(),
             )
         )
         .order_by(CooperativeOrder.order_id, CooperativeOrder.id)
     ).tuples()
-    # "pending > 0" is checked here: in the WHERE clause PostgreSQL sums the pending entries
-    # of every delivered part, released ones included, before the anti-join drops them.
+    # "pending > 0" is checked here: in the WHERE clause PostgreSQL would sum the pending
+    # entries of every part listed before the anti-join drops the released ones.
     return [Release(*row) for row in rows if row[4] > 0]
 
 
@@ -164,7 +169,7 @@ def release_all(due: list[Release], now: datetime) -> list[Release]:
     posts nothing. Each release is its own balanced ledger transaction, key
     ``release:part:<id>`` (``pending`` down, ``available`` up), all written by one
     ``post_many``: a run releases a day's deliveries in a constant number of statements.
-    Only flushes.
+    Clears the listed parts' ``earnings_held_since`` in the same transaction. Only flushes.
     """
     if not due:
         return []
@@ -178,6 +183,8 @@ def release_all(due: list[Release], now: datetime) -> list[Release]:
         for item in due
         if pending.get(item.part_id, 0) > 0
     ]
+    # Every part listed is done holding: released now, by another run meanwhile, or empty.
+    _unstamp(CooperativeOrder.id.in_([item.part_id for item in due]))
     if not made:
         return []
     post_many(
@@ -195,3 +202,22 @@ def release_all(due: list[Release], now: datetime) -> list[Release]:
         for item in made
     )
     return made
+
+
+def forget_spent(now: datetime, hold: timedelta) -> None:
+    """Clear the stamp of parts past the hold with nothing left to release; one UPDATE; flush.
+
+    A part refunded whole while held, or released though its stamp stayed, is
+    never listed as due, so ``release_all`` would leave it in the index for
+    good. Run after ``release_all``: by then the stamped parts past the hold are
+    only these. Pending earnings never grow after delivery (refunds only take
+    from them), so a part found empty stays empty.
+    """
+    _unstamp(and_(_held_by(now - hold), or_(_released(), _pending_for_part() <= 0)))
+
+
+def _unstamp(which) -> None:
+    db.session.execute(
+        update(CooperativeOrder).where(which).values(earnings_held_since=None),
+        execution_options={"synchronize_session": "fetch"},
+    )

@@ -75,7 +75,9 @@ def release_due_earnings(now: datetime | None = None) -> list[earnings.Release]:
     now = now or utcnow()
     try:
         _without_jit()
-        released = earnings.release_all(earnings.due_releases(now, earnings.hold_period()), now)
+        hold = earnings.hold_period()
+        released = earnings.release_all(earnings.due_releases(now, hold), now)
+        earnings.forget_spent(now, hold)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29 14:16:01.333121
+Create Date: 2026-11-29 14:34:53.577429
 
 """
 
@@ -745,6 +745,7 @@ def upgrade():
         sa.Column("cash_collected_cents", sa.Integer(), nullable=True),
         sa.Column("cash_collected_at", app.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("cash_collected_by_id", sa.Integer(), nullable=True),
+        sa.Column("earnings_held_since", app.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", app.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
@@ -799,6 +800,13 @@ def upgrade():
     with op.batch_alter_table("cooperative_orders", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_cooperative_orders_cooperative_id"), ["cooperative_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_cooperative_orders_earnings_held",
+            ["earnings_held_since"],
+            unique=False,
+            sqlite_where=sa.text("earnings_held_since IS NOT NULL"),
+            postgresql_where=sa.text("earnings_held_since IS NOT NULL"),
         )
         batch_op.create_index(
             batch_op.f("ix_cooperative_orders_order_id"), ["order_id"], unique=False
@@ -1036,6 +1044,11 @@ def downgrade():
     with op.batch_alter_table("cooperative_orders", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cooperative_orders_status"))
         batch_op.drop_index(batch_op.f("ix_cooperative_orders_order_id"))
+        batch_op.drop_index(
+            "ix_cooperative_orders_earnings_held",
+            sqlite_where=sa.text("earnings_held_since IS NOT NULL"),
+            postgresql_where=sa.text("earnings_held_since IS NOT NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_cooperative_orders_cooperative_id"))
 
     op.drop_table("cooperative_orders")

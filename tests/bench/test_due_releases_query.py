@@ -3,7 +3,8 @@
 ``app.payouts.earnings.due_releases`` used to sum the pending entries of every
 delivered card part ever (released ones included) before discarding the
 released ones, so a payout run grew with the whole history of the ledger.
-It now lists the same parts while summing only for the parts it returns.
+It then listed the same parts while summing only for the parts it returns; it
+now reads only the parts marked as holding earnings (``earnings_held_since``).
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ def _part(
     if delivered_days_ago is not None:
         delivered = now - timedelta(days=delivered_days_ago)
         db.session.add(PartEvent(part_id=part.id, to_status="delivered", at=delivered))
+        if payment_method == "card" and not released:
+            part.earnings_held_since = delivered
     pending = codes.cooperative_pending(cooperative.id)
     if payment_method == "card":
         post(
@@ -112,11 +115,21 @@ def test_due_releases_lists_card_parts_past_the_hold_that_still_hold_earnings():
     ]
 
 
+def test_a_part_released_though_still_marked_as_holding_earnings_is_not_listed():
+    shopper, cooperative = UserFactory(), CooperativeFactory()
+    part = _part(shopper, cooperative, delivered_days_ago=10, released=True)
+    part.earnings_held_since = utcnow() - timedelta(days=10)
+    db.session.flush()
+
+    assert due_releases(utcnow(), HOLD) == []
+
+
 def test_a_part_delivered_exactly_at_the_cutoff_is_due():
     shopper, cooperative = UserFactory(), CooperativeFactory()
     now = utcnow()
     part = _part(shopper, cooperative, delivered_days_ago=None)
     part.status = "delivered"
+    part.earnings_held_since = now - HOLD
     db.session.add(PartEvent(part_id=part.id, to_status="delivered", at=now - HOLD))
     db.session.flush()
 
