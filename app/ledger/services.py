@@ -29,9 +29,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.core.bulk import insert_rows
 from app.core.db import utcnow
 from app.core.errors import Conflict
 from app.extensions import db
@@ -156,8 +157,8 @@ def post_many(postings: Iterable[Posting]) -> dict[str, int]:
     """Record many events at once, each its own balanced transaction under its key; only
     flushes. Return the new transaction id of each key.
 
-    For batch jobs (a payout run's releases): two multi-row inserts whatever the number
-    of events, where ``post`` would take a few statements each. Each posting is checked
+    For batch jobs (a payout run's releases): two inserts (``insert_rows``) whatever the
+    number of events, where ``post`` would take a few statements each. Each posting is checked
     as ``post`` checks it. A key already posted is skipped, so a rerun moves nothing; a
     concurrent writer of the same key makes the flush fail (``IntegrityError``), and the
     caller's transaction with it, rather than post twice: callers lock what they post.
@@ -189,26 +190,24 @@ def post_many(postings: Iterable[Posting]) -> dict[str, int]:
     accounts = _account_ids({e.account_code for p in postings for e in p.entries})
     now = utcnow()
     transaction_ids = dict(
-        db.session.execute(
-            insert(LedgerTransaction).returning(
-                LedgerTransaction.idempotency_key, LedgerTransaction.id
-            ),
+        insert_rows(
+            LedgerTransaction.__table__,
             [
                 {
                     "kind": p.kind,
                     "idempotency_key": p.key,
                     "memo": p.memo,
                     "occurred_at": p.occurred_at or now,
+                    **dict.fromkeys(REFERENCE_FIELDS),
                     **p.refs,
                 }
                 for p in postings
             ],
+            returning=(LedgerTransaction.idempotency_key, LedgerTransaction.id),
         )
-        .tuples()
-        .all()
     )
-    db.session.execute(
-        insert(LedgerEntry),
+    insert_rows(
+        LedgerEntry.__table__,
         [
             {
                 "transaction_id": transaction_ids[p.key],

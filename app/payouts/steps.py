@@ -15,14 +15,14 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.cooperatives.models import Cooperative, CooperativeStatus
 from app.cooperatives.queries import members_of
 from app.cooperatives.validation import validate_rib
+from app.core.bulk import insert_rows
 from app.core.db import utcnow
 from app.core.errors import IllegalTransition
 from app.extensions import db
@@ -124,7 +124,7 @@ def propose_all(
     offers: list[tuple[Cooperative, int]], now: datetime, actor: User | None
 ) -> list[Payout]:
     """A proposed payout of each ``(cooperative, amount_cents)``, each with its own key and its
-    history row, written with one multi-row insert each; by cooperative id.
+    history row, written with one insert each (``insert_rows``); by cooperative id.
 
     A cooperative that a run at the same moment proposed first is left out: the unique
     index on waiting payouts decides, and its conflict skips the row (``ON CONFLICT DO
@@ -133,45 +133,46 @@ def propose_all(
     if not offers:
         return []
     actor_id = actor.id if actor is not None else None
-    proposed = db.session.scalars(
-        _insert_skipping_conflicts(Payout).returning(Payout),
-        [
-            {
-                "cooperative_id": cooperative.id,
-                "amount_cents": amount_cents,
-                "method": cooperative.payout_method,
-                "status": PayoutStatus.PROPOSED,
-                "key": f"payout:{cooperative.id}:{uuid.uuid4().hex}",
-                "proposed_by_id": actor_id,
-                "created_at": now,
-            }
-            for cooperative, amount_cents in offers
-        ],
-    ).all()
-    if proposed:
-        at = utcnow()
-        db.session.execute(
-            insert(PayoutEvent),
+    ids = [
+        row.id
+        for row in insert_rows(
+            Payout.__table__,
             [
                 {
-                    "payout_id": payout.id,
-                    "from_status": None,
-                    "to_status": PayoutStatus.PROPOSED,
-                    "actor_id": actor_id,
-                    "note": "",
-                    "at": at,
+                    "cooperative_id": cooperative.id,
+                    "amount_cents": amount_cents,
+                    "method": cooperative.payout_method,
+                    "status": PayoutStatus.PROPOSED,
+                    "key": f"payout:{cooperative.id}:{uuid.uuid4().hex}",
+                    "proposed_by_id": actor_id,
+                    "created_at": now,
                 }
-                for payout in proposed
+                for cooperative, amount_cents in offers
             ],
+            returning=(Payout.__table__.c.id,),
+            skip_conflicts=True,
         )
-    return sorted(proposed, key=lambda payout: payout.cooperative_id)
-
-
-def _insert_skipping_conflicts(model):
-    """``INSERT ... ON CONFLICT DO NOTHING`` in the database's dialect (PostgreSQL or SQLite)."""
-    dialect = db.session.get_bind().dialect.name
-    insert_in_dialect = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert_in_dialect(model).on_conflict_do_nothing()
+    ]
+    if not ids:
+        return []
+    at = utcnow()
+    insert_rows(
+        PayoutEvent.__table__,
+        [
+            {
+                "payout_id": payout_id,
+                "from_status": None,
+                "to_status": PayoutStatus.PROPOSED,
+                "actor_id": actor_id,
+                "note": "",
+                "at": at,
+            }
+            for payout_id in ids
+        ],
+    )
+    return list(
+        db.session.scalars(select(Payout).where(Payout.id.in_(ids)).order_by(Payout.cooperative_id))
+    )
 
 
 def claim(payout_id: int, admin: User, now: datetime) -> bool:
