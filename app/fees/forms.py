@@ -24,7 +24,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
 from app.core.errors import DomainError
-from app.core.money import InvalidAmount, parse_amount, to_decimal_string
+from app.core.form_fields import DirhamField
 from app.fees import engine
 from app.fees.defaults import MOROCCO
 
@@ -64,26 +64,6 @@ class PercentField(Field):
                 self.data = engine.parse_percent(text)
             except ValueError as error:
                 raise ValueError(_l(str(error))) from error
-
-
-class DirhamField(Field):
-    """An amount typed in MAD ("1", "150,00"); ``data`` is int centimes (None when empty)."""
-
-    widget = TextInput()
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else to_decimal_string(self.data)
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if text:
-            try:
-                self.data = parse_amount(text)
-            except InvalidAmount as error:
-                raise ValueError(_l(error.message)) from error
 
 
 def morocco_to_utc(moment: datetime | None) -> datetime | None:

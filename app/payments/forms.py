@@ -7,8 +7,6 @@ Each part of an order has its own pair of forms, told apart by a prefix.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,10 +22,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import TextInput
 
 from app.core.errors import DomainError
-from app.core.money import InvalidAmount, parse_amount, to_decimal_string
+from app.core.form_fields import DirhamField
 from app.payments.models import FundedBy
 from app.payments.refunds import REASON_MAX, LineRequest
 
@@ -37,26 +34,6 @@ FUNDED_BY_CHOICES = [
     ),
     SelectChoice(FundedBy.PLATFORM.value, _l("The platform (a goodwill refund from its revenue)")),
 ]
-
-
-class DirhamField(Field):
-    """An amount typed in MAD ("12", "12,50"); ``data`` is int centimes (None when empty)."""
-
-    widget = TextInput()
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else to_decimal_string(self.data)
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if text:
-            try:
-                self.data = parse_amount(text)
-            except InvalidAmount as error:
-                raise ValueError(_l(error.message)) from error
 
 
 class RefundLineForm(Form):
