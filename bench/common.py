@@ -154,7 +154,9 @@ def rolled_back_session(app) -> Iterator[None]:
 
     ``db.session`` is bound to one connection inside an outer transaction; the
     use case's commits release savepoints, and the outer transaction is rolled
-    back at the end, as the test suite does.
+    back at the end. The test suite isolates each test with it. A plain Session:
+    Flask-SQLAlchemy's own ``get_bind()`` would ignore ``bind`` and open another
+    connection, outside the outer transaction.
     """
     from flask_sqlalchemy.session import _app_ctx_id
     from sqlalchemy.orm import scoped_session, sessionmaker

@@ -17,9 +17,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import event, text
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 os.environ["APP_ENV"] = "testing"
 
@@ -27,6 +25,7 @@ from support.services import require_service
 
 from app import create_app
 from app.extensions import db
+from bench.common import rolled_back_session
 from config import normalise_database_url
 
 pytest_plugins = ["support.factories", "support.stripe_fixtures", "support.smtp"]
@@ -93,23 +92,8 @@ def _db_isolation(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
         with app.app_context():
             yield
         return
-    with app.app_context():
-        connection = db.engine.connect()
-        outer = connection.begin()
-        original_session = db.session
-        # A plain Session: Flask-SQLAlchemy's own get_bind() would ignore `bind` and
-        # open another connection, outside the outer transaction.
-        db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
-            scopefunc=_app_ctx_id,
-        )
-        try:
-            yield
-        finally:
-            db.session.remove()
-            db.session = original_session
-            outer.rollback()
-            connection.close()
+    with app.app_context(), rolled_back_session(app):
+        yield
 
 
 @pytest.fixture
