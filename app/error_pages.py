@@ -63,14 +63,17 @@ CSRF_DESCRIPTION = _l(
 
 def error_title(status: int) -> str:
     """The page's heading for ``status`` (any 4xx or 5xx, known or not)."""
-    title, _description = ERROR_WORDS.get(status, ERROR_WORDS[500 if status >= 500 else 400])
-    return str(title)
+    return str(_words(status)[0])
 
 
 def error_description(status: int) -> str:
     """What a reader is told about ``status`` when nothing more precise is known."""
-    _title, description = ERROR_WORDS.get(status, ERROR_WORDS[500 if status >= 500 else 400])
-    return str(description)
+    return str(_words(status)[1])
+
+
+def _words(status: int) -> tuple:
+    """The title and description of ``status``, or of 400/500 for one not listed."""
+    return ERROR_WORDS.get(status, ERROR_WORDS[500 if status >= 500 else 400])
 
 
 def http_error_description(error: HTTPException) -> str:
