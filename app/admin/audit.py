@@ -13,7 +13,7 @@ from wtforms.validators import Length, Optional
 from app.admin import bp
 from app.audit.queries import AuditFilter, actions, known_actions
 from app.cooperatives.forms import options
-from app.extensions import db
+from app.core.paging import requested_page
 from app.fees.defaults import local_midnight
 
 PER_PAGE = 50
@@ -62,12 +62,7 @@ def audit():
     """The admin actions matching the filters, newest first, 50 a page."""
     form = AuditFilterForm.with_choices(request.args)
     valid = form.validate()
-    page = db.paginate(
-        actions(form.criteria() if valid else AuditFilter()),
-        page=max(1, min(request.args.get("page", 1, type=int) or 1, 100_000)),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = requested_page(actions(form.criteria() if valid else AuditFilter()), PER_PAGE)
     return render_template("admin/audit/list.html", form=form, page=page if valid else None), (
         200 if valid else 422
     )

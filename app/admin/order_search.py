@@ -15,6 +15,7 @@ from app.accounts.models import User
 from app.admin import bp
 from app.cooperatives.forms import options
 from app.cooperatives.models import Cooperative
+from app.core.paging import requested_page
 from app.extensions import db
 from app.orders.labels import ORDER_STATUS_NAMES, PART_STATUS_NAMES
 from app.orders.models import CooperativeOrder, Order
@@ -120,12 +121,7 @@ def order_search():
     form = OrderSearchForm.with_choices(request.args)
     valid = form.validate()
     statement = _orders(form) if valid else select(Order).where(Order.id.is_(None))
-    page = db.paginate(
-        statement,
-        page=max(1, min(request.args.get("page", 1, type=int) or 1, 100_000)),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = requested_page(statement, PER_PAGE)
     return render_template("admin/orders_search/orders.html", form=form, page=page), (
         200 if valid else 422
     )
@@ -150,12 +146,7 @@ def refunds_list():
         statement = statement.where(Order.number.startswith(_number_prefix(form.number.data)))
     if valid and form.funded_by.data:
         statement = statement.where(Refund.funded_by == form.funded_by.data)
-    page = db.paginate(
-        statement,
-        page=max(1, min(request.args.get("page", 1, type=int) or 1, 100_000)),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = requested_page(statement, PER_PAGE)
     return render_template("admin/orders_search/refunds.html", form=form, page=page), (
         200 if valid else 422
     )

@@ -24,6 +24,7 @@ from app.catalog.models import Product
 from app.cooperatives.forms import options
 from app.cooperatives.models import Cooperative
 from app.core.errors import DomainError, NotFound
+from app.core.paging import requested_page
 from app.extensions import db
 from app.orders.queries import MAX_ID
 
@@ -84,11 +85,8 @@ def products():
     """Listings by name or cooperative, with the hidden ones marked and their reason."""
     form = ProductSearchForm(request.args)
     valid = form.validate()
-    page = db.paginate(
-        _listings((form.q.data or "").strip(), form.visibility.data if valid else "all"),
-        page=max(1, min(request.args.get("page", 1, type=int) or 1, 100_000)),
-        per_page=PER_PAGE,
-        error_out=False,
+    page = requested_page(
+        _listings((form.q.data or "").strip(), form.visibility.data if valid else "all"), PER_PAGE
     )
     return render_template("admin/products/list.html", form=form, page=page), (
         200 if valid else 422

@@ -14,6 +14,7 @@ from app.cooperatives.models import Cooperative
 from app.cooperatives.permissions import require_member
 from app.core.errors import DomainError, NotFound
 from app.core.money import to_decimal_string
+from app.core.paging import requested_page_number
 from app.dashboard import bp
 from app.extensions import db
 from app.i18n import current_language
@@ -43,7 +44,7 @@ def orders(cooperative_id: int):
     cooperative = _member_cooperative(cooperative_id)
     form = PartFilterForm(request.args)
     status = form.status.data if form.validate() else None
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    page = requested_page_number()
     parts, total = queries.page_of(
         queries.cooperative_parts(cooperative.id, status or None), page, PARTS_PER_PAGE
     )

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import render_template, request, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from app.cooperatives.permissions import require_member
+from app.core.paging import requested_page
 from app.dashboard import bp
-from app.extensions import db
 from app.fair.queries import morocco_today
 from app.i18n import current_language
 from app.ledger.queries import cooperative_balance
@@ -30,12 +30,7 @@ def payouts(cooperative_id: int):
     cooperative = queries.cooperative_or_404(cooperative_id)
     require_member(current_user, cooperative.id)
     pending, available = cooperative_balance(cooperative.id)
-    page = db.paginate(
-        queries.payouts(cooperative_id=cooperative.id),
-        page=max(1, min(request.args.get("page", 1, type=int) or 1, 100_000)),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    page = requested_page(queries.payouts(cooperative_id=cooperative.id), PER_PAGE)
     return render_template(
         "dashboard/payouts/list.html",
         cooperative=cooperative,

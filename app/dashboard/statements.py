@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import DomainError, NotFound
+from app.core.paging import requested_page_number
 from app.dashboard import bp
 from app.dashboard.overview import readable_cooperative
 from app.fair.queries import morocco_today
@@ -55,7 +56,7 @@ def statement_page(cooperative_id: int):
         except DomainError as error:
             show_period_error(form, error)
             status = error.status
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 100_000))
+    page = requested_page_number()
     lines = found.lines[(page - 1) * LINES_PER_PAGE : page * LINES_PER_PAGE] if found else []
     return render_template(
         "dashboard/statements/index.html",
