@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Response, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from app.admin import bp
 from app.core.errors import DomainError
@@ -78,9 +79,15 @@ def _charts(report: AdminReport) -> dict:
     def money(cents: int) -> str:
         return format_money(cents, language)
 
-    def bars(grouping: str, limit: int | None = None):
+    def bars(grouping: str, title: str, description: str, limit: int | None = None) -> Markup:
         rows = report.sales[grouping].rows[:limit]
-        return [(row.name, row.amounts.gross_cents) for row in rows]
+        return charts.bar_chart(
+            title,
+            [(row.name, row.amounts.gross_cents) for row in rows],
+            money,
+            rtl=rtl,
+            description=description,
+        )
 
     days = report.sales["day"].rows
     platform_days = report.platform.days
@@ -97,33 +104,26 @@ def _charts(report: AdminReport) -> dict:
             money,
             description=_("What shoppers paid each day, and the cooperatives' share of it."),
         ),
-        "province": charts.bar_chart(
+        "province": bars(
+            "province",
             _("Sales by province"),
-            bars("province"),
-            money,
-            rtl=rtl,
-            description=_("What shoppers paid to the cooperatives of each province."),
+            _("What shoppers paid to the cooperatives of each province."),
         ),
-        "category": charts.bar_chart(
+        "category": bars(
+            "category",
             _("Sales by category"),
-            bars("category"),
-            money,
-            rtl=rtl,
-            description=_("What shoppers paid for each category of products."),
+            _("What shoppers paid for each category of products."),
         ),
-        "cooperative": charts.bar_chart(
+        "cooperative": bars(
+            "cooperative",
             _("Sales by cooperative"),
-            bars("cooperative", CHART_COOPERATIVES),
-            money,
-            rtl=rtl,
-            description=_("The cooperatives that sold the most."),
+            _("The cooperatives that sold the most."),
+            CHART_COOPERATIVES,
         ),
-        "payment_method": charts.bar_chart(
+        "payment_method": bars(
+            "payment_method",
             _("Payment methods"),
-            bars("payment_method"),
-            money,
-            rtl=rtl,
-            description=_("What shoppers paid by card, on delivery and at the stands."),
+            _("What shoppers paid by card, on delivery and at the stands."),
         ),
         "platform": charts.line_chart(
             _("Fees and the solidarity fund"),
@@ -131,11 +131,11 @@ def _charts(report: AdminReport) -> dict:
             [
                 (
                     _("Platform revenue"),
-                    [day.revenue_balance_cents for day in report.platform.days],
+                    [day.revenue_balance_cents for day in platform_days],
                 ),
                 (
                     _("Solidarity fund"),
-                    [day.solidarity_balance_cents for day in report.platform.days],
+                    [day.solidarity_balance_cents for day in platform_days],
                 ),
             ],
             money,

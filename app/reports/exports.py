@@ -133,55 +133,31 @@ def platform_csv(series: PlatformSeries) -> bytes:
 
 def owed_csv(balances: Sequence[CooperativeBalance]) -> bytes:
     """Who is still owed money, then the total."""
-    rows: list[tuple[object, ...]] = [
-        (
-            balance.cooperative_id,
-            balance.slug,
-            _text(balance.name),
-            balance.province,
-            _mad(balance.pending_cents),
-            _mad(balance.available_cents),
-            _mad(balance.owed_cents),
-        )
-        for balance in balances
-    ]
-    rows.append(
-        (
-            TOTAL,
-            "",
-            "",
-            "",
-            _mad(sum(balance.pending_cents for balance in balances)),
-            _mad(sum(balance.available_cents for balance in balances)),
-            _mad(sum(balance.owed_cents for balance in balances)),
-        )
-    )
-    return _csv(OWED_COLUMNS, rows)
+    return _balances_csv(OWED_COLUMNS, balances, ("pending_cents", "available_cents", "owed_cents"))
 
 
 def cash_csv(balances: Sequence[CooperativeBalance]) -> bytes:
     """The cash to collect from cooperatives, then the total."""
+    return _balances_csv(
+        CASH_COLUMNS, balances, ("available_cents", "pending_cents", "to_collect_cents")
+    )
+
+
+def _balances_csv(
+    header: Sequence[str], balances: Sequence[CooperativeBalance], amounts: Sequence[str]
+) -> bytes:
+    """One row per cooperative with the ``amounts`` (attribute names, in centimes) as MAD,
+    then the total of each amount."""
     rows: list[tuple[object, ...]] = [
         (
             balance.cooperative_id,
             balance.slug,
             _text(balance.name),
             balance.province,
-            _mad(balance.available_cents),
-            _mad(balance.pending_cents),
-            _mad(balance.to_collect_cents),
+            *(_mad(getattr(balance, amount)) for amount in amounts),
         )
         for balance in balances
     ]
-    rows.append(
-        (
-            TOTAL,
-            "",
-            "",
-            "",
-            _mad(sum(balance.available_cents for balance in balances)),
-            _mad(sum(balance.pending_cents for balance in balances)),
-            _mad(sum(balance.to_collect_cents for balance in balances)),
-        )
-    )
-    return _csv(CASH_COLUMNS, rows)
+    totals = [sum(getattr(balance, amount) for balance in balances) for amount in amounts]
+    rows.append((TOTAL, "", "", "", *(_mad(cents) for cents in totals)))
+    return _csv(header, rows)

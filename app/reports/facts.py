@@ -137,6 +137,23 @@ def sold_parts(period: Period):
     return union_all(card, cash).subquery("sold_parts")
 
 
+def refunds_booked(period: Period, *columns) -> Select:
+    """(occurred_at, *columns) for each refund booked in the ledger within the period,
+    joined to its order."""
+    return (
+        select(LedgerTransaction.occurred_at, *columns)
+        .join(
+            LedgerTransaction,
+            and_(LedgerTransaction.refund_id == Refund.id, LedgerTransaction.kind == REFUND),
+        )
+        .join(Order, Order.id == Refund.order_id)
+        .where(
+            LedgerTransaction.occurred_at >= period.start,
+            LedgerTransaction.occurred_at < period.end,
+        )
+    )
+
+
 def _narrowed(statement: Select, criteria: SalesFilter, placed_between) -> Select:
     if criteria.province is not None:
         statement = statement.where(Cooperative.province == criteria.province)
@@ -215,8 +232,8 @@ def _sale_facts(period: Period, criteria: SalesFilter, placed_between) -> list[S
 
 def _refund_facts(period: Period, criteria: SalesFilter, placed_between) -> list[RefundFact]:
     statement = (
-        select(
-            LedgerTransaction.occurred_at,
+        refunds_booked(
+            period,
             Refund.order_id,
             Cooperative.id,
             Cooperative.province,
@@ -227,17 +244,8 @@ def _refund_facts(period: Period, criteria: SalesFilter, placed_between) -> list
             Refund.platform_cents,
             Refund.solidarity_cents,
         )
-        .join(
-            LedgerTransaction,
-            and_(LedgerTransaction.refund_id == Refund.id, LedgerTransaction.kind == REFUND),
-        )
-        .join(Order, Order.id == Refund.order_id)
         .outerjoin(CooperativeOrder, CooperativeOrder.id == Refund.part_id)
         .outerjoin(Cooperative, Cooperative.id == CooperativeOrder.cooperative_id)
-        .where(
-            LedgerTransaction.occurred_at >= period.start,
-            LedgerTransaction.occurred_at < period.end,
-        )
         .order_by(LedgerTransaction.occurred_at, Refund.id)
     )
     rows = db.session.execute(_narrowed(statement, criteria, placed_between)).all()

@@ -12,17 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from app.cooperatives.models import Cooperative
 from app.extensions import db
-from app.ledger.models import LedgerTransaction
 from app.ledger.queries import Statement, statement
 from app.orders.models import CooperativeOrder, Order, OrderLine
 from app.payments.models import Refund
-from app.payments.refunds import REFUND
 from app.reports.amounts import Amounts
-from app.reports.facts import sold_parts
+from app.reports.facts import refunds_booked, sold_parts
 from app.reports.period import Period
 
 
@@ -89,8 +87,8 @@ def monthly_statement(cooperative: Cooperative, period: Period) -> MonthlyStatem
                 StatementLine(at, number, _("Delivery"), None, Amounts(shipping, shipping, 0, 0))
             )
     refunds = db.session.execute(
-        select(
-            LedgerTransaction.occurred_at,
+        refunds_booked(
+            period,
             Order.number,
             Refund.reason,
             Refund.amount_cents,
@@ -98,17 +96,8 @@ def monthly_statement(cooperative: Cooperative, period: Period) -> MonthlyStatem
             Refund.platform_cents,
             Refund.solidarity_cents,
         )
-        .join(
-            LedgerTransaction,
-            and_(LedgerTransaction.refund_id == Refund.id, LedgerTransaction.kind == REFUND),
-        )
-        .join(Order, Order.id == Refund.order_id)
         .join(CooperativeOrder, CooperativeOrder.id == Refund.part_id)
-        .where(
-            CooperativeOrder.cooperative_id == cooperative.id,
-            LedgerTransaction.occurred_at >= period.start,
-            LedgerTransaction.occurred_at < period.end,
-        )
+        .where(CooperativeOrder.cooperative_id == cooperative.id)
     ).all()
     for at, number, reason, *split in refunds:
         description = _("Refund: %(reason)s", reason=reason)
