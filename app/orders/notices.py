@@ -10,6 +10,7 @@ Card orders tell their cooperatives once paid (``app.payments``), not here.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.cooperatives.models import Cooperative, Membership
@@ -96,6 +97,7 @@ def _memberships(cooperative_id: int) -> list[Membership]:
         db.session.scalars(
             select(Membership)
             .where(Membership.cooperative_id == cooperative_id)
+            .options(selectinload(Membership.user))
             .order_by(Membership.id)
         )
     )

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.orders.labels import name_of
+
+__all__ = ["BATCH_STATUS_NAMES", "PAYOUT_STATUS_NAMES", "name_of"]
+
 PAYOUT_STATUS_NAMES = {
     "proposed": _l("Proposed"),
     "approved": _l("Approved"),
@@ -17,8 +21,3 @@ BATCH_STATUS_NAMES = {
     "sent": _l("Sent to the bank"),
     "paid": _l("Paid by the bank"),
 }
-
-
-def name_of(names: dict, code: str | None) -> str:
-    """The translated name of ``code``, or the code itself when it has none."""
-    return str(names.get(code, code or ""))

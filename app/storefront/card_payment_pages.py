@@ -60,11 +60,12 @@ def card_payment_return(number: str):
     except PaymentGatewayError as error:
         flash(error.message, "error")
         return redirect(url_for(".order", number=order.number))
-    if payment is not None and payment.status == PaymentStatus.SUCCEEDED:
+    status = payment.status if payment is not None else None
+    if status == PaymentStatus.SUCCEEDED:
         flash(_("Thank you! Your payment is received."), "success")
-    elif payment is not None and payment.status == PaymentStatus.FAILED:
+    elif status == PaymentStatus.FAILED:
         flash(payment.last_error or _("The payment did not go through."), "error")
         return redirect(url_for(".pay_order", number=order.number))
-    elif payment is not None and payment.status in {PaymentStatus.PENDING}:
+    elif status == PaymentStatus.PENDING:
         flash(_("Your payment is being processed: this page will show it once confirmed."), "info")
     return redirect(url_for(".order", number=order.number))
