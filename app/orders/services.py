@@ -23,6 +23,7 @@ from app.catalog.services import return_stock
 from app.cooperatives.permissions import require_member
 from app.core.db import utcnow
 from app.core.errors import DomainError, IllegalTransition, NotFound, ValidationFailed
+from app.core.transactions import committed
 from app.extensions import db
 from app.ledger import codes as ledger_codes
 from app.ledger.services import Entry, post
@@ -227,12 +228,8 @@ def move_part(
     if to_status == PartStatus.CANCELLED and not note:
         message = _("Tell the shopper why the part is cancelled.")
         raise ValidationFailed(message, fields={"note": [message]})
-    try:
+    with committed():
         transition_part(part, to_status, actor=member, note=note, pickup_code=pickup_code)
-        db.session.commit()
-    except DomainError:
-        db.session.rollback()
-        raise
     return part
 
 
@@ -249,17 +246,13 @@ def cancel_order(order: Order, shopper: User) -> Order:
     if any(part.status in states.PART_DISPATCHED for part in order.parts):
         raise AlreadyShipped(_("Part of this order has already shipped: it cannot be cancelled."))
     note = _("Cancelled by the shopper.")
-    try:
+    with committed():
         # The order first, so that settling after each part finds it cancelled already.
         transition_order(order, OrderStatus.CANCELLED, actor=shopper, note=note)
         for part in order.parts:
             if part.status not in states.PART_FINAL:
                 transition_part(part, PartStatus.CANCELLED, actor=shopper, note=note)
         notices.order_cancelled(order)
-        db.session.commit()
-    except DomainError:
-        db.session.rollback()
-        raise
     return order
 
 
@@ -358,12 +351,8 @@ def record_cash_collected(
         raise NotCashPart(
             _("Record cash when the part is handed over (ready, shipped or delivered).")
         )
-    try:
+    with committed():
         _record_cash(part, member, amount_cents)
-        db.session.commit()
-    except DomainError:
-        db.session.rollback()
-        raise
     return part
 
 

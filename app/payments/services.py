@@ -26,7 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.audit.services import record
 from app.core.db import utcnow
-from app.core.errors import DomainError, Forbidden, ValidationFailed
+from app.core.errors import Forbidden, ValidationFailed
+from app.core.transactions import committed
 from app.extensions import db
 from app.notifications.services import notify
 from app.orders.models import Order, OrderStatus, PaymentMethod
@@ -187,14 +188,10 @@ def handle_event(event: dict[str, Any]) -> EventReceipt:
     except IntegrityError:
         db.session.rollback()
         return EventReceipt(event_id, event_type, "", duplicate=True)
-    try:
+    with committed():
         outcome = events.dispatch(event)
         record.outcome = outcome
         record.processed_at = utcnow()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     if outcome == "late_payment":
         return_late_payments()
     return EventReceipt(event_id, event_type, outcome, duplicate=False)
@@ -393,7 +390,7 @@ def refund(
         raise ValidationFailed(message, fields={"reason": [message]})
     order = card.lock_order(order.id)
     payment = card.payment_of(order)
-    try:
+    with committed():
         plan = refunds.plan_refund(
             order,
             payment,
@@ -419,10 +416,6 @@ def refund(
             plan, payment, actor=admin, reason=reason, key=key, stripe_refund_id=stripe_refund_id
         )
         _audit_refund(admin, result, before)
-        db.session.commit()
-    except DomainError:
-        db.session.rollback()
-        raise
     return result
 
 

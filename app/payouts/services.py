@@ -35,8 +35,9 @@ from app.accounts.models import User
 from app.audit.services import record
 from app.cooperatives.models import Cooperative
 from app.core.db import utcnow
-from app.core.errors import DomainError, Forbidden, IllegalTransition, ValidationFailed
+from app.core.errors import Forbidden, IllegalTransition, ValidationFailed
 from app.core.money import format_money
+from app.core.transactions import committed
 from app.extensions import db
 from app.ledger import codes as ledger_codes
 from app.ledger.queries import balance
@@ -73,15 +74,11 @@ def release_due_earnings(now: datetime | None = None) -> list[earnings.Release]:
     Returns what this call released; a second call releases nothing again.
     """
     now = now or utcnow()
-    try:
+    with committed():
         _without_jit()
         hold = earnings.hold_period()
         released = earnings.release_all(earnings.due_releases(now, hold), now)
         earnings.forget_spent(now, hold)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return released
 
 
@@ -118,7 +115,7 @@ def run_payouts(now: datetime | None = None, actor: User | None = None) -> RunRe
     released = release_due_earnings(now)
     offers: list[tuple[Cooperative, int]] = []
     blocked: list[Blocked] = []
-    try:
+    with committed():
         _without_jit()
         for candidate in queries.payout_candidates(queries.minimum_payout_cents()):
             cooperative = candidate.cooperative
@@ -128,10 +125,6 @@ def run_payouts(now: datetime | None = None, actor: User | None = None) -> RunRe
             else:
                 offers.append((cooperative, candidate.available_cents))
         proposed = steps.propose_all(offers, now, actor)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return RunReport(released, proposed, blocked)
 
 
@@ -163,7 +156,7 @@ def approve(payout: Payout, admin: User) -> Payout:
     it is past approval (executed, paid or failed).
     """
     _require_admin(admin)
-    try:
+    with committed():
         payout = steps.locked_payout(payout.id)
         if payout.status != PayoutStatus.APPROVED:
             before = _audited(payout)
@@ -171,10 +164,6 @@ def approve(payout: Payout, admin: User) -> Payout:
             payout.approved_by_id = admin.id
             payout.approved_at = utcnow()
             record(admin, "payout.approve", "payout", payout.id, before, _audited(payout))
-        db.session.commit()
-    except DomainError:
-        db.session.rollback()
-        raise
     return payout
 
 
@@ -204,7 +193,7 @@ def execute(payout: Payout, admin: User) -> Payout:
         if payout.status in {PayoutStatus.PROCESSING, PayoutStatus.PAID}:
             return _send_if_stuck(payout)
         raise IllegalTransition("payout", payout.status, PayoutStatus.PROCESSING)
-    try:
+    with committed():
         payout = steps.locked_payout(payout.id)
         payout.destination = steps.destination(payout.cooperative, payout.method)
         available = balance(ledger_codes.cooperative_available(payout.cooperative_id))
@@ -218,10 +207,6 @@ def execute(payout: Payout, admin: User) -> Payout:
         db.session.flush()  # sets batch_id for the audit log
         before = {**_audited(payout), "status": PayoutStatus.APPROVED, "batch_id": None}
         record(admin, "payout.execute", "payout", payout.id, before, _audited(payout))
-        db.session.commit()
-    except DomainError:
-        db.session.rollback()
-        raise
     if payout.method == PayoutMethod.STRIPE:
         return _dispatch_send(payout)
     return payout
@@ -354,7 +339,7 @@ def fail(payout: Payout, admin: User, reason: str) -> Payout:
     if not reason or len(reason) > REASON_MAX:
         message = _("Give the reason (at most %(count)d characters).", count=REASON_MAX)
         raise ValidationFailed(message, fields={"reason": [message]})
-    try:
+    with committed():
         payout = steps.locked_payout(payout.id)
         if payout.status == PayoutStatus.PROCESSING and payout.method == PayoutMethod.STRIPE:
             raise TransferInDoubt(
@@ -365,10 +350,6 @@ def fail(payout: Payout, admin: User, reason: str) -> Payout:
         before = _audited(payout)
         steps.fail(payout, reason, actor=admin)
         record(admin, "payout.fail", "payout", payout.id, before, _audited(payout), reason)
-        db.session.commit()
-    except DomainError:
-        db.session.rollback()
-        raise
     return payout
 
 
@@ -383,10 +364,9 @@ def mark_batch_sent(batch: PayoutBatch, admin: User) -> PayoutBatch:
     ``IllegalTransition`` (409) for a paid batch.
     """
     _require_admin(admin)
-    try:
+    with committed():
         batch = steps.locked_batch(batch.id)
         if batch.status == BatchStatus.SENT:
-            db.session.commit()
             return batch
         before = {"status": batch.status}
         _move_batch(batch, BatchStatus.SENT)
@@ -396,10 +376,6 @@ def mark_batch_sent(batch: PayoutBatch, admin: User) -> PayoutBatch:
         batch.sent_by_id = admin.id
         after = {"status": batch.status, "payout_ids": [p.id for p in queries.in_file(batch)]}
         record(admin, "payout_batch.sent", "payout_batch", batch.id, before, after)
-        db.session.commit()
-    except DomainError:
-        db.session.rollback()
-        raise
     return batch
 
 
@@ -410,10 +386,9 @@ def mark_batch_paid(batch: PayoutBatch, admin: User) -> PayoutBatch:
     Raises ``IllegalTransition`` (409) for a batch not sent yet.
     """
     _require_admin(admin)
-    try:
+    with committed():
         batch = steps.locked_batch(batch.id)
         if batch.status == BatchStatus.PAID:
-            db.session.commit()
             return batch
         before = {"status": batch.status}
         _move_batch(batch, BatchStatus.PAID)
@@ -426,10 +401,6 @@ def mark_batch_paid(batch: PayoutBatch, admin: User) -> PayoutBatch:
         batch.paid_by_id = admin.id
         after = {"status": batch.status, "paid_payout_ids": paid}
         record(admin, "payout_batch.paid", "payout_batch", batch.id, before, after)
-        db.session.commit()
-    except DomainError:
-        db.session.rollback()
-        raise
     return batch
 
 
