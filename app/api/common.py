@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from sqlalchemy import Select, func, select
 
 from app.core.money import CURRENCY
-from app.extensions import db
 
 DEFAULT_PER_PAGE = 24
 MAX_PER_PAGE = 100
@@ -51,13 +49,6 @@ def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
             "total": ma.fields.Integer(required=True),
         },
     )
-
-
-def paginate(statement: Select, page: int, per_page: int) -> tuple[list[Any], int]:
-    """Rows of one page of `statement` and the total count, in two queries whatever the page."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
-    return list(rows), int(total or 0)
 
 
 def page_body(items: list[Any], page: int, per_page: int, total: int) -> dict[str, Any]:

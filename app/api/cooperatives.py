@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.api.common import PageArgsSchema, page_body, page_schema, paginate
+from app.api.common import PageArgsSchema, page_body, page_schema
 from app.catalog.models import Product, ProductLabel, ProductStatus
 from app.cooperatives import services
 from app.cooperatives.labels import province_choices
@@ -33,6 +33,7 @@ from app.cooperatives.schemas import (
     StatusNoteSchema,
 )
 from app.core.errors import Forbidden, NotFound
+from app.core.paging import page_of
 from app.extensions import db
 from app.fair.queries import current_stand, exhibiting_at
 from app.i18n import current_language
@@ -195,7 +196,7 @@ def list_cooperatives(args: dict[str, Any]):
     statement = verified_cooperatives(args.get("province"), args.get("q"))
     if args.get("fair"):
         statement = exhibiting_at(statement, args["fair"])
-    rows, total = paginate(statement, args["page"], args["per_page"])
+    rows, total = page_of(statement, args["page"], args["per_page"])
     language = current_language()
     items = [cooperative_summary(cooperative, language) for cooperative in rows]
     return page_body(items, args["page"], args["per_page"], total)
@@ -245,7 +246,7 @@ def update_cooperative(changes: dict[str, Any], cooperative_id: int):
 def admin_list_cooperatives(args: dict[str, Any]):
     """Admins: every cooperative with its status, oldest application first."""
     admin_user()
-    rows, total = paginate(
+    rows, total = page_of(
         cooperatives_by_status(args.get("status")), args["page"], args["per_page"]
     )
     return page_body([review_body(row) for row in rows], args["page"], args["per_page"], total)

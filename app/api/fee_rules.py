@@ -11,10 +11,11 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
-from app.api.common import PageArgsSchema, page_body, page_schema, paginate
+from app.api.common import PageArgsSchema, page_body, page_schema
 from app.api.cooperatives import AUTH_RESPONSES, SIGNED_IN, admin_only, admin_user
 from app.core.db import utcnow
 from app.core.errors import NotFound
+from app.core.paging import page_of
 from app.extensions import db
 from app.fees import services
 from app.fees.models import FeeRule
@@ -51,7 +52,7 @@ def rule_body(rule: FeeRule) -> dict[str, Any]:
 @blp.doc(security=SIGNED_IN, responses=AUTH_RESPONSES)
 def list_fee_rules(args: dict[str, Any]):
     """Every rule, the latest start first; `status` keeps those in_force, future or ended now."""
-    rows, total = paginate(rules_statement(args["status"]), args["page"], args["per_page"])
+    rows, total = page_of(rules_statement(args["status"]), args["page"], args["per_page"])
     return page_body([rule_body(rule) for rule in rows], args["page"], args["per_page"], total)
 
 

@@ -22,13 +22,13 @@ from app.api.common import (
     money,
     page_body,
     page_schema,
-    paginate,
 )
 from app.api.cooperatives import AUTH_RESPONSES, SIGNED_IN, signed_in, signed_in_user
 from app.api.orders import OrderLineSchema, PickupStandSchema, line_body, stand_body
 from app.cart.queries import DELIVERY_METHODS
 from app.cooperatives.permissions import require_member
 from app.core.errors import NotFound
+from app.core.paging import page_of
 from app.orders import queries, services, states
 from app.orders.models import CooperativeOrder, PartStatus, PaymentMethod
 
@@ -173,7 +173,7 @@ def list_parts(args: dict[str, Any], cooperative_id: int):
         raise NotFound(_("No such cooperative."))
     require_member(signed_in_user(), cooperative_id)
     statement = queries.cooperative_parts(cooperative_id, args.get("status"))
-    parts, total = paginate(statement, args["page"], args["per_page"])
+    parts, total = page_of(statement, args["page"], args["per_page"])
     return page_body(
         [cooperative_part_body(part) for part in parts], args["page"], args["per_page"], total
     )

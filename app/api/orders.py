@@ -19,7 +19,6 @@ from app.api.common import (
     money,
     page_body,
     page_schema,
-    paginate,
 )
 from app.api.cooperatives import (
     AUTH_RESPONSES,
@@ -31,6 +30,7 @@ from app.api.cooperatives import (
 from app.cart.carts import ShopperCart
 from app.cart.queries import DELIVERY_METHODS
 from app.cooperatives.schemas import CooperativeSummarySchema
+from app.core.paging import page_of
 from app.i18n import current_language
 from app.orders import checkout, queries, services
 from app.orders.models import (
@@ -290,7 +290,7 @@ def place_order(body: dict[str, Any]):
 def list_orders(args: dict[str, Any]):
     """The shopper's orders, newest first."""
     shopper = signed_in_user()
-    orders, total = paginate(queries.shopper_orders(shopper.id), args["page"], args["per_page"])
+    orders, total = page_of(queries.shopper_orders(shopper.id), args["page"], args["per_page"])
     refunds = refunds_by_order(order.id for order in orders)
     items = [order_body(order, refunds.get(order.id, [])) for order in orders]
     return page_body(items, args["page"], args["per_page"], total)

@@ -26,7 +26,6 @@ from app.api.common import (
     money,
     page_body,
     page_schema,
-    paginate,
 )
 from app.api.cooperatives import (
     AUTH_RESPONSES,
@@ -40,6 +39,7 @@ from app.api.cooperatives import (
 from app.cooperatives.models import PayoutMethod
 from app.cooperatives.permissions import require_member
 from app.cooperatives.schemas import CooperativeSummarySchema
+from app.core.paging import page_of
 from app.payouts import bank_file, queries, services
 from app.payouts.models import BatchStatus, Payout, PayoutBatch, PayoutStatus
 
@@ -129,7 +129,7 @@ def batch_body(batch: PayoutBatch) -> dict[str, Any]:
 
 def _page(args: dict[str, Any], **filters) -> dict[str, Any]:
     page, per_page = args["page"], args["per_page"]
-    items, total = paginate(queries.payouts(**filters), page, per_page)
+    items, total = page_of(queries.payouts(**filters), page, per_page)
     return page_body([payout_body(payout) for payout in items], page, per_page, total)
 
 

@@ -1,10 +1,10 @@
-"""The page of a list a page shows, from ``?page=``."""
+"""Pages of a list: which one ``?page=`` asks for, and its rows with the count of all."""
 
 from __future__ import annotations
 
 from flask import request
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select
+from sqlalchemy import Select, func, select
 
 from app.extensions import db
 
@@ -21,3 +21,11 @@ def requested_page(statement: Select, per_page: int) -> Pagination:
     """The page of ``statement`` named by ``?page=``; a page past the end is empty rather
     than a 404."""
     return db.paginate(statement, page=requested_page_number(), per_page=per_page, error_out=False)
+
+
+def page_of(statement: Select, page: int, per_page: int) -> tuple[list, int]:
+    """One page (from 1) of ``statement``'s rows and the count of them all, in two queries
+    whatever the page."""
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return list(rows), int(total or 0)

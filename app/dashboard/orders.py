@@ -14,7 +14,7 @@ from app.cooperatives.models import Cooperative
 from app.cooperatives.permissions import require_member
 from app.core.errors import DomainError, NotFound
 from app.core.money import to_decimal_string
-from app.core.paging import requested_page_number
+from app.core.paging import page_of, requested_page_number
 from app.dashboard import bp
 from app.extensions import db
 from app.i18n import current_language
@@ -45,7 +45,7 @@ def orders(cooperative_id: int):
     form = PartFilterForm(request.args)
     status = form.status.data if form.validate() else None
     page = requested_page_number()
-    parts, total = queries.page_of(
+    parts, total = page_of(
         queries.cooperative_parts(cooperative.id, status or None), page, PARTS_PER_PAGE
     )
     return render_template(

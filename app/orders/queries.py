@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
@@ -86,13 +86,6 @@ def cooperative_parts(cooperative_id: int, status: str | None = None) -> Select:
             raise ValidationFailed(message, fields={"status": [message]})
         statement = statement.where(CooperativeOrder.status == status)
     return statement
-
-
-def page_of(statement: Select, page: int, per_page: int) -> tuple[list, int]:
-    """One page (from 1) of ``statement``'s rows and the count of them all, in two queries."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
-    return list(rows), int(total or 0)
 
 
 def part_by_id(part_id: int) -> CooperativeOrder:

@@ -23,7 +23,7 @@ from app.cart.queries import HOME_DELIVERY, STAND_PICKUP, CartContents, cart_con
 from app.catalog.queries import translated_product_names
 from app.core.errors import DomainError
 from app.core.money import format_money
-from app.core.paging import requested_page_number
+from app.core.paging import page_of, requested_page_number
 from app.i18n import current_language
 from app.orders import queries, services, states
 from app.orders.checkout import Address, card_payments_enabled
@@ -202,7 +202,7 @@ def _render_order(order: Order, *, errors: list[str] | None = None, status: int 
 def orders():
     """The shopper's orders, newest first."""
     page = requested_page_number()
-    found, total = queries.page_of(queries.shopper_orders(current_user.id), page, ORDERS_PER_PAGE)
+    found, total = page_of(queries.shopper_orders(current_user.id), page, ORDERS_PER_PAGE)
     return render_template(
         "storefront/orders/history.html",
         orders=found,
