@@ -34,11 +34,3 @@ def _image_bytes(
 def image_bytes() -> Callable[..., bytes]:
     """``image_bytes("PNG", (800, 600))``: a real picture file of that format and size."""
     return _image_bytes
-
-
-@pytest.fixture
-def fee_rules():
-    """The default fee rules (8 % with 1 % to the solidarity fund, min 1.00 MAD...)."""
-    from app.fees.services import install_default_rules
-
-    return install_default_rules()

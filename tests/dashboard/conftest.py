@@ -1,3 +1,3 @@
 """Dashboard tests run on the known data set of support.sales_data."""
 
-from support.sales_data import sales_data, stripe_settings  # noqa: F401
+from support.sales_data import sales_data  # noqa: F401

@@ -79,15 +79,8 @@ def form_on():
 
 
 @pytest.fixture
-def stripe_app(app, monkeypatch, fake_stripe, stripe_secret_key, stripe_webhook_secret):
+def stripe_app(app, stripe_settings):
     """The app talks to the local fake Stripe (no client retries: the drills decide)."""
-    from support.stripe_fake import TEST_PUBLISHABLE_KEY
-
-    monkeypatch.setitem(app.config, "STRIPE_API_BASE", fake_stripe.url)
-    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", stripe_secret_key)
-    monkeypatch.setitem(app.config, "STRIPE_PUBLISHABLE_KEY", TEST_PUBLISHABLE_KEY)
-    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", stripe_webhook_secret)
-    monkeypatch.setitem(app.config, "STRIPE_MAX_NETWORK_RETRIES", 0)
     return app
 
 

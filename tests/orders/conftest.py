@@ -13,7 +13,6 @@ from app.accounts.models import User
 from app.cart.carts import ShopperCart
 from app.cart.services import set_cart_quantity
 from app.catalog.models import Product
-from app.fees.services import install_default_rules
 from app.orders.checkout import Address
 from app.orders.models import Order
 from app.orders.services import place_order
@@ -31,11 +30,6 @@ def _in_request(app, request):
         return
     with app.test_request_context():
         yield
-
-
-@pytest.fixture
-def fee_rules():
-    return install_default_rules()
 
 
 @dataclass

@@ -10,14 +10,13 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from support.factories import MembershipFactory, ProductFactory
-from support.stripe_fake import TEST_PUBLISHABLE_KEY, FakeStripe
+from support.stripe_fake import FakeStripe
 
 from app.accounts.models import User
 from app.cart.carts import ShopperCart
 from app.cart.services import set_cart_quantity
 from app.catalog.models import Product
 from app.extensions import db
-from app.fees.services import install_default_rules
 from app.ledger.queries import balance, trial_balance
 from app.orders.checkout import Address
 from app.orders.models import Order
@@ -31,25 +30,15 @@ HOME = Address(
 
 
 @pytest.fixture(autouse=True)
-def stripe_settings(app, monkeypatch, fake_stripe, stripe_secret_key, stripe_webhook_secret):
-    """Point the app at the fake (no retries unless a test wants them) and sign with its secret."""
-    monkeypatch.setitem(app.config, "STRIPE_API_BASE", fake_stripe.url)
-    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", stripe_secret_key)
-    monkeypatch.setitem(app.config, "STRIPE_PUBLISHABLE_KEY", TEST_PUBLISHABLE_KEY)
-    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", stripe_webhook_secret)
-    monkeypatch.setitem(app.config, "STRIPE_MAX_NETWORK_RETRIES", 0)
-    return app.config
+def stripe_settings(stripe_settings):
+    """Every payment test talks to the fake Stripe."""
+    return stripe_settings
 
 
 @pytest.fixture(autouse=True)
 def _in_request(app, request):
     with app.test_request_context():
         yield
-
-
-@pytest.fixture
-def fee_rules():
-    return install_default_rules()
 
 
 @dataclass

@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 from flask.testing import FlaskClient
 from support.factories import CooperativeFactory, MembershipFactory, ProductFactory
-from support.stripe_fake import TEST_PUBLISHABLE_KEY, FakeStripe
+from support.stripe_fake import FakeStripe
 
 from app.accounts.models import User
 from app.cart.carts import ShopperCart
@@ -20,7 +20,6 @@ from app.catalog.models import Product
 from app.cooperatives.models import Cooperative
 from app.core.db import utcnow
 from app.extensions import db
-from app.fees.services import install_default_rules
 from app.ledger import codes
 from app.ledger.queries import balance, cooperative_balance, trial_balance
 from app.ledger.services import Entry, post
@@ -36,16 +35,11 @@ HOME = Address(
 
 
 @pytest.fixture(autouse=True)
-def stripe_settings(app, monkeypatch, fake_stripe, stripe_secret_key, stripe_webhook_secret):
-    """Point the app at the fake (no client retries: tests decide) and sign with its secret."""
-    monkeypatch.setitem(app.config, "STRIPE_API_BASE", fake_stripe.url)
-    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", stripe_secret_key)
-    monkeypatch.setitem(app.config, "STRIPE_PUBLISHABLE_KEY", TEST_PUBLISHABLE_KEY)
-    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", stripe_webhook_secret)
-    monkeypatch.setitem(app.config, "STRIPE_MAX_NETWORK_RETRIES", 0)
-    monkeypatch.setitem(app.config, "PAYOUT_HOLD_DAYS", 7)
-    monkeypatch.setitem(app.config, "PAYOUT_MINIMUM_CENTS", 10000)
-    return app.config
+def stripe_settings(stripe_settings, monkeypatch):
+    """Every payout test talks to the fake Stripe, with the default hold and minimum."""
+    monkeypatch.setitem(stripe_settings, "PAYOUT_HOLD_DAYS", 7)
+    monkeypatch.setitem(stripe_settings, "PAYOUT_MINIMUM_CENTS", 10000)
+    return stripe_settings
 
 
 @pytest.fixture(autouse=True)
@@ -55,11 +49,6 @@ def _in_request(app, request):
         return
     with app.test_request_context():
         yield
-
-
-@pytest.fixture
-def fee_rules():
-    return install_default_rules()
 
 
 class Books:

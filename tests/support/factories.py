@@ -217,3 +217,11 @@ class CartItemFactory(BaseFactory):
     user_id = factory.LazyFunction(lambda: UserFactory().id)
     product = factory.SubFactory(ProductFactory)
     quantity = 1
+
+
+@pytest.fixture
+def fee_rules():
+    """The default fee rules (8 % with 1 % to the solidarity fund, min 1.00 MAD...)."""
+    from app.fees.services import install_default_rules
+
+    return install_default_rules()

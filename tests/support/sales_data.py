@@ -51,7 +51,7 @@ from support.factories import (
     StandFactory,
     UserFactory,
 )
-from support.stripe_fake import TEST_PUBLISHABLE_KEY, FakeStripe
+from support.stripe_fake import FakeStripe
 
 HOME = Address(
     name="Fatima Zahra", line1="12, rue Al Qods, Hay Salam", city="Beni Mellal", postal_code="23000"
@@ -91,17 +91,6 @@ class SalesData:
     honey: Category
     oil: Category
     orders: dict[str, Order] = field(default_factory=dict)
-
-
-@pytest.fixture
-def stripe_settings(app, monkeypatch, fake_stripe, stripe_secret_key, stripe_webhook_secret):
-    """Point the app at the local fake Stripe and sign webhooks with its secret."""
-    monkeypatch.setitem(app.config, "STRIPE_API_BASE", fake_stripe.url)
-    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", stripe_secret_key)
-    monkeypatch.setitem(app.config, "STRIPE_PUBLISHABLE_KEY", TEST_PUBLISHABLE_KEY)
-    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", stripe_webhook_secret)
-    monkeypatch.setitem(app.config, "STRIPE_MAX_NETWORK_RETRIES", 0)
-    return app.config
 
 
 def _checkout(shopper: User, lines: dict[Product, int], payment: str, delivery: str) -> Order:

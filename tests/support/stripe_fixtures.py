@@ -69,6 +69,18 @@ def stripe_config(
 
 
 @pytest.fixture
+def stripe_settings(app, monkeypatch, fake_stripe, stripe_secret_key, stripe_webhook_secret):
+    """Point the app at the fake (no client retries: tests decide) and sign with its secret;
+    the app's config, for the test's lifetime."""
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", fake_stripe.url)
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", stripe_secret_key)
+    monkeypatch.setitem(app.config, "STRIPE_PUBLISHABLE_KEY", TEST_PUBLISHABLE_KEY)
+    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", stripe_webhook_secret)
+    monkeypatch.setitem(app.config, "STRIPE_MAX_NETWORK_RETRIES", 0)
+    return app.config
+
+
+@pytest.fixture
 def stripe_client(fake_stripe: FakeStripe, stripe_secret_key: str) -> stripe.StripeClient:
     """A real ``StripeClient`` talking to ``fake_stripe``, configured as the app should be."""
     return stripe.StripeClient(
