@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-from support.factories import MembershipFactory, ProductFactory
+from support.factories import HOME, MembershipFactory, ProductFactory
 
 from app.accounts.models import User
 from app.cart.carts import ShopperCart
@@ -17,9 +17,6 @@ from app.orders.checkout import Address
 from app.orders.models import Order
 from app.orders.services import place_order
 
-HOME = Address(
-    name="Fatima Zahra", line1="12, rue Al Qods, Hay Salam", city="Beni Mellal", postal_code="23000"
-)
 PHONE = "0612345678"
 
 

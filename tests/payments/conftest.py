@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from support.factories import MembershipFactory, ProductFactory
+from support.factories import HOME, MembershipFactory, ProductFactory
 from support.stripe_fake import FakeStripe
 
 from app.accounts.models import User
@@ -18,15 +18,10 @@ from app.cart.services import set_cart_quantity
 from app.catalog.models import Product
 from app.extensions import db
 from app.ledger.queries import balance, trial_balance
-from app.orders.checkout import Address
 from app.orders.models import Order
 from app.orders.services import place_order
 from app.payments import services
 from app.payments.models import Payment
-
-HOME = Address(
-    name="Fatima Zahra", line1="12, rue Al Qods, Hay Salam", city="Beni Mellal", postal_code="23000"
-)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 from flask.testing import FlaskClient
-from support.factories import CooperativeFactory, MembershipFactory, ProductFactory
+from support.factories import HOME, CooperativeFactory, MembershipFactory, ProductFactory
 from support.stripe_fake import FakeStripe
 
 from app.accounts.models import User
@@ -23,15 +23,10 @@ from app.extensions import db
 from app.ledger import codes
 from app.ledger.queries import balance, cooperative_balance, trial_balance
 from app.ledger.services import Entry, post
-from app.orders.checkout import Address
 from app.orders.models import Order, PartStatus
 from app.orders.services import move_part, place_order
 from app.payments import services as payments
 from app.payments.models import Payment
-
-HOME = Address(
-    name="Fatima Zahra", line1="12, rue Al Qods, Hay Salam", city="Beni Mellal", postal_code="23000"
-)
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from app.catalog.models import Category, Product, ProductLabel, ProductStatus
 from app.cooperatives.models import Cooperative, CooperativeStatus, MemberRole, Membership
 from app.extensions import db
 from app.fair.models import Fair, Stand
+from app.orders.checkout import Address
 
 PASSWORD = "correct-horse-battery"
 _PASSWORD_HASH = hash_password(PASSWORD)
@@ -225,3 +226,9 @@ def fee_rules():
     from app.fees.services import install_default_rules
 
     return install_default_rules()
+
+
+#: A shopper's home address in Beni Mellal, for checkouts.
+HOME = Address(
+    name="Fatima Zahra", line1="12, rue Al Qods, Hay Salam", city="Beni Mellal", postal_code="23000"
+)

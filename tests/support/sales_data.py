@@ -35,13 +35,13 @@ from app.cooperatives.models import Cooperative
 from app.extensions import db
 from app.fair.models import Fair
 from app.fees.services import install_default_rules
-from app.orders.checkout import Address
 from app.orders.models import Order
 from app.orders.services import cancel_order, move_part, place_order
 from app.payments import services as payments
 from app.payments.models import Payment
 from app.payments.refunds import LineRequest
 from support.factories import (
+    HOME,
     AdminFactory,
     CategoryFactory,
     CooperativeFactory,
@@ -52,10 +52,6 @@ from support.factories import (
     UserFactory,
 )
 from support.stripe_fake import FakeStripe
-
-HOME = Address(
-    name="Fatima Zahra", line1="12, rue Al Qods, Hay Salam", city="Beni Mellal", postal_code="23000"
-)
 
 #: Hand-computed totals of the data set (centimes): gross, producer, platform, solidarity.
 TOTAL = (75000, 71000, 3500, 500)
