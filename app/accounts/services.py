@@ -82,11 +82,6 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-def touch_login(user: User) -> None:
-    user.last_login_at = utcnow()
-    db.session.commit()
-
-
 def register(email: str, password: str, name: str, locale: str | None = None) -> User:
     """Open a shopper account and return it.
 

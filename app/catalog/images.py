@@ -27,7 +27,6 @@ THUMBNAIL_SIDE = 480
 #: Formats Pillow must recognise in the content; anything else is refused.
 ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 JPEG_QUALITY = 85
-STORED_EXTENSION = "jpg"
 
 
 class ImageRejected(ValueError):

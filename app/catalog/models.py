@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import TimestampMixin
+from app.core.db import TimestampMixin, TranslatedMixin
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class LabelKind(StrEnum):
     ORGANIC = "organic"
 
 
-class Category(db.Model):
+class Category(TranslatedMixin, db.Model):
     __tablename__ = "categories"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,12 +45,8 @@ class Category(db.Model):
         back_populates="parent", order_by="Category.position"
     )
 
-    def translated(self, field: str, language: str) -> str:
-        value = (self.translations or {}).get(language, {}).get(field)
-        return value or getattr(self, field)
 
-
-class Product(TimestampMixin, db.Model):
+class Product(TranslatedMixin, TimestampMixin, db.Model):
     __tablename__ = "products"
     __table_args__ = (
         CheckConstraint("price_cents > 0", name="price_positive"),
@@ -89,10 +85,6 @@ class Product(TimestampMixin, db.Model):
     labels: Mapped[list[ProductLabel]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="ProductLabel.id"
     )
-
-    def translated(self, field: str, language: str) -> str:
-        value = (self.translations or {}).get(language, {}).get(field)
-        return value or getattr(self, field)
 
 
 class ProductLabel(db.Model):

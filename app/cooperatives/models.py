@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import TimestampMixin, utcnow
+from app.core.db import TimestampMixin, TranslatedMixin, utcnow
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class MemberRole(StrEnum):
 PROVINCES = ("azilal", "beni_mellal", "fquih_ben_salah", "khenifra", "khouribga")
 
 
-class Cooperative(TimestampMixin, db.Model):
+class Cooperative(TranslatedMixin, TimestampMixin, db.Model):
     """A seller: the product says "cooperative" for all four legal forms."""
 
     __tablename__ = "cooperatives"
@@ -100,11 +100,6 @@ class Cooperative(TimestampMixin, db.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == CooperativeStatus.VERIFIED
-
-    def translated(self, field: str, language: str) -> str:
-        """`field` in `language` when the cooperative wrote it, else the original."""
-        value = (self.translations or {}).get(language, {}).get(field)
-        return value or getattr(self, field)
 
 
 class Membership(TimestampMixin, db.Model):

@@ -28,15 +28,3 @@ def require_member(user: User | None, cooperative_id: int, *, owner_only: bool =
     if role is None or (owner_only and role != MemberRole.OWNER):
         raise Forbidden(_("Only members of this cooperative can do this."))
     return role
-
-
-def cooperative_ids_of(user: User | None) -> list[int]:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    return list(
-        db.session.scalars(
-            select(Membership.cooperative_id)
-            .where(Membership.user_id == user.id)
-            .order_by(Membership.cooperative_id)
-        )
-    )

@@ -7,6 +7,7 @@ always gives back aware UTC datetimes, so comparisons never mix the two.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
@@ -55,3 +56,19 @@ class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: When the row was last changed, UTC.
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class TranslatedMixin:
+    """Rows whose text fields may be written in several languages (a ``translations`` JSON
+    column: ``{"ar": {"name": ...}, "fr": {...}}``), shown in the reader's with a fallback."""
+
+    def translated(self, field: str, language: str) -> str:
+        """``field`` in ``language`` when it was written, else the original text."""
+        value = (getattr(self, "translations", None) or {}).get(language, {}).get(field)
+        return value or getattr(self, field)
+
+
+def sql_in_list(values: Iterable[str]) -> str:
+    """``'a', 'b'``: the known values of a status column, for its CHECK constraint (our own
+    enum values, never user input)."""
+    return ", ".join(f"'{value}'" for value in values)

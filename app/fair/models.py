@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import TimestampMixin
+from app.core.db import TimestampMixin, TranslatedMixin
 from app.extensions import db
 
 if TYPE_CHECKING:
     from app.cooperatives.models import Cooperative
 
 
-class Fair(TimestampMixin, db.Model):
+class Fair(TranslatedMixin, TimestampMixin, db.Model):
     """One edition of the fair (1st Azilal, 2nd Beni Mellal, 3rd Khenifra...)."""
 
     __tablename__ = "fairs"
@@ -38,11 +38,6 @@ class Fair(TimestampMixin, db.Model):
     def is_open_on(self, day: date) -> bool:
         """Whether `day` (Morocco's local date) is within the fair, first and last days included."""
         return self.starts_on <= day <= self.ends_on
-
-    def translated(self, field: str, language: str) -> str:
-        """`field` (name, city, venue) in `language` when given, else the original."""
-        value = (self.translations or {}).get(language, {}).get(field)
-        return value or getattr(self, field)
 
 
 class Stand(TimestampMixin, db.Model):

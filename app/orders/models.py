@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import TimestampMixin, utcnow
+from app.core.db import TimestampMixin, sql_in_list, utcnow
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -63,18 +63,14 @@ CASH_METHODS = frozenset({PaymentMethod.CASH_ON_DELIVERY, PaymentMethod.PAY_AT_S
 PICKUP_METHODS = frozenset({DeliveryMethod.COOP_PICKUP, DeliveryMethod.STAND_PICKUP})
 
 
-def _sql_list(values) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
 class Order(TimestampMixin, db.Model):
     """What a shopper pays once, across every cooperative of one checkout."""
 
     __tablename__ = "orders"
     __table_args__ = (
         UniqueConstraint("shopper_id", "idempotency_key"),
-        CheckConstraint(f"status IN ({_sql_list(OrderStatus)})", name="status_known"),
-        CheckConstraint(f"payment_method IN ({_sql_list(PaymentMethod)})", name="payment_known"),
+        CheckConstraint(f"status IN ({sql_in_list(OrderStatus)})", name="status_known"),
+        CheckConstraint(f"payment_method IN ({sql_in_list(PaymentMethod)})", name="payment_known"),
         CheckConstraint("subtotal_cents >= 0", name="subtotal_not_negative"),
         CheckConstraint("shipping_cents >= 0", name="shipping_not_negative"),
         CheckConstraint("total_cents = subtotal_cents + shipping_cents", name="total_adds_up"),
@@ -127,8 +123,10 @@ class CooperativeOrder(TimestampMixin, db.Model):
     __tablename__ = "cooperative_orders"
     __table_args__ = (
         UniqueConstraint("order_id", "cooperative_id"),
-        CheckConstraint(f"status IN ({_sql_list(PartStatus)})", name="status_known"),
-        CheckConstraint(f"delivery_method IN ({_sql_list(DeliveryMethod)})", name="delivery_known"),
+        CheckConstraint(f"status IN ({sql_in_list(PartStatus)})", name="status_known"),
+        CheckConstraint(
+            f"delivery_method IN ({sql_in_list(DeliveryMethod)})", name="delivery_known"
+        ),
         CheckConstraint("subtotal_cents >= 0", name="subtotal_not_negative"),
         CheckConstraint("shipping_cents >= 0", name="shipping_not_negative"),
         CheckConstraint(

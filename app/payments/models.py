@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import TimestampMixin, utcnow
+from app.core.db import TimestampMixin, sql_in_list, utcnow
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -55,17 +55,13 @@ class RefundMethod(StrEnum):
     CASH = "cash"
 
 
-def _sql_list(values) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
 class Payment(TimestampMixin, db.Model):
     """The Stripe PaymentIntent of one card order."""
 
     __tablename__ = "payments"
     __table_args__ = (
         CheckConstraint("provider IN ('stripe')", name="provider_known"),
-        CheckConstraint(f"status IN ({_sql_list(PaymentStatus)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_in_list(PaymentStatus)})", name="status_known"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         CheckConstraint(
             "amount_refunded_cents >= 0 AND amount_refunded_cents <= amount_cents",
@@ -136,8 +132,8 @@ class Refund(db.Model):
             "producer_cents + platform_cents + solidarity_cents = amount_cents",
             name="split_adds_up",
         ),
-        CheckConstraint(f"funded_by IN ({_sql_list(FundedBy)})", name="funded_by_known"),
-        CheckConstraint(f"method IN ({_sql_list(RefundMethod)})", name="method_known"),
+        CheckConstraint(f"funded_by IN ({sql_in_list(FundedBy)})", name="funded_by_known"),
+        CheckConstraint(f"method IN ({sql_in_list(RefundMethod)})", name="method_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

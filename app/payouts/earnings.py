@@ -41,7 +41,7 @@ from app.extensions import db
 from app.ledger import codes as ledger_codes
 from app.ledger.models import Account, LedgerEntry, LedgerTransaction
 from app.ledger.services import Entry, Posting, post_many
-from app.orders.models import CooperativeOrder, Order, PartEvent, PartStatus, PaymentMethod
+from app.orders.models import CooperativeOrder, Order, PartStatus, PaymentMethod
 
 #: Ledger kind of held earnings becoming payable.
 RELEASE = "release"
@@ -93,19 +93,6 @@ def _released():
         )
         .correlate(CooperativeOrder)
         .exists()
-    )
-
-
-def delivered_at_clause():
-    """SQL: when the part in the enclosing query was delivered (None if never)."""
-    return (
-        select(func.min(PartEvent.at))
-        .where(
-            PartEvent.part_id == CooperativeOrder.id,
-            PartEvent.to_status == PartStatus.DELIVERED,
-        )
-        .correlate(CooperativeOrder)
-        .scalar_subquery()
     )
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cooperatives.models import PayoutMethod
-from app.core.db import TimestampMixin, utcnow
+from app.core.db import TimestampMixin, sql_in_list, utcnow
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -60,11 +60,7 @@ class BatchStatus(StrEnum):
 WAITING = (PayoutStatus.PROPOSED, PayoutStatus.APPROVED)
 
 
-def _sql_list(values) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
-_WAITING_SQL = text(f"status IN ({_sql_list(WAITING)})")
+_WAITING_SQL = text(f"status IN ({sql_in_list(WAITING)})")
 _OPEN_BATCH_SQL = text(f"status = '{BatchStatus.OPEN}'")
 
 
@@ -73,7 +69,7 @@ class PayoutBatch(TimestampMixin, db.Model):
 
     __tablename__ = "payout_batches"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_sql_list(BatchStatus)})", name="status_known"),
+        CheckConstraint(f"status IN ({sql_in_list(BatchStatus)})", name="status_known"),
         # One batch gathers payouts at a time, also when two executions start one at once.
         Index(
             "uq_payout_batches_one_open",
@@ -110,8 +106,8 @@ class Payout(TimestampMixin, db.Model):
     __tablename__ = "payouts"
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount_positive"),
-        CheckConstraint(f"status IN ({_sql_list(PayoutStatus)})", name="status_known"),
-        CheckConstraint(f"method IN ({_sql_list(PayoutMethod)})", name="method_known"),
+        CheckConstraint(f"status IN ({sql_in_list(PayoutStatus)})", name="status_known"),
+        CheckConstraint(f"method IN ({sql_in_list(PayoutMethod)})", name="method_known"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         # A second run, or two runs at once, cannot propose a cooperative twice.
         Index(

@@ -5,7 +5,6 @@ Nothing here writes. Amounts are int centimes of MAD.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +17,7 @@ from app.cooperatives.models import Cooperative
 from app.core.errors import NotFound
 from app.extensions import db
 from app.ledger import codes as ledger_codes
-from app.ledger.models import Account, LedgerEntry, LedgerTransaction
+from app.ledger.models import Account, LedgerEntry
 from app.payouts.models import (
     WAITING,
     BatchStatus,
@@ -187,19 +186,3 @@ def unsent_stripe_payouts(lease_taken_before: datetime) -> list[int]:
 
 def open_batch() -> PayoutBatch | None:
     return db.session.scalar(select(PayoutBatch).where(PayoutBatch.status == BatchStatus.OPEN))
-
-
-def payouts_by_transaction(transaction_ids: Iterable[int]) -> dict[int, Payout]:
-    """The payout behind each of these ledger transactions (its posting or its reversal).
-
-    For statements: a line whose transaction is in the answer links to its payout.
-    """
-    wanted = list(dict.fromkeys(transaction_ids))
-    if not wanted:
-        return {}
-    rows = db.session.execute(
-        select(LedgerTransaction.id, Payout)
-        .join(Payout, Payout.id == LedgerTransaction.payout_id)
-        .where(LedgerTransaction.id.in_(wanted))
-    ).tuples()
-    return {transaction_id: payout for transaction_id, payout in rows}

@@ -7,8 +7,7 @@ from support.factories import AdminFactory
 
 from app.extensions import db
 from app.ledger import codes
-from app.ledger.models import LedgerTransaction
-from app.payouts import queries, services
+from app.payouts import services
 from app.payouts.models import Payout, PayoutStatus
 
 
@@ -74,15 +73,3 @@ def test_a_reversed_transfer_fails_the_payout_and_the_cooperative_is_owed_again(
     assert books.available(stripe_cooperative) == 30000
     assert books.balance(codes.CLEARING_STRIPE) == -30000
     books.assert_balanced()
-
-
-def test_statement_lines_of_a_payout_lead_to_it(stripe_cooperative, books):
-    payout = _approved_stripe_payout(stripe_cooperative, books)
-    services.execute(payout, AdminFactory())
-
-    posting = db.session.query(LedgerTransaction).filter_by(payout_id=payout.id).one()
-
-    found = queries.payouts_by_transaction([posting.id, posting.id + 1000])
-
-    assert found == {posting.id: payout}
-    assert posting.memo == f"Payout {payout.reference} by Stripe transfer"
