@@ -27,7 +27,7 @@ from app.accounts.validation import (
     normalise_email,
     optional,
 )
-from app.audit.services import record
+from app.audit.operations import record
 from app.core.db import utcnow
 from app.core.errors import ValidationFailed
 from app.extensions import db, login_manager

@@ -32,7 +32,7 @@ from app.cart.queries import DELIVERY_METHODS
 from app.cooperatives.schemas import CooperativeSummarySchema
 from app.core.paging import page_of
 from app.i18n import current_language
-from app.orders import checkout, queries, services
+from app.orders import checkout, queries
 from app.orders.models import (
     CooperativeOrder,
     Order,
@@ -266,19 +266,17 @@ class CheckoutSchema(BaseSchema):
 def place_order(body: dict[str, Any]):
     """Turn the cart into one order with one part per cooperative; prices are the server's."""
     shopper = signed_in_user()
-    placed = services.place_order(
-        shopper,
-        ShopperCart(shopper.id),
-        body["payment_method"],
-        body["delivery"],
-        checkout.Address(**body["address"]),
-        body["phone"],
-        body["idempotency_key"],
+    request = checkout.CheckoutRequest(
+        payment_method=body["payment_method"],
+        delivery=body["delivery"],
+        address=checkout.Address(**body["address"]),
+        phone=body["phone"],
+        idempotency_key=body["idempotency_key"],
     )
+    placed = payments.checkout(shopper, ShopperCart(shopper.id), request)
     answer = order_body(placed.order)
     if placed.order.payment_method == PaymentMethod.CARD:
-        card = payments.start_card_payment(placed.order)
-        answer["payment"] = {"client_secret": card.client_secret} if card else None
+        answer["payment"] = {"client_secret": placed.card.client_secret} if placed.card else None
     return answer, 201 if placed.created else 200
 
 
@@ -318,6 +316,5 @@ def cancel_order(number: str):
     """Cancel the whole order before anything shipped; its stock returns, and what was paid
     by card goes back to the card."""
     shopper = signed_in_user()
-    order = services.cancel_order(queries.order_for_shopper(number, shopper), shopper)
-    payments.refund_cancelled_parts(order)  # a paid card order's money goes back to the card
+    payments.cancel_order(queries.order_for_shopper(number, shopper), shopper)
     return order_body(queries.order_for_shopper(number, shopper))

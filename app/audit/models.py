@@ -1,6 +1,6 @@
 """One row per admin action: who, what, on which record, when, and the record before and after.
 
-Rows are written by ``app.audit.services.record`` inside the use case they
+Rows are written by ``app.audit.operations.record`` inside the use case they
 describe (same transaction: an action that rolls back leaves no trace, one
 that commits always does) and are never changed afterwards.
 """

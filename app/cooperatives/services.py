@@ -25,7 +25,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.audit.services import record
+from app.audit.operations import record
 from app.cooperatives.models import (
     Cooperative,
     CooperativeStatus,

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
 from app.catalog.models import Category, Product
-from app.catalog.services import store_product_image_bytes
+from app.catalog.operations import store_product_image_bytes
 from app.cooperatives.models import Cooperative, CooperativeStatus
 from app.cooperatives.validation import REQUIRED_AT_APPLICATION, clean_profile
 from app.core.db import utcnow

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.audit.services import record
+from app.audit.operations import record
 from app.cooperatives.models import Cooperative
 from app.cooperatives.queries import is_selling
 from app.core.errors import Conflict, Forbidden, ValidationFailed

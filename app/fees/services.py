@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from flask_babel import gettext as _
 from sqlalchemy import inspect, or_, select
 
-from app.audit.services import record
+from app.audit.operations import record
 from app.catalog.models import Category
 from app.cooperatives.models import Cooperative
 from app.core.db import utcnow

@@ -2,8 +2,8 @@
 
 Balances are the sum of entries; nothing else stores money. Entries and
 transactions are append-only: the ORM refuses to update or delete them, and
-``app.ledger.services.post`` is the only code that creates them. See
-``app.ledger.services`` for the sign convention.
+``app.ledger.operations.post`` is the only code that creates them. See
+``app.ledger.operations`` for the sign convention.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reading the ledger: balances (now or as of an instant), the trial balance, statements.
 
-Every balance is a sum of entries (credit-positive, see ``app.ledger.services``);
+Every balance is a sum of entries (credit-positive, see ``app.ledger.operations``);
 "as of" an instant counts the transactions that occurred at or before it.
 """
 

@@ -11,7 +11,7 @@ flushes: ``place_order`` owns the commit and the rollback.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,7 +22,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.cart.errors import OutOfStock
 from app.cart.queries import CartContents, CartGroup, CartLine
-from app.catalog.services import take_stock
+from app.catalog.operations import take_stock
 from app.cooperatives.validation import normalize_phone
 from app.core.errors import ValidationFailed
 from app.extensions import db
@@ -62,6 +62,19 @@ class Address:
     line1: str = ""
     city: str = ""
     postal_code: str = ""
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    """What the shopper chose at checkout, as the page or the API received it (unchecked)."""
+
+    payment_method: str
+    #: Cooperative id (as text) -> one of the delivery options its group offers.
+    delivery: Mapping[str, str]
+    address: Address
+    phone: str
+    #: One per checkout attempt: the same key again gives back the order it made.
+    idempotency_key: str
 
 
 @dataclass(frozen=True)
@@ -119,18 +132,10 @@ def check_idempotency_key(key: str | None) -> str:
     return key
 
 
-def plan_checkout(
-    contents: CartContents,
-    payment_method: str,
-    delivery_choices: Mapping[str, str],
-    address: Address,
-    phone: str,
-    at: datetime,
-) -> CheckoutPlan:
+def plan_checkout(contents: CartContents, request: CheckoutRequest, at: datetime) -> CheckoutPlan:
     """Check a checkout of ``contents`` and quote its lines at instant ``at``; write nothing.
 
-    ``delivery_choices`` maps a cooperative id (as text) to one of the delivery
-    options its group offers. Raises ``ValidationFailed`` (422, every bad field
+    Raises ``ValidationFailed`` (422, every bad field
     named: ``payment_method``, ``delivery.<id>``, ``address.<field>``,
     ``phone``, ``cart``), then ``ProductsNotForSale`` (409), then ``OutOfStock``
     (409) naming the products, then the fee engine's ``NoFeeRuleInForce`` (409).
@@ -143,7 +148,8 @@ def plan_checkout(
     if not contents.groups and not contents.unavailable:
         add("cart", _("Your cart is empty."))
 
-    choices = {str(key): value for key, value in delivery_choices.items()}
+    payment_method, address, phone = request.payment_method, request.address, request.phone
+    choices = {str(key): value for key, value in request.delivery.items()}
     chosen: dict[int, str] = {}
     for group in contents.groups:
         cooperative_id = group.cooperative.id
@@ -214,6 +220,13 @@ def plan_checkout(
         ]
         parts.append(PlannedPart(group, method, stand, lines))
     return CheckoutPlan(payment_method, cleaned_address, cleaned_phone, parts)
+
+
+def pay_at_stand_offered(groups: Sequence[CartGroup]) -> bool:
+    """Paying at the stand is offered when every cooperative in the cart can hand its part
+    over at its stand (an open fair); ``plan_checkout`` then requires every part picked up
+    there."""
+    return bool(groups) and all(DeliveryMethod.STAND_PICKUP in g.delivery_options for g in groups)
 
 
 def out_of_stock(products) -> OutOfStock:

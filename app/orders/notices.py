@@ -2,9 +2,9 @@
 
 Only flushes (``app.notifications.services.notify``): a message exists exactly
 when the event that caused it was committed, and is delivered after that.
-Dedupe keys are shared with the payments domain (``new_order:<part>:<user>``,
-``order_cancelled:<number>``), so an event told from both sides is told once.
-Card orders tell their cooperatives once paid (``app.payments``), not here.
+Dedupe keys (``new_order:<part>:<user>``, ``order_cancelled:<number>``) make an event
+told twice (a retried task, a repeated webhook) be told once.
+Card orders tell their cooperatives once paid (``operations.mark_paid``).
 """
 
 from __future__ import annotations
@@ -42,10 +42,18 @@ def order_placed(order: Order) -> None:
         },
         dedupe_key=f"order_placed:{order.number}",
     )
-    if order.payment_method == PaymentMethod.CARD:
-        return
+    if order.payment_method != PaymentMethod.CARD:
+        new_order_for_cooperatives(order)
+
+
+def new_order_for_cooperatives(order: Order) -> None:
+    """Tell every member of each cooperative in the order that it has a part to prepare.
+
+    Cash and stand orders at checkout; card orders once paid (``mark_paid``).
+    """
+    members = _memberships([part.cooperative_id for part in order.parts])
     for part in order.parts:
-        for membership in _memberships(part.cooperative_id):
+        for membership in members.get(part.cooperative_id, []):
             notify(
                 "new_order_for_cooperative",
                 user=membership.user,
@@ -92,12 +100,15 @@ def _name_for(cooperative: Cooperative, reader: User) -> str:
     return cooperative.translated("name", reader.locale or DEFAULT_LOCALE)
 
 
-def _memberships(cooperative_id: int) -> list[Membership]:
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .where(Membership.cooperative_id == cooperative_id)
-            .options(selectinload(Membership.user))
-            .order_by(Membership.id)
-        )
+def _memberships(cooperative_ids: list[int]) -> dict[int, list[Membership]]:
+    """Each cooperative's memberships with their users, in one query."""
+    found: dict[int, list[Membership]] = {}
+    rows = db.session.scalars(
+        select(Membership)
+        .where(Membership.cooperative_id.in_(cooperative_ids))
+        .options(selectinload(Membership.user))
+        .order_by(Membership.id)
     )
+    for membership in rows:
+        found.setdefault(membership.cooperative_id, []).append(membership)
+    return found

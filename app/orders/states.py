@@ -1,7 +1,7 @@
 """The order and part state machines as plain tables (DESIGN.md section 6).
 
 Pure data and pure functions: which moves exist, and which a part's delivery
-and payment methods allow. ``app.orders.services.transition_order`` and
+and payment methods allow. ``app.orders.operations.transition_order`` and
 ``transition_part`` are the only code that applies them.
 """
 
@@ -41,6 +41,23 @@ PART_DISPATCHED = frozenset({PartStatus.SHIPPED, PartStatus.DELIVERED, PartStatu
 #: Moves that only make sense for one kind of delivery.
 _PICKUP_ONLY = frozenset({PartStatus.READY})
 _HOME_DELIVERY_ONLY = frozenset({PartStatus.SHIPPED, PartStatus.REFUSED})
+
+
+#: Order statuses in which its shopper may still cancel it (when no part was dispatched).
+ORDER_CANCELLABLE = frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.PLACED, OrderStatus.PAID})
+
+
+def has_dispatched_part(order) -> bool:
+    """Whether any part of ``order`` has left its cooperative (shipped, delivered, refused)."""
+    return any(part.status in PART_DISPATCHED for part in order.parts)
+
+
+def shopper_may_cancel(order) -> bool:
+    """Whether the shopper may still cancel ``order`` whole: not finished, nothing dispatched.
+
+    The receipt shows the cancel button on this; ``cancel_order`` refuses on the same rule.
+    """
+    return order.status in ORDER_CANCELLABLE and not has_dispatched_part(order)
 
 
 def order_move_allowed(from_status: str, to_status: str) -> bool:

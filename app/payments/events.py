@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.extensions import db
-from app.payments import card, refunds
+from app.payments import operations, refunds
 from app.payments.errors import EventTooEarly
 from app.payments.models import Payment, PaymentStatus, Refund
 
@@ -35,7 +35,7 @@ def _on_intent_succeeded(intent: JSON) -> str:
     payment = _locked_payment(intent.get("id"))
     if payment is None:
         return "unknown_intent"
-    return card.record_success(
+    return operations.record_success(
         payment, int(intent.get("amount_received") or 0), _id_of(intent.get("latest_charge"))
     )
 
@@ -45,7 +45,7 @@ def _on_intent_failed(intent: JSON) -> str:
     if payment is None:
         return "unknown_intent"
     error = intent.get("last_payment_error") or {}
-    return card.record_failure(payment, error.get("message"))
+    return operations.record_failure(payment, error.get("message"))
 
 
 def _on_charge_refunded(charge: JSON) -> str:
@@ -58,7 +58,7 @@ def _on_charge_refunded(charge: JSON) -> str:
     if payment is None:
         return "unknown_intent"
     refunded_at_stripe = int(charge.get("amount_refunded") or 0)
-    if payment.status in card.PAYABLE:
+    if payment.status in operations.PAYABLE:
         # Webhooks come in any order: the success this refund follows is still on its way.
         raise EventTooEarly("The payment of this refund is not recorded yet; send it again.")
     if payment.status != PaymentStatus.SUCCEEDED:
@@ -126,11 +126,11 @@ def _locked_payment(intent_id: str | None) -> Payment | None:
     """The payment of that intent, its order locked and both re-read; None when not ours."""
     if not intent_id:
         return None
-    payment = card.payment_with_intent(intent_id)
+    payment = operations.payment_with_intent(intent_id)
     if payment is None:
         log.info("Stripe event for intent %s, which is not one of ours", intent_id)
         return None
-    card.lock_order(payment.order_id)
+    operations.lock_order(payment.order_id)
     return payment
 
 

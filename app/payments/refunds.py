@@ -10,7 +10,7 @@ was refunded already, nor refunds more units of a line than were bought
 (``RefundExceedsPaid``, 409). One refund concerns one cooperative's part: its
 lines, or an amount of it.
 
-Ledger (credit-positive, see ``app.ledger.services``), key ``refund:<key>``:
+Ledger (credit-positive, see ``app.ledger.operations``), key ``refund:<key>``:
 
 - Funded by the cooperative: the money comes back from where it went. The
   cooperative's account goes down by its share, the platform's revenue and
@@ -43,17 +43,17 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.catalog.services import return_stock
+from app.catalog.operations import return_stock
 from app.core.errors import ValidationFailed
 from app.core.money import format_money
 from app.extensions import db
 from app.ledger import codes as ledger_codes
 from app.ledger.models import Account, LedgerEntry, LedgerTransaction
-from app.ledger.services import Entry, post
+from app.ledger.operations import Entry, post
 from app.notifications.services import notify
 from app.orders import states
 from app.orders.models import CooperativeOrder, Order, OrderLine, OrderStatus, PartStatus
-from app.orders.services import mark_refunded, transition_part
+from app.orders.operations import mark_refunded, transition_part
 from app.payments import splits
 from app.payments.errors import RefundExceedsPaid
 from app.payments.models import FundedBy, Payment, PaymentStatus, Refund, RefundMethod

@@ -24,15 +24,18 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.audit.services import record
+from app.audit.operations import record
+from app.cart.carts import Cart
 from app.core.db import utcnow
 from app.core.errors import Forbidden, ValidationFailed
 from app.core.transactions import committed
 from app.extensions import db
 from app.notifications.services import notify
+from app.orders import services as orders
+from app.orders.checkout import CheckoutRequest
 from app.orders.models import Order, OrderStatus, PaymentMethod
-from app.orders.services import expire_unpaid_order
-from app.payments import card, events, refunds, stripe_client
+from app.orders.operations import cancel_unpaid_order
+from app.payments import events, operations, refunds, stripe_client
 from app.payments.errors import PaymentGatewayError
 from app.payments.models import Payment, PaymentStatus, Refund, StripeEvent
 
@@ -44,10 +47,22 @@ EXPIRY_BATCH = 100
 
 @dataclass(frozen=True)
 class CardPayment:
-    """What the payment page needs to let Stripe.js take the card."""
+    """What the payment page needs to let Stripe.js take the operations."""
 
     intent_id: str
     client_secret: str
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """An order placed (or found again by its idempotency key), and for a card order the
+    payment Stripe.js completes."""
+
+    order: Order
+    #: False when the idempotency key named an order placed before (a replayed checkout).
+    created: bool
+    #: Card orders waiting for payment only.
+    card: CardPayment | None
 
 
 @dataclass(frozen=True)
@@ -66,8 +81,37 @@ class ExpiryReport:
     expired: list[str]
     #: Numbers of the orders found paid at Stripe instead, and marked paid.
     confirmed: list[str]
-    #: Late payments given back to the card.
+    #: Late payments given back to the operations.
     returned: int
+
+
+# Checkout and cancel --------------------------------------------------------------------
+
+
+def checkout(shopper: User, cart: Cart, request: CheckoutRequest) -> Checkout:
+    """Place the order (``app.orders.services.place_order``, which commits), then, for a
+    card order, start its payment (``start_card_payment``, outside any transaction).
+
+    Raises what ``place_order`` raises, and ``PaymentGatewayError`` when Stripe
+    cannot be reached (the card order is then cancelled and its lines put back
+    in the cart).
+    """
+    placed = orders.place_order(shopper, cart, request)
+    card = None
+    if placed.order.payment_method == PaymentMethod.CARD:
+        card = start_card_payment(placed.order)
+    return Checkout(placed.order, placed.created, card)
+
+
+def cancel_order(order: Order, shopper: User) -> Order:
+    """The shopper cancels the whole order (``app.orders.services.cancel_order``, which
+    commits); what was paid by card for it then goes back to the card.
+
+    A refund Stripe refuses now is made by the next expiry sweep.
+    """
+    cancelled = orders.cancel_order(order, shopper)
+    refund_cancelled_parts(cancelled)
+    return cancelled
 
 
 def _end_transaction() -> None:
@@ -89,8 +133,8 @@ def start_card_payment(order: Order) -> CardPayment | None:
     """
     if order.payment_method != PaymentMethod.CARD or order.status != OrderStatus.PENDING_PAYMENT:
         return None
-    payment = card.payment_of(order)
-    if payment is not None and payment.status not in card.PAYABLE:
+    payment = operations.payment_of(order)
+    if payment is not None and payment.status not in operations.PAYABLE:
         return None
     order_id, number, total = order.id, order.number, order.total_cents
     intent_id = payment.intent_id if payment is not None else None
@@ -103,7 +147,7 @@ def start_card_payment(order: Order) -> CardPayment | None:
             order_number=number,
             amount_cents=total,
             description=f"Souk Tadamon {number}",
-            idempotency_key=card.intent_key(number),
+            idempotency_key=operations.intent_key(number),
         )
     except PaymentGatewayError as error:
         _give_up_checkout(order_id)
@@ -125,9 +169,9 @@ def start_card_payment(order: Order) -> CardPayment | None:
 
 
 def _give_up_checkout(order_id: int) -> None:
-    order = card.lock_order(order_id)
-    if order.status == OrderStatus.PENDING_PAYMENT and card.payment_of(order) is None:
-        card.cancel_unpaid(
+    order = operations.lock_order(order_id)
+    if order.status == OrderStatus.PENDING_PAYMENT and operations.payment_of(order) is None:
+        cancel_unpaid_order(
             order, _("Card payment could not be started: nothing was charged."), restore_cart=True
         )
     db.session.commit()
@@ -141,17 +185,17 @@ def confirm_from_stripe(order: Order) -> Payment | None:
     (whichever comes first; the other changes nothing). Returns the payment
     (None for an order without one). Raises ``PaymentGatewayError``.
     """
-    payment = card.payment_of(order)
-    if payment is None or payment.status not in card.PAYABLE:
+    payment = operations.payment_of(order)
+    if payment is None or payment.status not in operations.PAYABLE:
         return payment
     order_id, intent_id = order.id, payment.intent_id
     _end_transaction()
     intent = stripe_client.retrieve_intent(intent_id)
     if intent.status != "succeeded":
-        return card.payment_with_intent(intent_id)
-    card.lock_order(order_id)
-    payment = card.payment_with_intent(intent_id)
-    outcome = card.record_success(payment, intent.amount_received, intent.latest_charge)
+        return operations.payment_with_intent(intent_id)
+    operations.lock_order(order_id)
+    payment = operations.payment_with_intent(intent_id)
+    outcome = operations.record_success(payment, intent.amount_received, intent.latest_charge)
     db.session.commit()
     if outcome == "late_payment":
         return_late_payments()
@@ -226,30 +270,24 @@ def expire_unpaid_card_orders(now: datetime | None = None) -> ExpiryReport:
     expired, confirmed = [], []
     for order_id, intent_id, status in due:
         intent = None
-        if intent_id is not None and status in card.PAYABLE:
+        if intent_id is not None and status in operations.PAYABLE:
             try:
                 intent = stripe_client.cancel_intent(intent_id)
             except PaymentGatewayError:
                 log.warning("could not cancel intent %s; expiring its order anyway", intent_id)
-        order = card.lock_order(order_id)
+        order = operations.lock_order(order_id)
         if order.status != OrderStatus.PENDING_PAYMENT:
             db.session.commit()  # paid or cancelled meanwhile
             continue
-        payment = card.payment_of(order)
+        payment = operations.payment_of(order)
         if payment is not None and intent is not None and intent.status == "succeeded":
-            card.record_success(payment, intent.amount_received, intent.latest_charge)
+            operations.record_success(payment, intent.amount_received, intent.latest_charge)
             db.session.commit()
             confirmed.append(order.number)
             continue
         if payment is not None and intent is not None and intent.status == "canceled":
             payment.status = PaymentStatus.CANCELED
-        expire_unpaid_order(order)
-        notify(
-            "order_cancelled",
-            user=order.shopper,
-            context={"order_number": order.number},
-            dedupe_key=f"order_cancelled:{order.number}",
-        )
+        cancel_unpaid_order(order, _("The card payment was not completed in time."))
         db.session.commit()
         expired.append(order.number)
     returned = return_late_payments()
@@ -285,7 +323,7 @@ def return_late_payments() -> int:
             log.warning("late payment %s not returned yet; the next sweep tries again", intent_id)
             continue
         payment = db.session.get(Payment, payment_id)
-        card.lock_order(payment.order_id)
+        operations.lock_order(payment.order_id)
         if payment.status == PaymentStatus.NEEDS_REFUND:
             payment.amount_refunded_cents = payment.amount_cents
             payment.status = PaymentStatus.RETURNED
@@ -329,8 +367,8 @@ def refund_cancelled_parts(order: Order | None = None) -> int:
     refunded = 0
     for order_id in order_ids:
         while True:
-            locked = card.lock_order(order_id)
-            payment = card.payment_of(locked)
+            locked = operations.lock_order(order_id)
+            payment = operations.payment_of(locked)
             owed = refunds.cancelled_parts_to_refund(locked, payment)
             if not owed:
                 break
@@ -352,7 +390,7 @@ def refund_cancelled_parts(order: Order | None = None) -> int:
                     "cancelled part %s not refunded yet; the next sweep tries again", part_id
                 )
                 break
-            reason = _("The part was cancelled: its payment goes back to the card.")
+            reason = _("The part was cancelled: its payment goes back to the operations.")
             refunds.record_refund(
                 plan, payment, actor=None, reason=reason, key=key, stripe_refund_id=stripe_refund.id
             )
@@ -388,8 +426,8 @@ def refund(
     if not reason or len(reason) > refunds.REASON_MAX:
         message = _("Give the reason for the refund (at most %(count)d characters).", count=500)
         raise ValidationFailed(message, fields={"reason": [message]})
-    order = card.lock_order(order.id)
-    payment = card.payment_of(order)
+    order = operations.lock_order(order.id)
+    payment = operations.payment_of(order)
     with committed():
         plan = refunds.plan_refund(
             order,

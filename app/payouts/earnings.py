@@ -40,7 +40,7 @@ from sqlalchemy import and_, func, or_, select, update
 from app.extensions import db
 from app.ledger import codes as ledger_codes
 from app.ledger.models import Account, LedgerEntry, LedgerTransaction
-from app.ledger.services import Entry, Posting, post_many
+from app.ledger.operations import Entry, Posting, post_many
 from app.orders.models import CooperativeOrder, Order, PartStatus, PaymentMethod
 
 #: Ledger kind of held earnings becoming payable.

@@ -32,7 +32,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from sqlalchemy import select, text
 
 from app.accounts.models import User
-from app.audit.services import record
+from app.audit.operations import record
 from app.cooperatives.models import Cooperative
 from app.core.db import utcnow
 from app.core.errors import Forbidden, IllegalTransition, ValidationFailed

@@ -1,7 +1,7 @@
 """The steps a payout goes through, for ``app.payouts.services`` and the webhook handlers.
 
 Flush only: the calling use case owns the transaction. Ledger (credit-positive,
-see ``app.ledger.services``), key ``payout:<id>``, posted when the payout is
+see ``app.ledger.operations``), key ``payout:<id>``, posted when the payout is
 executed: the cooperative's ``available`` goes down by the amount and the
 clearing account the money leaves from (``clearing:bank`` for a bank
 transfer, ``clearing:stripe`` for a Stripe transfer) up. Marking it paid
@@ -28,7 +28,7 @@ from app.core.errors import IllegalTransition
 from app.extensions import db
 from app.ledger import codes as ledger_codes
 from app.ledger.models import LedgerTransaction
-from app.ledger.services import Entry, post, reverse
+from app.ledger.operations import Entry, post, reverse
 from app.notifications.services import notify
 from app.payouts import states
 from app.payouts.errors import PayoutDetailsMissing

@@ -1,7 +1,7 @@
 """Reports read straight from the ledger: the platform's fees and the solidarity fund day by
 day, who is still owed money, and the cash to collect from cooperatives.
 
-Balances are sums of ledger entries (credit-positive, see ``app.ledger.services``)
+Balances are sums of ledger entries (credit-positive, see ``app.ledger.operations``)
 of the transactions that occurred before an instant; days are Morocco's.
 """
 

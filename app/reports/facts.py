@@ -43,8 +43,8 @@ from app.fair.models import Fair
 from app.fees.defaults import local_midnight
 from app.ledger.models import LedgerTransaction
 from app.orders.models import CooperativeOrder, Order, OrderLine
-from app.payments.card import CARD_PAYMENT
 from app.payments.models import Refund
+from app.payments.operations import CARD_PAYMENT
 from app.payments.refunds import REFUND
 from app.reports.amounts import Amounts
 from app.reports.period import Period, SalesFilter

@@ -26,7 +26,12 @@ from app.core.money import format_money
 from app.core.paging import page_of, requested_page_number
 from app.i18n import current_language
 from app.orders import queries, services, states
-from app.orders.checkout import Address, card_payments_enabled
+from app.orders.checkout import (
+    Address,
+    CheckoutRequest,
+    card_payments_enabled,
+    pay_at_stand_offered,
+)
 from app.orders.forms import checkout_form_class, show_domain_error
 from app.orders.labels import (
     DELIVERY_METHOD_NAMES,
@@ -105,7 +110,7 @@ def _checkout_form(contents: CartContents, *, from_request: bool):
     if card_payments_enabled():
         payments.append(SelectChoice("card", str(PAYMENT_METHOD_NAMES["card"])))
     payments.append(SelectChoice("cash_on_delivery", str(PAYMENT_METHOD_NAMES["cash_on_delivery"])))
-    if contents.groups and all(STAND_PICKUP in g.delivery_options for g in contents.groups):
+    if pay_at_stand_offered(contents.groups):
         payments.append(SelectChoice("pay_at_stand", str(PAYMENT_METHOD_NAMES["pay_at_stand"])))
     form.payment_method.choices = payments
     return form
@@ -150,16 +155,18 @@ def checkout():
         placed = services.place_order(
             current_user._get_current_object(),
             cart,
-            form.payment_method.data,
-            form.delivery_choices(),
-            Address(
-                name=form.name.data,
-                line1=form.line1.data or "",
-                city=form.city.data or "",
-                postal_code=form.postal_code.data or "",
+            CheckoutRequest(
+                payment_method=form.payment_method.data,
+                delivery=form.delivery_choices(),
+                address=Address(
+                    name=form.name.data,
+                    line1=form.line1.data or "",
+                    city=form.city.data or "",
+                    postal_code=form.postal_code.data or "",
+                ),
+                phone=form.phone.data,
+                idempotency_key=form.idempotency_key.data,
             ),
-            form.phone.data,
-            form.idempotency_key.data,
         )
     except DomainError as error:
         show_domain_error(form, error)
@@ -178,11 +185,6 @@ def checkout():
 
 
 def _render_order(order: Order, *, errors: list[str] | None = None, status: int = 200):
-    cancellable = order.status in {
-        OrderStatus.PENDING_PAYMENT,
-        OrderStatus.PLACED,
-        OrderStatus.PAID,
-    } and not any(part.status in states.PART_DISPATCHED for part in order.parts)
     return render_template(
         "storefront/orders/order.html",
         order=order,
@@ -190,7 +192,7 @@ def _render_order(order: Order, *, errors: list[str] | None = None, status: int 
         pickup_qr_svg=pickup_qr_svg,
         part_final=states.PART_FINAL,
         cancel_form=FlaskForm(),
-        cancellable=cancellable,
+        cancellable=states.shopper_may_cancel(order),
         refunds=refunds_by_order([order.id]).get(order.id, []),
         errors=errors or [],
         language=current_language(),
@@ -228,9 +230,8 @@ def order_cancel(number: str):
     if not FlaskForm().validate():
         return _render_order(found, errors=[_("The form expired: please try again.")], status=422)
     try:
-        services.cancel_order(found, current_user._get_current_object())
+        payments.cancel_order(found, current_user._get_current_object())
     except DomainError as error:
         return _render_order(found, errors=[error.message], status=error.status)
-    payments.refund_cancelled_parts(found)  # a paid card order's money goes back to the card
     flash(_("Your order %(number)s is cancelled.", number=found.number), "success")
     return redirect(url_for(".order", number=found.number))

@@ -16,7 +16,7 @@ from support.factories import (
 )
 
 from app.audit.models import AdminAction
-from app.audit.services import COMMAND_LINE, record
+from app.audit.operations import COMMAND_LINE, record
 from app.cooperatives import services as cooperatives
 from app.core.db import utcnow
 from app.core.errors import IllegalTransition

@@ -11,7 +11,7 @@ from support.factories import CooperativeFactory
 from app.audit.models import AdminAction
 from app.extensions import db
 from app.ledger import codes
-from app.ledger.services import Entry, post
+from app.ledger.operations import Entry, post
 from app.payouts import services as payouts
 
 

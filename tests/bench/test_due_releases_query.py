@@ -19,7 +19,7 @@ from support.factories import CooperativeFactory, UserFactory
 from app.core.db import utcnow
 from app.extensions import db
 from app.ledger import codes
-from app.ledger.services import Entry, post
+from app.ledger.operations import Entry, post
 from app.orders.models import CooperativeOrder, Order, PartEvent
 from app.payouts.earnings import due_releases, release_key
 

@@ -19,7 +19,8 @@ from support.factories import (
 )
 
 from app.catalog import cache as catalog_cache
-from app.catalog.services import hide_product, take_stock, update_product
+from app.catalog.operations import take_stock
+from app.catalog.services import hide_product, update_product
 from app.cooperatives.services import suspend
 from app.extensions import cache, db
 from app.fees.services import add_rule

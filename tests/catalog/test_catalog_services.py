@@ -14,7 +14,7 @@ from support.factories import (
     UserFactory,
 )
 
-from app.catalog import services
+from app.catalog import operations, services
 from app.catalog.errors import CooperativeNotVerified
 from app.catalog.models import Product, ProductLabel
 from app.core.errors import Conflict, Forbidden, ValidationFailed
@@ -215,7 +215,7 @@ def test_update_changes_only_the_fields_given(cooperative, owner, category):
 
 def test_a_stock_edit_made_after_a_sale_is_refused_instead_of_undoing_the_sale(cooperative, owner):
     product = ProductFactory(cooperative=cooperative, stock=10)
-    assert services.take_stock(product.id, 3)  # a shopper buys while the member edits
+    assert operations.take_stock(product.id, 3)  # a shopper buys while the member edits
 
     with pytest.raises(Conflict) as refused:
         services.update_product(product, owner, {"stock": 20, "expected_stock": 10})
@@ -229,15 +229,15 @@ def test_a_stock_edit_made_after_a_sale_is_refused_instead_of_undoing_the_sale(c
 def test_take_stock_takes_units_only_when_enough_are_on_hand(cooperative):
     product = ProductFactory(cooperative=cooperative, stock=5)
 
-    assert services.take_stock(product.id, 3) is True
+    assert operations.take_stock(product.id, 3) is True
     assert product.stock == 2
-    assert services.take_stock(product.id, 3) is False
+    assert operations.take_stock(product.id, 3) is False
     assert product.stock == 2
-    assert services.take_stock(product.id, 2) is True
+    assert operations.take_stock(product.id, 2) is True
     assert product.stock == 0
-    assert services.take_stock(product.id, 1) is False
+    assert operations.take_stock(product.id, 1) is False
 
-    services.return_stock(product.id, 4)
+    operations.return_stock(product.id, 4)
     assert product.stock == 4
 
 
@@ -246,12 +246,12 @@ def test_take_stock_refuses_a_quantity_that_is_not_a_positive_int(cooperative):
 
     for quantity in (0, -1, 1.0, True):
         with pytest.raises(ValueError):
-            services.take_stock(product.id, quantity)
+            operations.take_stock(product.id, quantity)
     assert product.stock == 5
 
 
 def test_take_stock_of_an_unknown_product_takes_nothing():
-    assert services.take_stock(2_000_000_000, 1) is False
+    assert operations.take_stock(2_000_000_000, 1) is False
 
 
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -264,7 +264,7 @@ def test_stock_never_goes_below_zero_and_every_unit_sold_is_accounted_for(
 ):
     product = ProductFactory(cooperative=cooperative, stock=initial)
 
-    sold = sum(quantity for quantity in requests if services.take_stock(product.id, quantity))
+    sold = sum(quantity for quantity in requests if operations.take_stock(product.id, quantity))
 
     assert product.stock == initial - sold
     assert product.stock >= 0

@@ -15,7 +15,7 @@ from support.factories import (
     login_as,
 )
 
-from app.catalog import services
+from app.catalog import operations
 from app.catalog.models import Product
 from app.extensions import db
 
@@ -152,7 +152,7 @@ def test_saving_the_form_never_undoes_a_sale_made_meanwhile(client, cooperative,
     login_as(client, owner)
     url = f"/dashboard/{cooperative.id}/products/{product.id}/edit"
     data = form_data(client, url, product.category, stock="5", stock_seen="5")
-    assert services.take_stock(product.id, 2)
+    assert operations.take_stock(product.id, 2)
     db.session.commit()
 
     unchanged_stock = client.post(url, data=data)

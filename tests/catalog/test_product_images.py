@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from support.factories import ProductFactory
 
-from app.catalog import images, services
+from app.catalog import images, operations, services
 from app.catalog.errors import InvalidProductImage, ProductImageTooLarge
 from app.catalog.media import thumbnail_path
 from app.core.errors import Forbidden
@@ -188,7 +188,7 @@ def test_a_photo_shared_by_another_product_is_kept(app, cooperative, owner, imag
 def test_store_product_image_bytes_flushes_for_the_seeder(app, cooperative, image_bytes):
     product = ProductFactory(cooperative=cooperative)
 
-    services.store_product_image_bytes(product, image_bytes("WEBP"))
+    operations.store_product_image_bytes(product, image_bytes("WEBP"))
     db.session.commit()
 
     db.session.expire_all()

@@ -6,7 +6,7 @@ import threading
 
 from support.factories import ProductFactory
 
-from app.catalog import services
+from app.catalog import operations
 from app.catalog.models import Product
 from app.extensions import db
 
@@ -24,7 +24,7 @@ def test_simultaneous_checkouts_never_take_more_units_than_there_are(app, commit
         with app.app_context():
             try:
                 start.wait(timeout=10)
-                outcomes.append(services.take_stock(product_id, 1))
+                outcomes.append(operations.take_stock(product_id, 1))
                 db.session.commit()
             except BaseException as error:  # reported below
                 failures.append(error)

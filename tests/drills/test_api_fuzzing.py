@@ -32,7 +32,7 @@ from support.factories import (
 
 from app.extensions import db
 from app.fees.services import install_default_rules
-from app.orders.checkout import Address
+from app.orders.checkout import Address, CheckoutRequest
 from app.orders.services import place_order
 
 FULL = os.environ.get("DRILLS_FULL") == "1"
@@ -95,11 +95,15 @@ def marketplace(app):
         place_order(
             shopper,
             cart,
-            "cash_on_delivery",
-            {str(product.cooperative_id): "home_delivery"},
-            Address(name="Fatima", line1="12 rue Al Qods", city="Khenifra", postal_code="54000"),
-            "0612345678",
-            uuid.uuid4().hex,
+            CheckoutRequest(
+                "cash_on_delivery",
+                {str(product.cooperative_id): "home_delivery"},
+                Address(
+                    name="Fatima", line1="12 rue Al Qods", city="Khenifra", postal_code="54000"
+                ),
+                "0612345678",
+                uuid.uuid4().hex,
+            ),
         )
         set_cart_quantity(cart, product.id, 1)
         db.session.commit()

@@ -27,7 +27,7 @@ from app.fees.services import install_default_rules
 from app.ledger.models import LedgerEntry
 from app.notifications.models import Notification
 from app.orders import services as order_services
-from app.orders.checkout import Address
+from app.orders.checkout import Address, CheckoutRequest
 from app.orders.models import CooperativeOrder, Order, OrderLine
 from app.orders.services import place_order
 
@@ -208,11 +208,13 @@ def test_a_postgres_backend_killed_mid_checkout_leaves_nothing_behind(app, commi
                 place_order(
                     shopper,
                     cart,
-                    "cash_on_delivery",
-                    {str(cooperative_id): "home_delivery"},
-                    Address(**ADDRESS),
-                    "0612345678",
-                    "killed-backend",
+                    CheckoutRequest(
+                        "cash_on_delivery",
+                        {str(cooperative_id): "home_delivery"},
+                        Address(**ADDRESS),
+                        "0612345678",
+                        "killed-backend",
+                    ),
                 )
         finally:
             order_services.notices.order_placed = real

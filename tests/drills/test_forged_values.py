@@ -26,7 +26,7 @@ from app.extensions import db
 from app.fees.services import install_default_rules
 from app.ledger.models import LedgerTransaction
 from app.ledger.queries import trial_balance
-from app.orders.checkout import Address
+from app.orders.checkout import Address, CheckoutRequest
 from app.orders.models import Order
 from app.orders.services import move_part, place_order
 
@@ -251,11 +251,13 @@ def test_cash_recorded_must_be_the_parts_total_so_no_one_shrinks_the_fees_owed(
         order = place_order(
             shopper,
             cart,
-            "cash_on_delivery",
-            {str(product.cooperative_id): "home_delivery"},
-            Address(**ADDRESS),
-            "0612345678",
-            uuid.uuid4().hex,
+            CheckoutRequest(
+                "cash_on_delivery",
+                {str(product.cooperative_id): "home_delivery"},
+                Address(**ADDRESS),
+                "0612345678",
+                uuid.uuid4().hex,
+            ),
         ).order
         part = order.parts[0]
         for status in ("confirmed", "shipped"):

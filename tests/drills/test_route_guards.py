@@ -35,8 +35,8 @@ from app.cart.services import set_cart_quantity
 from app.extensions import db
 from app.fees.services import install_default_rules
 from app.ledger import codes
-from app.ledger.services import Entry, post
-from app.orders.checkout import Address
+from app.ledger.operations import Entry, post
+from app.orders.checkout import Address, CheckoutRequest
 from app.orders.models import Order
 from app.orders.services import place_order
 from app.payouts.models import Payout, PayoutBatch
@@ -133,11 +133,15 @@ def world(app) -> World:
         order: Order = place_order(
             shopper,
             cart,
-            "cash_on_delivery",
-            {str(cooperative.id): "home_delivery"},
-            Address(name="Fatima", line1="12 rue Al Qods", city="Khenifra", postal_code="54000"),
-            "0612345678",
-            uuid.uuid4().hex,
+            CheckoutRequest(
+                "cash_on_delivery",
+                {str(cooperative.id): "home_delivery"},
+                Address(
+                    name="Fatima", line1="12 rue Al Qods", city="Khenifra", postal_code="54000"
+                ),
+                "0612345678",
+                uuid.uuid4().hex,
+            ),
         ).order
         post(
             "card_payment",

@@ -17,7 +17,7 @@ from app.cart.carts import ShopperCart
 from app.cart.services import set_cart_quantity
 from app.extensions import db
 from app.fees.services import install_default_rules
-from app.orders.checkout import Address
+from app.orders.checkout import Address, CheckoutRequest
 from app.orders.services import place_order
 
 EVERY_ANSWER = {
@@ -66,11 +66,13 @@ def card_order_page(app, client, monkeypatch, fake_stripe, stripe_secret_key):
         order = place_order(
             shopper,
             cart,
-            "card",
-            {str(product.cooperative_id): "home_delivery"},
-            Address("Fatima", "12 rue Al Qods", "Khenifra", "54000"),
-            "0612345678",
-            uuid.uuid4().hex,
+            CheckoutRequest(
+                "card",
+                {str(product.cooperative_id): "home_delivery"},
+                Address("Fatima", "12 rue Al Qods", "Khenifra", "54000"),
+                "0612345678",
+                uuid.uuid4().hex,
+            ),
         ).order
     db.session.commit()
     login_as(client, shopper)

@@ -25,9 +25,9 @@ from app.catalog.models import Product
 from app.extensions import db
 from app.fees.services import install_default_rules
 from app.ledger import codes
+from app.ledger.operations import Entry, post
 from app.ledger.queries import balances, trial_balance
-from app.ledger.services import Entry, post
-from app.orders.checkout import Address
+from app.orders.checkout import Address, CheckoutRequest
 from app.orders.models import Order
 from app.orders.services import place_order
 from app.payments import services as payments
@@ -77,11 +77,13 @@ def make_day(fake, stripe_secret_key) -> Day:
         order = place_order(
             shopper,
             cart,
-            "card",
-            {str(cooperative.id): "home_delivery"},
-            ADDRESS,
-            "0612345678",
-            uuid.uuid4().hex,
+            CheckoutRequest(
+                "card",
+                {str(cooperative.id): "home_delivery"},
+                ADDRESS,
+                "0612345678",
+                uuid.uuid4().hex,
+            ),
         ).order
         assert payments.start_card_payment(order) is not None
         orders.append(order)

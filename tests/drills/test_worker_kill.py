@@ -21,8 +21,8 @@ from app.core.db import utcnow
 from app.extensions import db
 from app.ledger import codes
 from app.ledger.models import LedgerTransaction
+from app.ledger.operations import Entry, post
 from app.ledger.queries import balance, trial_balance
-from app.ledger.services import Entry, post
 from app.notifications import services as outbox
 from app.notifications.models import Notification, NotificationStatus
 from app.payments import stripe_client

@@ -213,7 +213,7 @@ def _build_marketplace() -> dict:
 
 def _earn(cooperative_id: int, cents: int) -> None:
     from app.ledger import codes
-    from app.ledger.services import Entry, post
+    from app.ledger.operations import Entry, post
 
     post(
         "card_payment",

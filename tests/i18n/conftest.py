@@ -18,7 +18,7 @@ from app.cooperatives.models import Cooperative, CooperativeStatus
 from app.demo.seed import seed_demo
 from app.extensions import db
 from app.fair.models import Stand
-from app.orders.checkout import Address
+from app.orders.checkout import Address, CheckoutRequest
 from app.orders.models import Order
 from app.orders.services import move_part, place_order
 
@@ -64,7 +64,9 @@ def marketplace(app) -> Marketplace:
         set_cart_quantity(cart, product.id, 1)
     choices = {str(exhibitor.id): "stand_pickup", str(other.id): "home_delivery"}
     order = place_order(
-        shopper, cart, "cash_on_delivery", choices, HOME, "0612345678", uuid.uuid4().hex
+        shopper,
+        cart,
+        CheckoutRequest("cash_on_delivery", choices, HOME, "0612345678", uuid.uuid4().hex),
     ).order
     part = next(part for part in order.parts if part.cooperative_id == exhibitor.id)
     move_part(part, "confirmed", member=owner)

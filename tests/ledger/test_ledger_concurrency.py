@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from support.factories import CooperativeFactory
 
 from app.extensions import db
-from app.ledger import codes, queries, services
+from app.ledger import codes, operations, queries
 from app.ledger.models import Account, LedgerTransaction
-from app.ledger.services import Entry
+from app.ledger.operations import Entry
 
 THREADS = 4
 
@@ -32,7 +32,7 @@ def test_concurrent_posts_with_the_same_key_record_the_event_once(app, committin
         with app.app_context():
             try:
                 barrier.wait(timeout=10)
-                transaction = services.post("card_payment", "order:42:paid", entries)
+                transaction = operations.post("card_payment", "order:42:paid", entries)
                 db.session.commit()
                 transaction_ids.append(transaction.id)
             except BaseException as error:  # reported below, with the thread's traceback

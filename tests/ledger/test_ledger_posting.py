@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from app.core.db import utcnow
 from app.extensions import db
-from app.ledger import codes, queries, services
+from app.ledger import codes, operations, queries
 from app.ledger.models import Account, LedgerEntry, LedgerIsAppendOnly, LedgerTransaction
-from app.ledger.services import Entry
+from app.ledger.operations import Entry
 
 
 def card_payment(cooperative_id: int, producer: int, platform: int, solidarity: int) -> list[Entry]:
@@ -24,7 +24,7 @@ def card_payment(cooperative_id: int, producer: int, platform: int, solidarity: 
 
 
 def test_a_card_payment_of_120_mad_credits_the_cooperative_110_40(cooperative):
-    services.post("card_payment", "order:1:paid", card_payment(cooperative.id, 11040, 840, 120))
+    operations.post("card_payment", "order:1:paid", card_payment(cooperative.id, 11040, 840, 120))
 
     assert queries.balances(
         [
@@ -43,8 +43,8 @@ def test_a_card_payment_of_120_mad_credits_the_cooperative_110_40(cooperative):
 
 
 def test_posting_creates_each_account_once_with_its_kind(cooperative):
-    services.post("card_payment", "a", card_payment(cooperative.id, 900, 80, 20))
-    services.post("card_payment", "b", card_payment(cooperative.id, 900, 80, 20))
+    operations.post("card_payment", "a", card_payment(cooperative.id, 900, 80, 20))
+    operations.post("card_payment", "b", card_payment(cooperative.id, 900, 80, 20))
 
     pending = db.session.scalars(
         select(Account).where(Account.code == codes.cooperative_pending(cooperative.id))
@@ -54,8 +54,8 @@ def test_posting_creates_each_account_once_with_its_kind(cooperative):
 
 
 def test_an_unbalanced_transaction_is_refused_and_writes_nothing(cooperative):
-    with pytest.raises(services.UnbalancedTransaction):
-        services.post(
+    with pytest.raises(operations.UnbalancedTransaction):
+        operations.post(
             "card_payment",
             "order:2:paid",
             [Entry(codes.CLEARING_STRIPE, -12000), Entry(codes.cooperative_pending(7), 11999)],
@@ -66,15 +66,15 @@ def test_an_unbalanced_transaction_is_refused_and_writes_nothing(cooperative):
 
 
 def test_an_empty_transaction_is_refused():
-    with pytest.raises(services.UnbalancedTransaction):
-        services.post("adjustment", "empty", [])
-    with pytest.raises(services.UnbalancedTransaction):
-        services.post("adjustment", "zeros", [Entry(codes.PLATFORM_REVENUE, 0)])
+    with pytest.raises(operations.UnbalancedTransaction):
+        operations.post("adjustment", "empty", [])
+    with pytest.raises(operations.UnbalancedTransaction):
+        operations.post("adjustment", "zeros", [Entry(codes.PLATFORM_REVENUE, 0)])
 
 
 def test_amounts_must_be_int_centimes():
     with pytest.raises(TypeError):
-        services.post(
+        operations.post(
             "adjustment",
             "floats",
             [Entry(codes.PLATFORM_REVENUE, 1.5), Entry(codes.CLEARING_BANK, -1.5)],  # type: ignore[arg-type]
@@ -83,21 +83,21 @@ def test_amounts_must_be_int_centimes():
 
 def test_unknown_account_codes_are_refused():
     with pytest.raises(ValueError, match="unknown ledger account"):
-        services.post(
+        operations.post(
             "adjustment", "typo", [Entry("platform:revenu", 100), Entry(codes.CLEARING_BANK, -100)]
         )
 
 
 def test_zero_entries_are_dropped(cooperative):
-    transaction = services.post("card_payment", "k", card_payment(cooperative.id, 500, 0, 0))
+    transaction = operations.post("card_payment", "k", card_payment(cooperative.id, 500, 0, 0))
 
     assert len(transaction.entries) == 2
 
 
 def test_the_same_key_twice_posts_once_and_returns_the_first(cooperative):
     entries = card_payment(cooperative.id, 11040, 840, 120)
-    first = services.post("card_payment", "order:3:paid", entries)
-    second = services.post("card_payment", "order:3:paid", entries)
+    first = operations.post("card_payment", "order:3:paid", entries)
+    second = operations.post("card_payment", "order:3:paid", entries)
 
     assert second.id == first.id
     assert queries.balance(codes.CLEARING_STRIPE) == -12000
@@ -105,19 +105,19 @@ def test_the_same_key_twice_posts_once_and_returns_the_first(cooperative):
 
 
 def test_the_same_key_with_other_entries_is_a_conflict(cooperative):
-    services.post("card_payment", "order:4:paid", card_payment(cooperative.id, 11040, 840, 120))
+    operations.post("card_payment", "order:4:paid", card_payment(cooperative.id, 11040, 840, 120))
 
-    with pytest.raises(services.IdempotencyKeyReused):
-        services.post("card_payment", "order:4:paid", card_payment(cooperative.id, 100, 10, 0))
-    with pytest.raises(services.IdempotencyKeyReused):
-        services.post(
+    with pytest.raises(operations.IdempotencyKeyReused):
+        operations.post("card_payment", "order:4:paid", card_payment(cooperative.id, 100, 10, 0))
+    with pytest.raises(operations.IdempotencyKeyReused):
+        operations.post(
             "cash_collected", "order:4:paid", card_payment(cooperative.id, 11040, 840, 120)
         )
     assert queries.balance(codes.CLEARING_STRIPE) == -12000
 
 
 def test_references_are_recorded_and_unknown_ones_refused(cooperative):
-    transaction = services.post(
+    transaction = operations.post(
         "card_payment",
         "order:5:paid",
         card_payment(cooperative.id, 900, 90, 10),
@@ -128,24 +128,24 @@ def test_references_are_recorded_and_unknown_ones_refused(cooperative):
     assert (transaction.order_id, transaction.cooperative_order_id) == (5, 9)
     assert transaction.memo == "Order ST-7K3Q9X"
     with pytest.raises(ValueError, match="unknown ledger references"):
-        services.post("card_payment", "x", card_payment(1, 1, 0, 0), refs={"shop": 1})
+        operations.post("card_payment", "x", card_payment(1, 1, 0, 0), refs={"shop": 1})
 
 
 def test_post_only_flushes_so_the_caller_can_roll_back(cooperative):
     db.session.begin_nested()
-    services.post("card_payment", "order:6:paid", card_payment(cooperative.id, 900, 90, 10))
+    operations.post("card_payment", "order:6:paid", card_payment(cooperative.id, 900, 90, 10))
     db.session.rollback()
 
     assert queries.balance(codes.CLEARING_STRIPE) == 0
 
 
 def test_a_reversal_posts_the_negated_entries_and_is_idempotent(cooperative):
-    original = services.post(
+    original = operations.post(
         "card_payment", "order:7:paid", card_payment(cooperative.id, 900, 90, 10)
     )
 
-    reversal = services.reverse(original, "order:7:paid:reversed", memo="Paid twice by mistake")
-    again = services.reverse(original, "order:7:paid:reversed", memo="Paid twice by mistake")
+    reversal = operations.reverse(original, "order:7:paid:reversed", memo="Paid twice by mistake")
+    again = operations.reverse(original, "order:7:paid:reversed", memo="Paid twice by mistake")
 
     assert again.id == reversal.id
     assert reversal.reverses_id == original.id
@@ -161,17 +161,17 @@ def test_a_reversal_posts_the_negated_entries_and_is_idempotent(cooperative):
 
 
 def test_a_transaction_is_reversed_only_once(cooperative):
-    original = services.post(
+    original = operations.post(
         "card_payment", "order:8:paid", card_payment(cooperative.id, 900, 90, 10)
     )
-    services.reverse(original, "reversal-1")
+    operations.reverse(original, "reversal-1")
 
-    with pytest.raises(services.AlreadyReversed):
-        services.reverse(original, "reversal-2")
+    with pytest.raises(operations.AlreadyReversed):
+        operations.reverse(original, "reversal-2")
 
 
 def test_entries_are_never_updated_or_deleted(cooperative):
-    transaction = services.post(
+    transaction = operations.post(
         "card_payment", "order:9:paid", card_payment(cooperative.id, 900, 90, 10)
     )
     db.session.commit()
@@ -189,10 +189,10 @@ def test_entries_are_never_updated_or_deleted(cooperative):
 
 def test_balances_as_of_an_instant_count_what_occurred_until_then(cooperative):
     monday = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
-    services.post(
+    operations.post(
         "card_payment", "mon", card_payment(cooperative.id, 900, 90, 10), occurred_at=monday
     )
-    services.post(
+    operations.post(
         "card_payment",
         "wed",
         card_payment(cooperative.id, 1800, 180, 20),
@@ -209,8 +209,8 @@ def test_balances_as_of_an_instant_count_what_occurred_until_then(cooperative):
 
 
 def test_the_trial_balance_totals_zero(cooperative):
-    services.post("card_payment", "p", card_payment(cooperative.id, 11040, 840, 120))
-    services.post(
+    operations.post("card_payment", "p", card_payment(cooperative.id, 11040, 840, 120))
+    operations.post(
         "release",
         "r",
         [
@@ -227,8 +227,8 @@ def test_the_trial_balance_totals_zero(cooperative):
     assert dict(trial.accounts)[codes.cooperative_pending(cooperative.id)] == 0
 
 
-def release(cooperative_id: int, key: str, amount: int, **refs) -> services.Posting:
-    return services.Posting(
+def release(cooperative_id: int, key: str, amount: int, **refs) -> operations.Posting:
+    return operations.Posting(
         "earnings_release",
         key,
         (
@@ -240,7 +240,7 @@ def release(cooperative_id: int, key: str, amount: int, **refs) -> services.Post
 
 
 def test_post_many_writes_each_event_as_its_own_balanced_transaction(cooperative):
-    ids = services.post_many(
+    ids = operations.post_many(
         [release(cooperative.id, "r:1", 500), release(cooperative.id, "r:2", 700)]
     )
 
@@ -254,9 +254,9 @@ def test_post_many_writes_each_event_as_its_own_balanced_transaction(cooperative
 
 
 def test_post_many_skips_keys_already_posted_so_a_rerun_moves_nothing(cooperative):
-    services.post_many([release(cooperative.id, "r:1", 500)])
+    operations.post_many([release(cooperative.id, "r:1", 500)])
 
-    again = services.post_many(
+    again = operations.post_many(
         [release(cooperative.id, "r:1", 500), release(cooperative.id, "r:2", 300)]
     )
 
@@ -265,12 +265,14 @@ def test_post_many_skips_keys_already_posted_so_a_rerun_moves_nothing(cooperativ
 
 
 def test_post_many_refuses_an_unbalanced_event_or_a_shared_key_before_writing(cooperative):
-    lopsided = services.Posting("earnings_release", "r:9", (Entry(codes.PLATFORM_REVENUE, 5),))
-    with pytest.raises(services.UnbalancedTransaction):
-        services.post_many([release(cooperative.id, "r:1", 500), lopsided])
+    lopsided = operations.Posting("earnings_release", "r:9", (Entry(codes.PLATFORM_REVENUE, 5),))
+    with pytest.raises(operations.UnbalancedTransaction):
+        operations.post_many([release(cooperative.id, "r:1", 500), lopsided])
     with pytest.raises(ValueError, match="share a key"):
-        services.post_many([release(cooperative.id, "r:1", 500), release(cooperative.id, "r:1", 9)])
+        operations.post_many(
+            [release(cooperative.id, "r:1", 500), release(cooperative.id, "r:1", 9)]
+        )
     with pytest.raises(ValueError, match="unknown ledger references"):
-        services.post_many([release(cooperative.id, "r:1", 500, shopper_id=3)])
+        operations.post_many([release(cooperative.id, "r:1", 500, shopper_id=3)])
 
     assert db.session.scalar(select(func.count()).select_from(LedgerTransaction)) == 0

@@ -24,8 +24,8 @@ from support.factories import CooperativeFactory
 
 from app.extensions import db
 from app.fees.engine import Terms, quote
-from app.ledger import codes, queries, services
-from app.ledger.services import Entry
+from app.ledger import codes, operations, queries
+from app.ledger.operations import Entry
 
 line_totals = st.integers(min_value=1, max_value=5_000_00)
 fee_terms = st.builds(
@@ -64,7 +64,7 @@ def test_random_business_events_keep_the_trial_balance_at_zero(app):
         def _post(self, kind: str, entries: list[Entry]):
             self.serial += 1
             key = f"{kind}:{self.serial}"
-            transaction = services.post(kind, key, entries)
+            transaction = operations.post(kind, key, entries)
             for entry in entries:
                 self.expected[entry.account_code] += entry.amount_cents
             return transaction, kind, key, entries
@@ -150,14 +150,14 @@ def test_random_business_events_keep_the_trial_balance_at_zero(app):
             if event is None:
                 return
             transaction, kind, key, entries = event
-            assert services.post(kind, key, entries).id == transaction.id
+            assert operations.post(kind, key, entries).id == transaction.id
 
         @rule(event=consumes(posted))
         def reverse(self, event):
             if event is None:
                 return
             transaction, _, key, entries = event
-            services.reverse(transaction, f"{key}:reversed")
+            operations.reverse(transaction, f"{key}:reversed")
             for entry in entries:
                 self.expected[entry.account_code] -= entry.amount_cents
 

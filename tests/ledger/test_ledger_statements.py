@@ -8,8 +8,8 @@ import pytest
 from support.factories import CooperativeFactory, MembershipFactory, login_as
 
 from app.core.db import utcnow
-from app.ledger import codes, queries, services
-from app.ledger.services import Entry
+from app.ledger import codes, operations, queries
+from app.ledger.operations import Entry
 
 # Days in June 2025; Morocco was on UTC+1 then.
 JUNE_2 = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
@@ -18,7 +18,7 @@ JUNE_9 = datetime(2025, 6, 9, 9, 0, tzinfo=UTC)
 
 
 def pay(cooperative_id: int, key: str, producer: int, fees: int, at: datetime) -> None:
-    services.post(
+    operations.post(
         "card_payment",
         key,
         [
@@ -32,7 +32,7 @@ def pay(cooperative_id: int, key: str, producer: int, fees: int, at: datetime) -
 
 
 def release(cooperative_id: int, key: str, amount: int, at: datetime) -> None:
-    services.post(
+    operations.post(
         "release",
         key,
         [

@@ -13,7 +13,7 @@ from app.accounts.models import User
 from app.cart.carts import ShopperCart
 from app.cart.services import set_cart_quantity
 from app.catalog.models import Product
-from app.orders.checkout import Address
+from app.orders.checkout import Address, CheckoutRequest
 from app.orders.models import Order
 from app.orders.services import place_order
 
@@ -59,7 +59,9 @@ class Shop:
             cooperative_ids = {product.cooperative_id for product in (lines or {})}
             delivery = {str(cid): default_delivery for cid in cooperative_ids}
         placed = place_order(
-            shopper, cart, payment, delivery, address, phone, key or uuid.uuid4().hex
+            shopper,
+            cart,
+            CheckoutRequest(payment, delivery, address, phone, key or uuid.uuid4().hex),
         )
         return placed.order
 

@@ -19,7 +19,8 @@ from app.ledger import codes
 from app.ledger.models import LedgerTransaction
 from app.ledger.queries import balance, trial_balance
 from app.orders.errors import NotCashPart, WrongCashAmount
-from app.orders.services import cancel_order, mark_paid, move_part, record_cash_collected
+from app.orders.operations import mark_paid
+from app.orders.services import cancel_order, move_part, record_cash_collected
 
 
 def transactions() -> int:

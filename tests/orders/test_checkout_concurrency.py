@@ -19,7 +19,7 @@ from app.cart.errors import OutOfStock
 from app.catalog.models import Product
 from app.extensions import db
 from app.fees.services import install_default_rules
-from app.orders.checkout import Address
+from app.orders.checkout import Address, CheckoutRequest
 from app.orders.models import Order, OrderLine
 from app.orders.services import place_order
 
@@ -89,11 +89,13 @@ def test_shoppers_racing_for_the_last_units_buy_exactly_the_stock(app, committin
             return place_order(
                 user,
                 ShopperCart(user.id),
-                "cash_on_delivery",
-                {str(cooperative_id): "home_delivery"},
-                ADDRESS,
-                "0612345678",
-                uuid.uuid4().hex,
+                CheckoutRequest(
+                    "cash_on_delivery",
+                    {str(cooperative_id): "home_delivery"},
+                    ADDRESS,
+                    "0612345678",
+                    uuid.uuid4().hex,
+                ),
             ).order.id
         except OutOfStock:
             return "out_of_stock"
@@ -121,11 +123,13 @@ def test_carts_locking_products_in_opposite_orders_never_deadlock_nor_oversell(a
             place_order(
                 user,
                 ShopperCart(user.id),
-                "cash_on_delivery",
-                {str(cooperative_id): "coop_pickup"},
-                ADDRESS,
-                "0612345678",
-                uuid.uuid4().hex,
+                CheckoutRequest(
+                    "cash_on_delivery",
+                    {str(cooperative_id): "coop_pickup"},
+                    ADDRESS,
+                    "0612345678",
+                    uuid.uuid4().hex,
+                ),
             )
             return "bought"
         except OutOfStock:
@@ -149,11 +153,13 @@ def test_a_checkout_replayed_at_once_makes_one_order(app, committing_db):
         placed = place_order(
             user,
             ShopperCart(user.id),
-            "cash_on_delivery",
-            {str(cooperative_id): "home_delivery"},
-            ADDRESS,
-            "0612345678",
-            "same-click",
+            CheckoutRequest(
+                "cash_on_delivery",
+                {str(cooperative_id): "home_delivery"},
+                ADDRESS,
+                "0612345678",
+                "same-click",
+            ),
         )
         return placed.order.id
 

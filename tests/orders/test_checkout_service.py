@@ -17,7 +17,7 @@ from app.extensions import db
 from app.fees.services import install_default_rules
 from app.orders import checkout as checkout_module
 from app.orders import services as order_services
-from app.orders.checkout import Address
+from app.orders.checkout import Address, CheckoutRequest
 from app.orders.codes import NUMBER_ALPHABET, new_order_number
 from app.orders.errors import ProductsNotForSale
 from app.orders.models import Order, OrderLine
@@ -96,11 +96,13 @@ def test_prices_come_from_the_database_at_checkout_not_from_when_added(shop, sho
     order = place_order(
         shopper,
         cart,
-        "cash_on_delivery",
-        {str(oil.cooperative_id): "coop_pickup"},
-        shop.home,
-        shop.phone,
-        "k1",
+        CheckoutRequest(
+            "cash_on_delivery",
+            {str(oil.cooperative_id): "coop_pickup"},
+            shop.home,
+            shop.phone,
+            "k1",
+        ),
     )
 
     assert order.order.total_cents == 30000
@@ -244,11 +246,13 @@ def test_products_no_longer_for_sale_are_named_and_nothing_is_sold(shop, shopper
         place_order(
             shopper,
             cart,
-            "cash_on_delivery",
-            {str(oil.cooperative_id): "home_delivery"},
-            shop.home,
-            shop.phone,
-            "k",
+            CheckoutRequest(
+                "cash_on_delivery",
+                {str(oil.cooperative_id): "home_delivery"},
+                shop.home,
+                shop.phone,
+                "k",
+            ),
         )
 
     assert raised.value.status == 409
@@ -266,11 +270,13 @@ def test_a_cart_beyond_the_stock_is_refused_naming_the_products(shop, shopper):
         place_order(
             shopper,
             cart,
-            "cash_on_delivery",
-            {str(oil.cooperative_id): "home_delivery"},
-            shop.home,
-            shop.phone,
-            "k",
+            CheckoutRequest(
+                "cash_on_delivery",
+                {str(oil.cooperative_id): "home_delivery"},
+                shop.home,
+                shop.phone,
+                "k",
+            ),
         )
 
     assert raised.value.code == "out_of_stock"
@@ -297,11 +303,13 @@ def test_stock_lost_during_checkout_rolls_everything_back(shop, shopper, monkeyp
         place_order(
             shopper,
             cart,
-            "cash_on_delivery",
-            {str(cooperative.id): "home_delivery"},
-            shop.home,
-            shop.phone,
-            "k",
+            CheckoutRequest(
+                "cash_on_delivery",
+                {str(cooperative.id): "home_delivery"},
+                shop.home,
+                shop.phone,
+                "k",
+            ),
         )
 
     assert raised.value.fields["products"] == ["Second"]
@@ -316,10 +324,14 @@ def test_the_same_idempotency_key_returns_the_first_order(shop, shopper):
     delivery = {str(oil.cooperative_id): "home_delivery"}
 
     first = place_order(
-        shopper, cart, "cash_on_delivery", delivery, shop.home, shop.phone, "double-click"
+        shopper,
+        cart,
+        CheckoutRequest("cash_on_delivery", delivery, shop.home, shop.phone, "double-click"),
     )
     second = place_order(
-        shopper, cart, "cash_on_delivery", delivery, shop.home, shop.phone, "double-click"
+        shopper,
+        cart,
+        CheckoutRequest("cash_on_delivery", delivery, shop.home, shop.phone, "double-click"),
     )
 
     assert first.created and not second.created
@@ -345,7 +357,9 @@ def test_a_racing_replay_loses_on_the_unique_key_and_gets_the_first_order(
 
     monkeypatch.setattr(order_services, "_order_with_key", lookup_before_the_first_commit)
 
-    replay = place_order(shopper, cart, "cash_on_delivery", delivery, shop.home, shop.phone, "race")
+    replay = place_order(
+        shopper, cart, CheckoutRequest("cash_on_delivery", delivery, shop.home, shop.phone, "race")
+    )
 
     assert replay.order.id == first.id and not replay.created
     assert len(lookups) == 2
@@ -372,11 +386,13 @@ def test_the_idempotency_key_is_required(shop, shopper, key):
         place_order(
             shopper,
             cart,
-            "cash_on_delivery",
-            {str(oil.cooperative_id): "home_delivery"},
-            shop.home,
-            shop.phone,
-            key,
+            CheckoutRequest(
+                "cash_on_delivery",
+                {str(oil.cooperative_id): "home_delivery"},
+                shop.home,
+                shop.phone,
+                key,
+            ),
         )
     assert "idempotency_key" in raised.value.fields
 

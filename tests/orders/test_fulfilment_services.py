@@ -11,7 +11,8 @@ from app.core.errors import Forbidden, IllegalTransition, NotFound, ValidationFa
 from app.extensions import db
 from app.ledger.models import LedgerTransaction
 from app.orders.errors import AlreadyShipped, AwaitingPayment, WrongPickupCode
-from app.orders.services import cancel_order, expire_unpaid_order, mark_paid, move_part
+from app.orders.operations import cancel_unpaid_order, mark_paid
+from app.orders.services import cancel_order, move_part
 
 
 def stock_of(product: Product) -> int:
@@ -178,7 +179,7 @@ def test_an_expired_card_order_is_cancelled_and_its_stock_freed(shop, shopper):
     oil = ProductFactory(stock=5)
     order = shop.checkout(shopper, {oil: 2}, payment="card")
 
-    expire_unpaid_order(order)
+    cancel_unpaid_order(order, "The card payment was not completed in time.")
     db.session.commit()
 
     assert order.status == "cancelled"

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.orders import states
 from app.orders.labels import PART_STATUS_NAMES
 from app.orders.models import OrderStatus, PartStatus
-from app.orders.services import transition_order, transition_part
+from app.orders.operations import transition_order, transition_part
 
 PICKUP = "coop_pickup"
 HOME = "home_delivery"

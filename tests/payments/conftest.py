@@ -18,6 +18,7 @@ from app.cart.services import set_cart_quantity
 from app.catalog.models import Product
 from app.extensions import db
 from app.ledger.queries import balance, trial_balance
+from app.orders.checkout import CheckoutRequest
 from app.orders.models import Order
 from app.orders.services import place_order
 from app.payments import services
@@ -57,7 +58,7 @@ class Shop:
             set_cart_quantity(cart, product.id, quantity)
         choices = {str(product.cooperative_id): delivery for product in lines}
         return place_order(
-            shopper, cart, payment, choices, HOME, "0612345678", uuid.uuid4().hex
+            shopper, cart, CheckoutRequest(payment, choices, HOME, "0612345678", uuid.uuid4().hex)
         ).order
 
     def card_order(self, shopper: User, lines: dict[Product, int], **kwargs) -> Order:

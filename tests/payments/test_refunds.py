@@ -185,7 +185,7 @@ def test_stock_comes_back_only_for_units_marked_returned(shop, paid, admin):
 
 
 def test_a_refund_of_released_earnings_debits_the_available_balance(shop, paid, admin):
-    from app.ledger.services import Entry, post
+    from app.ledger.operations import Entry, post
 
     order, _oil, _owner = paid
     part = order.parts[0]

@@ -21,8 +21,9 @@ from app.cooperatives.models import Cooperative
 from app.core.db import utcnow
 from app.extensions import db
 from app.ledger import codes
+from app.ledger.operations import Entry, post
 from app.ledger.queries import balance, cooperative_balance, trial_balance
-from app.ledger.services import Entry, post
+from app.orders.checkout import CheckoutRequest
 from app.orders.models import Order, PartStatus
 from app.orders.services import move_part, place_order
 from app.payments import services as payments
@@ -117,7 +118,7 @@ class Shop:
             set_cart_quantity(cart, product.id, quantity)
         choices = {str(product.cooperative_id): "home_delivery" for product in lines}
         return place_order(
-            shopper, cart, payment, choices, HOME, "0612345678", uuid.uuid4().hex
+            shopper, cart, CheckoutRequest(payment, choices, HOME, "0612345678", uuid.uuid4().hex)
         ).order
 
     def send(self, event: dict):

@@ -16,8 +16,8 @@ from app.accounts.models import User
 from app.extensions import db
 from app.ledger import codes
 from app.ledger.models import LedgerTransaction
+from app.ledger.operations import Entry, post
 from app.ledger.queries import balance, trial_balance
-from app.ledger.services import Entry, post
 from app.payouts import services
 from app.payouts.models import Payout, PayoutBatch, PayoutStatus
 

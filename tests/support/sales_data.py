@@ -35,6 +35,7 @@ from app.cooperatives.models import Cooperative
 from app.extensions import db
 from app.fair.models import Fair
 from app.fees.services import install_default_rules
+from app.orders.checkout import CheckoutRequest
 from app.orders.models import Order
 from app.orders.services import cancel_order, move_part, place_order
 from app.payments import services as payments
@@ -94,7 +95,9 @@ def _checkout(shopper: User, lines: dict[Product, int], payment: str, delivery: 
     for product, quantity in lines.items():
         set_cart_quantity(cart, product.id, quantity)
     choices = {str(product.cooperative_id): delivery for product in lines}
-    return place_order(shopper, cart, payment, choices, HOME, "0612345678", uuid.uuid4().hex).order
+    return place_order(
+        shopper, cart, CheckoutRequest(payment, choices, HOME, "0612345678", uuid.uuid4().hex)
+    ).order
 
 
 def _pay_by_card(order: Order, fake: FakeStripe, client: FlaskClient, secret: str) -> None:

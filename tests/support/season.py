@@ -33,7 +33,7 @@ from app.extensions import db
 from app.fees.services import install_default_rules
 from app.ledger import codes
 from app.ledger.queries import balances
-from app.orders.checkout import Address
+from app.orders.checkout import Address, CheckoutRequest
 from app.orders.models import CooperativeOrder, Order, OrderLine, PartStatus
 from app.orders.services import cancel_order, move_part, place_order, record_cash_collected
 from app.payments import services as payments
@@ -174,7 +174,9 @@ class Season:
             return self._checkout_by_api(shopper, method, delivery)
         try:
             order = place_order(
-                shopper, cart, method, delivery, ADDRESS, "0612345678", uuid.uuid4().hex
+                shopper,
+                cart,
+                CheckoutRequest(method, delivery, ADDRESS, "0612345678", uuid.uuid4().hex),
             ).order
         except DomainError:
             self.tally("checkout_refused")

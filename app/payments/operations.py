@@ -1,6 +1,6 @@
 """What a card payment's success or failure does to an order, its ledger and its people.
 
-Flush-only helpers for ``app.payments.services`` and the webhook handlers in
+Flush-only steps for ``app.payments.services`` and the webhook handlers in
 ``app.payments.events``: the caller owns the transaction. The order becomes
 paid here only, and only on Stripe's word (a verified webhook, or an intent
 retrieved from Stripe), never on the browser's. Amounts are int centimes.
@@ -20,17 +20,13 @@ import logging
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.cart.carts import ShopperCart
-from app.cooperatives.models import Membership
 from app.core.db import utcnow
 from app.extensions import db
 from app.ledger import codes as ledger_codes
-from app.ledger.services import Entry, post
-from app.notifications.models import DEFAULT_LOCALE
+from app.ledger.operations import Entry, post
 from app.notifications.services import notify
-from app.orders import states
-from app.orders.models import Order, OrderStatus, PartStatus
-from app.orders.services import mark_paid, transition_order, transition_part
+from app.orders import operations as orders
+from app.orders.models import Order, OrderStatus
 from app.payments.models import Payment, PaymentStatus
 
 log = logging.getLogger(__name__)
@@ -64,17 +60,13 @@ def payment_with_intent(intent_id: str) -> Payment | None:
 
 
 def lock_order(order_id: int) -> Order:
-    """Lock the order row and re-read it, with its payment, before a use case changes them.
+    """Lock the order and its parts (``app.orders.operations.lock_order``), then its payment,
+    and re-read them, before a payments use case changes them.
 
-    Every payments use case that changes an order takes this lock first, so a
-    webhook, the return page and the expiry sweep act on one order one at a time.
+    A webhook, the return page, a refund and the expiry sweep thus act on one
+    order one at a time, taking the locks in the same order as every order use case.
     """
-    order = db.session.scalars(
-        select(Order)
-        .where(Order.id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    order = orders.lock_order(order_id)
     db.session.scalars(
         select(Payment)
         .where(Payment.order_id == order_id)
@@ -112,10 +104,15 @@ def record_success(payment: Payment, amount_received: int, charge_id: str | None
         payment.status = PaymentStatus.NEEDS_REFUND
         db.session.flush()
         return "late_payment"
-    mark_paid(order, note=_("Paid by card."))
+    orders.mark_paid(order, note=_("Paid by card."))
     payment.status = PaymentStatus.SUCCEEDED
     _post_payment(order, amount_received)
-    _notify_paid(order)
+    notify(
+        "order_paid",
+        user=order.shopper,
+        context={"order_number": order.number, "total_cents": order.total_cents},
+        dedupe_key=f"order_paid:{order.number}",
+    )
     db.session.flush()
     return "order_paid"
 
@@ -156,62 +153,3 @@ def _post_payment(order: Order, amount_received: int) -> None:
         memo=f"Card payment for order {order.number}",
         refs={"order_id": order.id},
     )
-
-
-def _notify_paid(order: Order) -> None:
-    notify(
-        "order_paid",
-        user=order.shopper,
-        context={"order_number": order.number, "total_cents": order.total_cents},
-        dedupe_key=f"order_paid:{order.number}",
-    )
-    for part in order.parts:
-        members = db.session.scalars(
-            select(Membership)
-            .where(Membership.cooperative_id == part.cooperative_id)
-            .order_by(Membership.id)
-        ).all()
-        for member in members:
-            notify(
-                "new_order_for_cooperative",
-                user=member.user,
-                context={
-                    "cooperative_name": part.cooperative.translated(
-                        "name", member.user.locale or DEFAULT_LOCALE
-                    ),
-                    "order_number": order.number,
-                    "subtotal_cents": part.subtotal_cents,
-                    "item_count": sum(line.quantity for line in part.lines),
-                    "delivery_method": part.delivery_method,
-                },
-                dedupe_key=f"new_order:{part.id}:{member.user_id}",
-            )
-
-
-def cancel_unpaid(order: Order, note: str, *, restore_cart: bool = False) -> None:
-    """Cancel a card order nobody paid: its parts cancelled, their stock returned.
-
-    With ``restore_cart`` the lines go back into the shopper's cart, so a
-    checkout that could not reach Stripe loses nothing the shopper chose.
-    Tells the shopper. Only flushes; ``IllegalTransition`` unless pending payment.
-    """
-    transition_order(order, OrderStatus.CANCELLED, actor=None, note=note)
-    for part in order.parts:
-        if part.status not in states.PART_FINAL:
-            transition_part(part, PartStatus.CANCELLED, actor=None, note=note)
-    if restore_cart:
-        cart = ShopperCart(order.shopper_id)
-        in_cart = cart.quantities()
-        for line in sorted((line for part in order.parts for line in part.lines), key=_product):
-            cart.put(line.product_id, in_cart.get(line.product_id, 0) + line.quantity)
-    notify(
-        "order_cancelled",
-        user=order.shopper,
-        context={"order_number": order.number},
-        dedupe_key=f"order_cancelled:{order.number}",
-    )
-    db.session.flush()
-
-
-def _product(line) -> int:
-    return line.product_id
