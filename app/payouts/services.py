@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from flask import current_app
 from flask_babel import get_locale
@@ -193,34 +194,42 @@ def execute(payout: Payout, admin: User) -> Payout:
         if payout.status in {PayoutStatus.PROCESSING, PayoutStatus.PAID}:
             return _send_if_stuck(payout)
         raise IllegalTransition("payout", payout.status, PayoutStatus.PROCESSING)
-    with committed():
-        payout = steps.locked_payout(payout.id)
-        payout.destination = steps.destination(payout.cooperative, payout.method)
-        available = balance(ledger_codes.cooperative_available(payout.cooperative_id))
-        if available < payout.amount_cents:
-            db.session.rollback()
-            return _balance_changed(payout.id, available, admin)
-        steps.record_move(payout, PayoutStatus.APPROVED, PayoutStatus.PROCESSING, actor=admin)
-        steps.post_payout(payout, now)
-        if payout.method == PayoutMethod.BANK_TRANSFER:
-            payout.batch = steps.open_batch(admin)
-        db.session.flush()  # sets batch_id for the audit log
-        before = {**_audited(payout), "status": PayoutStatus.APPROVED, "batch_id": None}
-        record(admin, "payout.execute", "payout", payout.id, before, _audited(payout))
+    try:
+        with committed():
+            payout = steps.locked_payout(payout.id)
+            payout.destination = steps.destination(payout.cooperative, payout.method)
+            available = balance(ledger_codes.cooperative_available(payout.cooperative_id))
+            if available < payout.amount_cents:
+                raise _BalanceShort(available)  # the claim is rolled back with the rest
+            steps.record_move(payout, PayoutStatus.APPROVED, PayoutStatus.PROCESSING, actor=admin)
+            steps.post_payout(payout, now)
+            if payout.method == PayoutMethod.BANK_TRANSFER:
+                payout.batch = steps.open_batch(admin)
+            db.session.flush()  # sets batch_id for the audit log
+            before = {**_audited(payout), "status": PayoutStatus.APPROVED, "batch_id": None}
+            record(admin, "payout.execute", "payout", payout.id, before, _audited(payout))
+    except _BalanceShort as short:
+        _fail_short_payout(payout.id, short.available_cents, admin)
     if payout.method == PayoutMethod.STRIPE:
         return _dispatch_send(payout)
     return payout
 
 
-def _balance_changed(payout_id: int, available_cents: int, admin: User) -> Payout:
-    payout = steps.locked_payout(payout_id)
+class _BalanceShort(Exception):
+    def __init__(self, available_cents: int) -> None:
+        super().__init__(available_cents)
+        self.available_cents = available_cents
+
+
+def _fail_short_payout(payout_id: int, available_cents: int, admin: User) -> NoReturn:
+    """The balance no longer covers an approved payout: fail it (commit), then say why."""
     message = _(
         "The cooperative's available balance (%(available)s) no longer covers this payout: "
         "it is marked failed, and the next run proposes what is payable.",
         available=format_money(available_cents, str(get_locale() or "en")),
     )
-    steps.fail(payout, message, actor=admin)
-    db.session.commit()
+    with committed():
+        steps.fail(steps.locked_payout(payout_id), message, actor=admin)
     raise BalanceChanged(message)
 
 
