@@ -111,13 +111,13 @@ def _read_step(app, read):
 
 def _steps(app, now: datetime, seen: RunSeen) -> list[tuple[str, object]]:
     """The scan, the run's two reads alone, and the whole run, to be alternated."""
-    from app.payouts import earnings, queries
+    from app.payouts import earnings, rules
 
     def due_parts() -> None:
-        earnings.due_releases(now, earnings.hold_period())
+        earnings.due_releases(now, rules.hold_period())
 
     def balances() -> None:
-        queries.payout_candidates(queries.minimum_payout_cents())
+        rules.payout_candidates(rules.minimum_payout_cents())
 
     return [
         ("scan", _plain_scan(app)),

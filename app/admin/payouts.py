@@ -17,7 +17,7 @@ from app.core.errors import DomainError
 from app.core.money import format_money
 from app.extensions import db
 from app.i18n import current_language
-from app.payouts import bank_file, queries, services
+from app.payouts import bank_file, queries, rules, services
 from app.payouts.forms import ActionForm, FailPayoutForm, PayoutFilterForm, show_domain_error
 from app.payouts.labels import BATCH_STATUS_NAMES, PAYOUT_STATUS_NAMES, name_of
 from app.payouts.models import PayoutStatus
@@ -72,7 +72,7 @@ def _page(
         action_form=action_form or ActionForm(),
         fail_form=fail_form,
         fail_payout_id=fail_payout_id,
-        minimum_cents=queries.minimum_payout_cents(),
+        minimum_cents=rules.minimum_payout_cents(),
         statuses=list(PayoutStatus),
     ), status
 

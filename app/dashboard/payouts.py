@@ -17,7 +17,7 @@ from app.dashboard import bp
 from app.fair.queries import morocco_today
 from app.i18n import current_language
 from app.ledger.queries import cooperative_balance
-from app.payouts import queries
+from app.payouts import queries, rules
 
 PER_PAGE = 25
 #: The members' statement page, when the dashboard has one (it takes from/to days).
@@ -38,7 +38,7 @@ def payouts(cooperative_id: int):
         pending_cents=pending,
         available_cents=available,
         next_payout_cents=queries.next_payout_cents(cooperative.id),
-        minimum_cents=queries.minimum_payout_cents(),
+        minimum_cents=rules.minimum_payout_cents(),
         page=page,
         statement_urls={
             payout.id: _statement_url(cooperative.id, morocco_today(payout.executed_at))

@@ -34,7 +34,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 
 from app.extensions import db
@@ -45,11 +44,6 @@ from app.orders.models import CooperativeOrder, Order, PartStatus, PaymentMethod
 
 #: Ledger kind of held earnings becoming payable.
 RELEASE = "release"
-
-
-def hold_period() -> timedelta:
-    """How long delivered earnings are held (setting ``PAYOUT_HOLD_DAYS``, default 7 days)."""
-    return timedelta(days=int(current_app.config.get("PAYOUT_HOLD_DAYS", 7)))
 
 
 def release_key(part_id: int) -> str:

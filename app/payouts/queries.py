@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -16,8 +15,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.cooperatives.models import Cooperative
 from app.core.errors import NotFound
 from app.extensions import db
-from app.ledger import codes as ledger_codes
-from app.ledger.models import Account, LedgerEntry
 from app.payouts.models import (
     WAITING,
     BatchStatus,
@@ -26,12 +23,6 @@ from app.payouts.models import (
     PayoutMethod,
     PayoutStatus,
 )
-
-
-def minimum_payout_cents() -> int:
-    """The smallest payout a run proposes (setting ``PAYOUT_MINIMUM_CENTS``, default 100.00 MAD)."""
-    return int(current_app.config.get("PAYOUT_MINIMUM_CENTS", 10000))
-
 
 #: Largest id a row can have (PostgreSQL integer); a larger one in a URL names nothing.
 MAX_ID = 2**31 - 1
@@ -77,40 +68,6 @@ def count_by_status() -> dict[str, int]:
     rows = db.session.execute(select(Payout.status, func.count()).group_by(Payout.status)).tuples()
     found = {status: count for status, count in rows}
     return {status: int(found.get(status, 0)) for status in PayoutStatus}
-
-
-@dataclass(frozen=True)
-class Candidate:
-    cooperative: Cooperative
-    #: Its available balance, already net of what it owes (cash fees, refunds it funded).
-    available_cents: int
-
-
-def payout_candidates(minimum_cents: int) -> list[Candidate]:
-    """Cooperatives whose available balance is at least ``minimum_cents`` and that have no
-    payout waiting for approval or execution, by id. Two queries.
-
-    Payouts being executed or paid were posted already, so the balance is what is left
-    to pay; a negative balance (it owes fees) is never a candidate.
-    """
-    waiting = select(Payout.cooperative_id).where(Payout.status.in_(WAITING))
-    rows = db.session.execute(
-        select(Account.cooperative_id, func.sum(LedgerEntry.amount_cents))
-        .join(LedgerEntry, LedgerEntry.account_id == Account.id)
-        .where(
-            Account.kind == ledger_codes.COOPERATIVE_AVAILABLE,
-            Account.cooperative_id.not_in(waiting),
-        )
-        .group_by(Account.cooperative_id)
-        .having(func.sum(LedgerEntry.amount_cents) >= minimum_cents)
-    ).tuples()
-    available = {int(cooperative_id): int(total) for cooperative_id, total in rows}
-    if not available:
-        return []
-    cooperatives = db.session.scalars(
-        select(Cooperative).where(Cooperative.id.in_(available)).order_by(Cooperative.id)
-    )
-    return [Candidate(cooperative, available[cooperative.id]) for cooperative in cooperatives]
 
 
 def next_payout_cents(cooperative_id: int) -> int | None:

@@ -2,7 +2,7 @@
 
 Each use case commits once (``execute`` of a Stripe payout commits the claim
 before it calls Stripe, then the outcome) and leaves nothing half-written
-when it raises. Amounts are int centimes of MAD; see ``app.payouts.steps``
+when it raises. Amounts are int centimes of MAD; see ``app.payouts.operations``
 for the ledger and ``app.payouts.earnings`` for the release.
 
 Exactly once, whatever retries, crashes, double clicks or two admins at once:
@@ -44,7 +44,7 @@ from app.ledger import codes as ledger_codes
 from app.ledger.queries import balance
 from app.payments import stripe_client
 from app.payments.errors import PaymentGatewayError
-from app.payouts import earnings, queries, states, steps, transfers
+from app.payouts import earnings, operations, queries, rules, states, transfers
 from app.payouts.errors import BalanceChanged, EmptyBatch, TransferInDoubt, TransferPending
 from app.payouts.models import (
     BatchStatus,
@@ -77,7 +77,7 @@ def release_due_earnings(now: datetime | None = None) -> list[earnings.Release]:
     now = now or utcnow()
     with committed():
         _without_jit()
-        hold = earnings.hold_period()
+        hold = rules.hold_period()
         released = earnings.release_all(earnings.due_releases(now, hold), now)
         earnings.forget_spent(now, hold)
     return released
@@ -118,14 +118,14 @@ def run_payouts(now: datetime | None = None, actor: User | None = None) -> RunRe
     blocked: list[Blocked] = []
     with committed():
         _without_jit()
-        for candidate in queries.payout_candidates(queries.minimum_payout_cents()):
+        for candidate in rules.payout_candidates(rules.minimum_payout_cents()):
             cooperative = candidate.cooperative
-            reason = steps.blocker(cooperative)
+            reason = rules.blocker(cooperative)
             if reason is not None:
                 blocked.append(Blocked(cooperative, candidate.available_cents, reason))
             else:
                 offers.append((cooperative, candidate.available_cents))
-        proposed = steps.propose_all(offers, now, actor)
+        proposed = operations.propose_all(offers, now, actor)
     return RunReport(released, proposed, blocked)
 
 
@@ -158,10 +158,10 @@ def approve(payout: Payout, admin: User) -> Payout:
     """
     _require_admin(admin)
     with committed():
-        payout = steps.locked_payout(payout.id)
+        payout = operations.locked_payout(payout.id)
         if payout.status != PayoutStatus.APPROVED:
             before = _audited(payout)
-            steps.move(payout, PayoutStatus.APPROVED, actor=admin)
+            operations.move(payout, PayoutStatus.APPROVED, actor=admin)
             payout.approved_by_id = admin.id
             payout.approved_at = utcnow()
             record(admin, "payout.approve", "payout", payout.id, before, _audited(payout))
@@ -187,24 +187,26 @@ def execute(payout: Payout, admin: User) -> Payout:
     """
     admin = _require_admin(admin)
     now = utcnow()
-    if not steps.claim(payout.id, admin, now):
+    if not operations.claim(payout.id, admin, now):
         db.session.rollback()
-        payout = steps.locked_payout(payout.id)
+        payout = operations.locked_payout(payout.id)
         db.session.commit()
         if payout.status in {PayoutStatus.PROCESSING, PayoutStatus.PAID}:
             return _send_if_stuck(payout)
         raise IllegalTransition("payout", payout.status, PayoutStatus.PROCESSING)
     try:
         with committed():
-            payout = steps.locked_payout(payout.id)
-            payout.destination = steps.destination(payout.cooperative, payout.method)
+            payout = operations.locked_payout(payout.id)
+            payout.destination = rules.destination(payout.cooperative, payout.method)
             available = balance(ledger_codes.cooperative_available(payout.cooperative_id))
             if available < payout.amount_cents:
                 raise _BalanceShort(available)  # the claim is rolled back with the rest
-            steps.record_move(payout, PayoutStatus.APPROVED, PayoutStatus.PROCESSING, actor=admin)
-            steps.post_payout(payout, now)
+            operations.record_move(
+                payout, PayoutStatus.APPROVED, PayoutStatus.PROCESSING, actor=admin
+            )
+            operations.post_payout(payout, now)
             if payout.method == PayoutMethod.BANK_TRANSFER:
-                payout.batch = steps.open_batch(admin)
+                payout.batch = operations.open_batch(admin)
             db.session.flush()  # sets batch_id for the audit log
             before = {**_audited(payout), "status": PayoutStatus.APPROVED, "batch_id": None}
             record(admin, "payout.execute", "payout", payout.id, before, _audited(payout))
@@ -229,7 +231,7 @@ def _fail_short_payout(payout_id: int, available_cents: int, admin: User) -> NoR
         available=format_money(available_cents, str(get_locale() or "en")),
     )
     with committed():
-        steps.fail(steps.locked_payout(payout_id), message, actor=admin)
+        operations.fail(operations.locked_payout(payout_id), message, actor=admin)
     raise BalanceChanged(message)
 
 
@@ -275,7 +277,7 @@ def send_transfer(payout_id: int, now: datetime | None = None) -> Payout:
     ``TransferPending`` (503): try again later; the key makes it pay once.
     """
     now = now or utcnow()
-    taken = steps.take_send_lease(payout_id, now, SEND_LEASE)
+    taken = operations.take_send_lease(payout_id, now, SEND_LEASE)
     db.session.commit()
     payout = db.session.scalars(
         select(Payout).where(Payout.id == payout_id).execution_options(populate_existing=True)
@@ -296,19 +298,19 @@ def send_transfer(payout_id: int, now: datetime | None = None) -> Payout:
         db.session.rollback()
         if error.transient:
             message = _("Stripe could not be reached or failed on its side.")
-            steps.release_send_lease(payout_id, now, message)
+            operations.release_send_lease(payout_id, now, message)
             db.session.commit()
             raise TransferPending(message)
-        payout = steps.locked_payout(payout_id)
+        payout = operations.locked_payout(payout_id)
         if payout.status == PayoutStatus.PROCESSING:
-            steps.fail(
+            operations.fail(
                 payout,
                 _("Stripe refused the transfer: check the cooperative's Stripe account."),
                 actor=None,
             )
         db.session.commit()
         return payout
-    payout = steps.locked_payout(payout_id)
+    payout = operations.locked_payout(payout_id)
     transfers.record_transfer(payout, transfer.id)
     db.session.commit()
     return payout
@@ -349,7 +351,7 @@ def fail(payout: Payout, admin: User, reason: str) -> Payout:
         message = _("Give the reason (at most %(count)d characters).", count=REASON_MAX)
         raise ValidationFailed(message, fields={"reason": [message]})
     with committed():
-        payout = steps.locked_payout(payout.id)
+        payout = operations.locked_payout(payout.id)
         if payout.status == PayoutStatus.PROCESSING and payout.method == PayoutMethod.STRIPE:
             raise TransferInDoubt(
                 _("Stripe may already have made this transfer: it is retried with its key.")
@@ -357,7 +359,7 @@ def fail(payout: Payout, admin: User, reason: str) -> Payout:
         if payout.status == PayoutStatus.PAID:
             raise IllegalTransition("payout", payout.status, PayoutStatus.FAILED)
         before = _audited(payout)
-        steps.fail(payout, reason, actor=admin)
+        operations.fail(payout, reason, actor=admin)
         record(admin, "payout.fail", "payout", payout.id, before, _audited(payout), reason)
     return payout
 
@@ -374,7 +376,7 @@ def mark_batch_sent(batch: PayoutBatch, admin: User) -> PayoutBatch:
     """
     _require_admin(admin)
     with committed():
-        batch = steps.locked_batch(batch.id)
+        batch = operations.locked_batch(batch.id)
         if batch.status == BatchStatus.SENT:
             return batch
         before = {"status": batch.status}
@@ -396,7 +398,7 @@ def mark_batch_paid(batch: PayoutBatch, admin: User) -> PayoutBatch:
     """
     _require_admin(admin)
     with committed():
-        batch = steps.locked_batch(batch.id)
+        batch = operations.locked_batch(batch.id)
         if batch.status == BatchStatus.PAID:
             return batch
         before = {"status": batch.status}
@@ -404,7 +406,7 @@ def mark_batch_paid(batch: PayoutBatch, admin: User) -> PayoutBatch:
         paid = []
         for payout in batch.payouts:
             if payout.status == PayoutStatus.PROCESSING:
-                steps.mark_paid(payout, actor=admin, note=batch.reference)
+                operations.mark_paid(payout, actor=admin, note=batch.reference)
                 paid.append(payout.id)
         batch.paid_at = utcnow()
         batch.paid_by_id = admin.id

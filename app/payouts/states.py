@@ -1,4 +1,4 @@
-"""The payout and batch state machines as plain tables; ``app.payouts.steps`` applies them."""
+"""The payout and batch state machines as plain tables; ``app.payouts.operations`` applies them."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.payments.events import register_handler
-from app.payouts import steps
+from app.payouts import operations
 from app.payouts.models import Payout, PayoutMethod, PayoutStatus
 
 JSON = dict[str, Any]
@@ -29,7 +29,7 @@ def record_transfer(payout: Payout, transfer_id: str) -> str:
         return "payout_known"
     payout.stripe_transfer_id = transfer_id
     payout.last_error = None
-    steps.mark_paid(payout, actor=None, note=transfer_id)
+    operations.mark_paid(payout, actor=None, note=transfer_id)
     return "payout_paid"
 
 
@@ -46,7 +46,7 @@ def _payout_of(transfer: JSON) -> Payout | None:
     payout = db.session.get(Payout, int(payout_id))
     if payout is None or payout.method != PayoutMethod.STRIPE:
         return None
-    payout = steps.locked_payout(payout.id)
+    payout = operations.locked_payout(payout.id)
     matches = (
         int(transfer.get("amount") or 0) == payout.amount_cents
         and transfer.get("destination") == payout.destination
@@ -70,7 +70,7 @@ def on_transfer_reversed(transfer: JSON) -> str:
         return "partly_reversed"
     if payout.status != PayoutStatus.PAID:
         return "payout_known"
-    steps.fail(payout, _("Stripe reversed the transfer."), actor=None)
+    operations.fail(payout, _("Stripe reversed the transfer."), actor=None)
     return "payout_reversed"
 
 

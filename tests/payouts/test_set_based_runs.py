@@ -13,7 +13,7 @@ from app.core.db import utcnow
 from app.extensions import db
 from app.ledger.models import LedgerTransaction
 from app.ledger.queries import cooperative_balance
-from app.payouts import services, steps
+from app.payouts import operations, services
 from app.payouts.models import Payout, PayoutEvent, PayoutStatus
 
 
@@ -51,9 +51,9 @@ def test_each_proposal_written_together_has_its_key_and_its_history_row(books):
 
 def test_proposing_together_skips_a_cooperative_another_run_proposed_first(books):
     first, second = _owed(books, 2)
-    [earlier] = steps.propose_all([(first, 20000)], utcnow(), None)
+    [earlier] = operations.propose_all([(first, 20000)], utcnow(), None)
 
-    proposed = steps.propose_all([(first, 20000), (second, 20000)], utcnow(), None)
+    proposed = operations.propose_all([(first, 20000), (second, 20000)], utcnow(), None)
 
     assert [payout.cooperative_id for payout in proposed] == [second.id]
     waiting = db.session.scalars(select(Payout.id).where(Payout.cooperative_id == first.id))

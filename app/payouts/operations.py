@@ -1,12 +1,13 @@
 """The steps a payout goes through, for ``app.payouts.services`` and the webhook handlers.
 
-Flush only: the calling use case owns the transaction. Ledger (credit-positive,
-see ``app.ledger.operations``), key ``payout:<id>``, posted when the payout is
-executed: the cooperative's ``available`` goes down by the amount and the
-clearing account the money leaves from (``clearing:bank`` for a bank
-transfer, ``clearing:stripe`` for a Stripe transfer) up. Marking it paid
-posts nothing more. A failure after execution reverses that transaction (key
-``payout:<id>:reversal``), so the money is owed to the cooperative again.
+Flush only: the calling use case owns the transaction (who is paid what is
+``app.payouts.rules``). Ledger (credit-positive, see ``app.ledger.operations``),
+key ``payout:<id>``, posted when the payout is executed: the cooperative's
+``available`` goes down by the amount and the clearing account the money leaves
+from (``clearing:bank`` for a bank transfer, ``clearing:stripe`` for a Stripe
+transfer) up. Marking it paid posts nothing more. A failure after execution
+reverses that transaction (key ``payout:<id>:reversal``), so the money is owed
+to the cooperative again.
 """
 
 from __future__ import annotations
@@ -14,14 +15,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.cooperatives.models import Cooperative, CooperativeStatus
+from app.cooperatives.models import Cooperative
 from app.cooperatives.queries import members_of
-from app.cooperatives.validation import validate_rib
 from app.core.bulk import insert_rows
 from app.core.db import utcnow
 from app.core.errors import IllegalTransition
@@ -31,7 +30,6 @@ from app.ledger.models import LedgerTransaction
 from app.ledger.operations import Entry, post, reverse
 from app.notifications.services import notify
 from app.payouts import states
-from app.payouts.errors import PayoutDetailsMissing
 from app.payouts.models import (
     BatchStatus,
     Payout,
@@ -224,32 +222,6 @@ def release_send_lease(payout_id: int, taken_at: datetime, error: str) -> None:
         .values(sending_since=None, last_error=error[:1000])
         .execution_options(synchronize_session=False)
     )
-
-
-def blocker(cooperative: Cooperative) -> str | None:
-    """Why the cooperative cannot be paid now, or None: it must be verified and have the
-    details its payout method needs (a RIB whose key checks out, or a Stripe account)."""
-    if cooperative.status != CooperativeStatus.VERIFIED:
-        return _("The cooperative is not verified.")
-    try:
-        destination(cooperative, cooperative.payout_method)
-    except PayoutDetailsMissing as error:
-        return error.message
-    return None
-
-
-def destination(cooperative: Cooperative, method: str) -> str:
-    """Where its money goes by ``method``: its RIB (24 digits, key checked) for a bank
-    transfer, its connected account for Stripe. Raises ``PayoutDetailsMissing`` (409).
-    """
-    if method == PayoutMethod.STRIPE:
-        if not cooperative.stripe_account_id:
-            raise PayoutDetailsMissing(_("The cooperative has no connected Stripe account."))
-        return cooperative.stripe_account_id
-    try:
-        return validate_rib(cooperative.rib or "")
-    except ValueError:
-        raise PayoutDetailsMissing(_("The cooperative has no valid RIB."))
 
 
 def post_payout(payout: Payout, occurred_at: datetime) -> LedgerTransaction:
