@@ -45,6 +45,7 @@ from app.cooperatives.validation import (
     validate_registration_number,
     validate_rib,
 )
+from app.core import form_fields
 from app.core.errors import DomainError
 from app.core.money import InvalidAmount, parse_amount, to_decimal_string
 
@@ -179,15 +180,8 @@ class SuspendForm(FlaskForm):
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
-    """Put a service's refusal next to the fields it names, else at the top of the form."""
-    placed = False
-    for name, messages in error.fields.items():
-        field = form._fields.get(FORM_FIELD_FOR.get(name, name))
-        if field is not None:
-            field.errors = [*field.errors, *messages]
-            placed = True
-    if not placed:
-        form.form_errors.append(error.message)
+    """A service's refusal next to the fields it names (the cooperative forms' names)."""
+    form_fields.show_domain_error(form, error, FORM_FIELD_FOR)
 
 
 class CooperativeFilterForm(FlaskForm):

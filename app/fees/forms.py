@@ -23,6 +23,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
+from app.core import form_fields
 from app.core.errors import DomainError
 from app.core.form_fields import DirhamField
 from app.fees import engine
@@ -160,12 +161,5 @@ class EndRuleForm(FlaskForm):
 
 
 def show_service_error(form: FlaskForm, error: DomainError) -> None:
-    """Put a service's refusal next to the fields it names, else at the top of the form."""
-    placed = False
-    for name, messages in error.fields.items():
-        field = form._fields.get(FORM_FIELD_FOR.get(name, name))
-        if field is not None:
-            field.errors = [*field.errors, *messages]
-            placed = True
-    if not placed:
-        form.form_errors.append(error.message)
+    """A service's refusal next to the fields it names (the fee rule form's names)."""
+    form_fields.show_domain_error(form, error, FORM_FIELD_FOR)

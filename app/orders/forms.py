@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from app.core import form_fields
 from app.core.errors import DomainError
 from app.core.money import InvalidAmount, parse_amount
 from app.orders import checkout
@@ -99,16 +100,14 @@ _CHECKOUT_FIELDS = {
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
-    """Put each of the error's field messages next to its field; the rest above the form."""
-    placed = False
-    for name, messages in error.fields.items():
-        name = _CHECKOUT_FIELDS.get(name, name.replace("delivery.", "delivery_"))
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*field.errors, *messages]
-            placed = True
-    if not placed or error.status == 409:
-        form.form_errors.append(error.message)
+    """A checkout refusal next to its fields (``delivery.<id>`` is ``delivery_<id>``); a
+    conflict (stock taken meanwhile) also above the form."""
+    form_fields.show_domain_error(
+        form,
+        error,
+        lambda name: _CHECKOUT_FIELDS.get(name, name.replace("delivery.", "delivery_")),
+        conflicts_on_top=True,
+    )
 
 
 class PartMoveForm(FlaskForm):

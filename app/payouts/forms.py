@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.core.errors import DomainError
 from app.payouts.labels import PAYOUT_STATUS_NAMES
 from app.payouts.services import REASON_MAX
 
@@ -39,15 +38,3 @@ class FailPayoutForm(FlaskForm):
         _l("Why it is not paid"),
         [DataRequired(_l("Give the reason.")), Length(max=REASON_MAX)],
     )
-
-
-def show_domain_error(form: FlaskForm, error: DomainError) -> None:
-    """Put a service's error next to its field, or above the form."""
-    placed = False
-    for name, messages in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + list(messages)
-            placed = True
-    if not placed:
-        form.form_errors.append(error.message)
