@@ -47,7 +47,7 @@ EXPIRY_BATCH = 100
 
 @dataclass(frozen=True)
 class CardPayment:
-    """What the payment page needs to let Stripe.js take the operations."""
+    """What the payment page needs to let Stripe.js take the card."""
 
     intent_id: str
     client_secret: str
@@ -81,7 +81,7 @@ class ExpiryReport:
     expired: list[str]
     #: Numbers of the orders found paid at Stripe instead, and marked paid.
     confirmed: list[str]
-    #: Late payments given back to the operations.
+    #: Late payments given back to the card.
     returned: int
 
 
@@ -390,7 +390,7 @@ def refund_cancelled_parts(order: Order | None = None) -> int:
                     "cancelled part %s not refunded yet; the next sweep tries again", part_id
                 )
                 break
-            reason = _("The part was cancelled: its payment goes back to the operations.")
+            reason = _("The part was cancelled: its payment goes back to the card.")
             refunds.record_refund(
                 plan, payment, actor=None, reason=reason, key=key, stripe_refund_id=stripe_refund.id
             )
