@@ -9,13 +9,11 @@ that other use cases run inside their own transaction are in
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from app.accounts.models import User
 from app.audit.operations import record
@@ -27,6 +25,7 @@ from app.cooperatives.models import Cooperative
 from app.cooperatives.permissions import require_member
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, ValidationFailed
+from app.core.slugs import unique_slug
 from app.extensions import db
 
 # Products --------------------------------------------------------------------
@@ -119,19 +118,7 @@ def _replace_labels(product: Product, labels: list[tuple[str, str | None]]) -> N
 
 def _unique_slug(name: str) -> str:
     """A URL name for a product made from ``name``: ``"Huile d'olive" -> "huile-d-olive"``."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:140].strip("-") or "product"
-    taken = set(
-        db.session.scalars(
-            select(Product.slug).where((Product.slug == base) | Product.slug.like(f"{base}-%"))
-        )
-    )
-    if base not in taken:
-        return base
-    suffix = 2
-    while f"{base}-{suffix}" in taken:
-        suffix += 1
-    return f"{base}-{suffix}"
+    return unique_slug(Product.slug, name, max_length=140, fallback="product")
 
 
 # Photos ----------------------------------------------------------------------

@@ -13,9 +13,7 @@ moved it, when and why (CooperativeStatusEvent) and refuses illegal moves:
 
 from __future__ import annotations
 
-import re
 import secrets
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,6 +36,7 @@ from app.cooperatives.permissions import require_member
 from app.cooperatives.validation import REQUIRED_AT_APPLICATION, clean_profile
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
+from app.core.slugs import unique_slug
 from app.extensions import db
 
 #: Fields a member may change; payout details only by an owner.
@@ -71,7 +70,7 @@ def apply(user: User, data: Mapping[str, Any]) -> Cooperative:
     values.setdefault("payout_method", PayoutMethod.BANK_TRANSFER)
     _check_payout_details(values["payout_method"], values.get("rib"))
     _check_ice_free(values.get("ice"), cooperative_id=None)
-    slug = unique_slug(values["name"])
+    slug = _unique_slug(values["name"])
     user_id = user.id
     for _attempt in range(3):
         cooperative = Cooperative(slug=slug, status=CooperativeStatus.PENDING, **values)
@@ -83,7 +82,7 @@ def apply(user: User, data: Mapping[str, Any]) -> Cooperative:
         except IntegrityError:
             # Another application took the same slug between our check and our commit.
             db.session.rollback()
-            slug = f"{unique_slug(values['name'])}-{secrets.token_hex(2)}"
+            slug = f"{_unique_slug(values['name'])}-{secrets.token_hex(2)}"
     raise Conflict(_("Please submit the application again."))
 
 
@@ -219,29 +218,10 @@ def remove_member(cooperative: Cooperative, owner: User, user_id: int) -> None:
     db.session.commit()
 
 
-def unique_slug(name: str) -> str:
-    """A URL slug for `name` that no cooperative uses yet: "coop-tighza", "coop-tighza-2"..."""
-    base = slugify(name)[:SLUG_MAX].strip("-") or "cooperative"
-    taken = set(
-        db.session.scalars(
-            select(Cooperative.slug).where(
-                (Cooperative.slug == base) | Cooperative.slug.like(f"{base}-%")
-            )
-        )
+def _unique_slug(name: str) -> str:
+    return unique_slug(
+        Cooperative.slug, name, max_length=SLUG_MAX, fallback="cooperative", reserved=RESERVED_SLUGS
     )
-    taken |= RESERVED_SLUGS
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
-
-
-def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by dashes ("Aït Taguella" -> "ait-taguella"); may be empty."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def _move_status(cooperative: Cooperative, to_status: str, actor: User, note: str | None) -> None:

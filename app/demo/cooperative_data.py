@@ -13,7 +13,8 @@ import random
 import string
 from dataclasses import dataclass, replace
 
-from app.demo.fair_data import PROVINCES, PROVINCES_BY_CODE, LocalizedText, slugify, stand_codes
+from app.core.slugs import slugify
+from app.demo.fair_data import PROVINCES, PROVINCES_BY_CODE, LocalizedText, stand_codes
 
 COOPERATIVE_EMAIL_DOMAIN = "coops.example"
 

@@ -13,9 +13,7 @@ Cooperatives are built in cooperative_data.py, categories and products in catalo
 
 from __future__ import annotations
 
-import re
 import string
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -43,12 +41,6 @@ def translations(fields: dict[str, LocalizedText], base: str = "fr") -> dict[str
         for language in LANGUAGES
         if language != base
     }
-
-
-def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by dashes: "Aït Taguella" -> "ait-taguella"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 @dataclass(frozen=True)

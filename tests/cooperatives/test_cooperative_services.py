@@ -270,7 +270,7 @@ def test_slug_taken_between_check_and_commit_is_retried_with_a_suffix(shopper, m
     CooperativeFactory(slug="cooperative-tighza")
     db.session.commit()
     # Another application committed this slug after ours was computed.
-    monkeypatch.setattr(services, "unique_slug", lambda name: "cooperative-tighza")
+    monkeypatch.setattr(services, "_unique_slug", lambda name: "cooperative-tighza")
 
     cooperative = services.apply(shopper, {**APPLICATION, "ice": None})
 
