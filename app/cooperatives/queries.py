@@ -6,6 +6,8 @@ with `selling_clause()` / `is_selling()` so that the rule lives in one place.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import selectinload
 
@@ -69,11 +71,18 @@ def memberships_of(user: User) -> list[Membership]:
 
 def members_of(cooperative_id: int) -> list[Membership]:
     """The cooperative's members with their accounts, owners first."""
-    return list(
-        db.session.scalars(
-            select(Membership)
-            .where(Membership.cooperative_id == cooperative_id)
-            .options(selectinload(Membership.user))
-            .order_by(Membership.role, Membership.id)
-        )
+    return members_by_cooperative([cooperative_id]).get(cooperative_id, [])
+
+
+def members_by_cooperative(cooperative_ids: Iterable[int]) -> dict[int, list[Membership]]:
+    """Each cooperative's members with their accounts, owners first, in one query."""
+    found: dict[int, list[Membership]] = {}
+    rows = db.session.scalars(
+        select(Membership)
+        .where(Membership.cooperative_id.in_(list(cooperative_ids)))
+        .options(selectinload(Membership.user))
+        .order_by(Membership.role, Membership.id)
     )
+    for membership in rows:
+        found.setdefault(membership.cooperative_id, []).append(membership)
+    return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.extensions import db
 
@@ -23,3 +23,13 @@ def locked(model: type[Row], row_id: int) -> Row:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
+
+
+def lock_all(statement: Select[tuple[Row]]) -> list[Row]:
+    """Lock every row ``statement`` selects and re-read them; give it an ``ORDER BY id`` so
+    that every use case takes the locks in the same order and none can deadlock."""
+    return list(
+        db.session.scalars(
+            statement.with_for_update().execution_options(populate_existing=True)
+        ).all()
+    )

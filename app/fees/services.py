@@ -20,6 +20,7 @@ from app.catalog.models import Category
 from app.cooperatives.models import Cooperative
 from app.core.db import utcnow
 from app.core.errors import ValidationFailed
+from app.core.locking import locked
 from app.extensions import db
 from app.fair.models import Fair
 from app.fees import defaults, engine
@@ -361,33 +362,28 @@ def end_rule(rule: FeeRule, admin: User | None, valid_to: datetime) -> FeeRule:
         raise ValidationFailed(
             _("The end is not valid."), fields={"valid_to": [_(engine.DATE_WITHOUT_TIME_ZONE)]}
         )
-    locked = db.session.scalars(
-        select(FeeRule)
-        .where(FeeRule.id == rule.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    if locked.valid_to is not None and locked.valid_to <= valid_to:
+    ending = locked(FeeRule, rule.id)
+    if ending.valid_to is not None and ending.valid_to <= valid_to:
         raise RuleAlreadyEnded(
             _(
                 "This rule already ends at %(end)s, before the requested end.",
-                end=locked.valid_to.isoformat(),
+                end=ending.valid_to.isoformat(),
             )
         )
     message = None
-    if valid_to <= locked.valid_from:
+    if valid_to <= ending.valid_from:
         message = _(engine.END_NOT_AFTER_START)
     elif valid_to < utcnow() - END_CLOCK_SKEW:
         message = _("must not be in the past")
     if message:
         raise ValidationFailed(_("The end is not valid."), fields={"valid_to": [message]})
-    before = {"valid_to": locked.valid_to}
-    locked.valid_to = valid_to
-    locked.ended_by_id = admin.id if admin is not None else None
-    locked.ended_at = utcnow()
-    record(admin, "fee_rule.end", "fee_rule", locked.id, before, {"valid_to": valid_to})
+    before = {"valid_to": ending.valid_to}
+    ending.valid_to = valid_to
+    ending.ended_by_id = admin.id if admin is not None else None
+    ending.ended_at = utcnow()
+    record(admin, "fee_rule.end", "fee_rule", ending.id, before, {"valid_to": valid_to})
     db.session.commit()
-    return locked
+    return ending
 
 
 def install_default_rules(fair: Fair | None = None) -> list[FeeRule]:

@@ -9,12 +9,10 @@ Card orders tell their cooperatives once paid (``operations.mark_paid``).
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from app.accounts.models import User
-from app.cooperatives.models import Cooperative, Membership
-from app.extensions import db
+from app.cooperatives.models import Cooperative
+from app.cooperatives.operations import tell_members
+from app.cooperatives.queries import members_by_cooperative
 from app.notifications.models import DEFAULT_LOCALE
 from app.notifications.services import notify
 from app.orders.models import CooperativeOrder, Order, PartStatus, PaymentMethod
@@ -51,21 +49,20 @@ def new_order_for_cooperatives(order: Order) -> None:
 
     Cash and stand orders at checkout; card orders once paid (``mark_paid``).
     """
-    members = _memberships([part.cooperative_id for part in order.parts])
+    members = members_by_cooperative(part.cooperative_id for part in order.parts)
     for part in order.parts:
-        for membership in members.get(part.cooperative_id, []):
-            notify(
-                "new_order_for_cooperative",
-                user=membership.user,
-                context={
-                    "cooperative_name": _name_for(part.cooperative, membership.user),
-                    "order_number": order.number,
-                    "subtotal_cents": part.subtotal_cents,
-                    "item_count": sum(line.quantity for line in part.lines),
-                    "delivery_method": part.delivery_method,
-                },
-                dedupe_key=f"new_order:{part.id}:{membership.user_id}",
-            )
+        tell_members(
+            part.cooperative,
+            members.get(part.cooperative_id, []),
+            "new_order_for_cooperative",
+            {
+                "order_number": order.number,
+                "subtotal_cents": part.subtotal_cents,
+                "item_count": sum(line.quantity for line in part.lines),
+                "delivery_method": part.delivery_method,
+            },
+            dedupe_key=f"new_order:{part.id}",
+        )
 
 
 def part_moved(part: CooperativeOrder) -> None:
@@ -98,17 +95,3 @@ def order_cancelled(order: Order) -> None:
 def _name_for(cooperative: Cooperative, reader: User) -> str:
     """The cooperative's name in the language its message to `reader` is written in."""
     return cooperative.translated("name", reader.locale or DEFAULT_LOCALE)
-
-
-def _memberships(cooperative_ids: list[int]) -> dict[int, list[Membership]]:
-    """Each cooperative's memberships with their users, in one query."""
-    found: dict[int, list[Membership]] = {}
-    rows = db.session.scalars(
-        select(Membership)
-        .where(Membership.cooperative_id.in_(cooperative_ids))
-        .options(selectinload(Membership.user))
-        .order_by(Membership.id)
-    )
-    for membership in rows:
-        found.setdefault(membership.cooperative_id, []).append(membership)
-    return found

@@ -18,7 +18,7 @@ from app.cart.carts import ShopperCart
 from app.catalog.operations import return_stock
 from app.core.db import utcnow
 from app.core.errors import IllegalTransition
-from app.core.locking import locked
+from app.core.locking import lock_all, locked
 from app.extensions import db
 from app.ledger import codes as ledger_codes
 from app.ledger.operations import Entry, post
@@ -47,13 +47,11 @@ def lock_order(order_id: int) -> Order:
     and the order is settled exactly once. (SQLite serialises writers anyway.)
     """
     order = locked(Order, order_id)
-    db.session.scalars(
+    lock_all(
         select(CooperativeOrder)
         .where(CooperativeOrder.order_id == order_id)
         .order_by(CooperativeOrder.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
+    )
     return order
 
 

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.db import utcnow
+from app.core.locking import lock_all
 from app.extensions import db
 from app.ledger import codes as ledger_codes
 from app.ledger.operations import Entry, post
@@ -67,12 +68,7 @@ def lock_order(order_id: int) -> Order:
     order one at a time, taking the locks in the same order as every order use case.
     """
     order = orders.lock_order(order_id)
-    db.session.scalars(
-        select(Payment)
-        .where(Payment.order_id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
+    lock_all(select(Payment).where(Payment.order_id == order_id).order_by(Payment.id))
     return order
 
 

@@ -20,15 +20,16 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.cooperatives.models import Cooperative
+from app.cooperatives.operations import tell_members
 from app.cooperatives.queries import members_of
 from app.core.bulk import insert_rows
 from app.core.db import utcnow
 from app.core.errors import IllegalTransition
+from app.core.locking import lock_all, locked
 from app.extensions import db
 from app.ledger import codes as ledger_codes
 from app.ledger.models import LedgerTransaction
 from app.ledger.operations import Entry, post, reverse
-from app.notifications.services import notify
 from app.payouts import states
 from app.payouts.models import (
     BatchStatus,
@@ -65,29 +66,13 @@ def reversal_key(payout: Payout) -> str:
 
 def locked_payout(payout_id: int) -> Payout:
     """The payout, its row locked and re-read, before a use case changes it."""
-    return db.session.scalars(
-        select(Payout)
-        .where(Payout.id == payout_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    return locked(Payout, payout_id)
 
 
 def locked_batch(batch_id: int) -> PayoutBatch:
     """The batch, then its payouts by id, locked and re-read (always in this order)."""
-    batch = db.session.scalars(
-        select(PayoutBatch)
-        .where(PayoutBatch.id == batch_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-    db.session.scalars(
-        select(Payout)
-        .where(Payout.batch_id == batch_id)
-        .order_by(Payout.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
+    batch = locked(PayoutBatch, batch_id)
+    lock_all(select(Payout).where(Payout.batch_id == batch_id).order_by(Payout.id))
     return batch
 
 
@@ -266,18 +251,13 @@ def mark_paid(payout: Payout, *, actor: User | None, note: str = "") -> None:
     move(payout, PayoutStatus.PAID, actor=actor, note=note)
     payout.paid_at = utcnow()
     payout.sending_since = None
-    cooperative = payout.cooperative
-    for membership in members_of(cooperative.id):
-        notify(
-            "payout_paid",
-            user=membership.user,
-            context={
-                "cooperative_name": cooperative.name,
-                "amount_cents": payout.amount_cents,
-                "reference": payout.reference,
-            },
-            dedupe_key=f"payout_paid:{payout.id}:{membership.user_id}",
-        )
+    tell_members(
+        payout.cooperative,
+        members_of(payout.cooperative_id),
+        "payout_paid",
+        {"amount_cents": payout.amount_cents, "reference": payout.reference},
+        dedupe_key=f"payout_paid:{payout.id}",
+    )
     db.session.flush()
 
 
