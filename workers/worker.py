@@ -1,4 +1,9 @@
-"""Entry point for `celery -A workers.worker worker|beat`: the Celery app of a real Flask app."""
+"""Entry point for `celery -A workers.worker worker|beat`: the Celery app of a real Flask app.
+
+The Celery app, its settings and the beat schedule live in ``app.core.tasks``; the
+tasks here in ``workers/tasks`` call the domains' services. The app never imports
+this package: Celery imports the task modules by name (``TASK_MODULES``).
+"""
 
 from app import create_app
 

@@ -30,7 +30,7 @@ from app.accounts.validation import (
 from app.audit.operations import record
 from app.core.db import utcnow
 from app.core.errors import ValidationFailed
-from app.extensions import db, login_manager
+from app.extensions import db
 
 
 def _token_hash(token: str) -> str:
@@ -76,8 +76,8 @@ def revoke_token(token: str) -> bool:
     return True
 
 
-@login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    """Flask-Login's user loader (registered by the app factory): active users only."""
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
     return user if user is not None and user.active else None
 

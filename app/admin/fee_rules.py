@@ -9,13 +9,13 @@ from flask_login import current_user
 from app.admin import bp
 from app.core.db import utcnow
 from app.core.errors import DomainError, NotFound
+from app.core.language import current_language
 from app.extensions import db
 from app.fees import services
 from app.fees.forms import EndRuleForm, FeeRuleForm, show_service_error, utc_to_morocco
 from app.fees.labels import audiences
 from app.fees.models import FeeRule
 from app.fees.queries import rules_by_status, target_names
-from app.i18n import current_language
 
 
 @bp.route("/fee-rules")

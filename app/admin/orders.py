@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import render_template, request
 
 from app.admin import bp
-from app.i18n import current_language
+from app.core.language import current_language
 from app.orders.models import Order
 from app.payments import queries
 from app.payments.forms import RefundAmountForm, RefundLinesForm

@@ -15,9 +15,9 @@ from flask_login import current_user
 from app.admin import bp
 from app.core.errors import DomainError
 from app.core.form_fields import show_domain_error
+from app.core.language import current_language
 from app.core.money import format_money
 from app.extensions import db
-from app.i18n import current_language
 from app.payouts import bank_file, queries, rules, services
 from app.payouts.forms import ActionForm, FailPayoutForm, PayoutFilterForm
 from app.payouts.labels import BATCH_STATUS_NAMES, PAYOUT_STATUS_NAMES, name_of

@@ -14,8 +14,8 @@ from flask_login import current_user
 from app.admin import bp
 from app.admin.orders import amount_form_prefix, lines_form_prefix, render_order_page
 from app.core.errors import DomainError, NotFound
+from app.core.language import current_language
 from app.core.money import format_money
-from app.i18n import current_language
 from app.payments import queries, services
 from app.payments.forms import RefundAmountForm, RefundLinesForm, show_refund_error
 

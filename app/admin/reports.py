@@ -11,9 +11,9 @@ from markupsafe import Markup
 
 from app.admin import bp
 from app.core.errors import DomainError
+from app.core.language import RTL_LANGUAGES, current_language
 from app.core.money import format_money
 from app.fair.queries import morocco_today
-from app.i18n import RTL_LANGUAGES, current_language
 from app.reports import charts
 from app.reports.amounts import percent_text, share_bps
 from app.reports.forms import ReportFilterForm, show_period_error

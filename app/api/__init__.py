@@ -2,8 +2,9 @@
 
 flask-smorest builds the document from the same marshmallow schemas that
 validate requests. Each group of endpoints is a module here with a flask-smorest
-Blueprint named `blp` (routes relative to /api/v1); `register_api` finds them,
-exempts them from form CSRF (app.api.security checks cookie writes instead).
+Blueprint named `blp` (routes relative to /api/v1), listed in `register_api`, which
+exempts them from form CSRF (app.api.security checks cookie writes instead). Errors
+are rendered by the app-wide handlers (app.web.errors) in the shape of `ErrorSchema`.
 """
 
 from __future__ import annotations
@@ -21,15 +22,29 @@ class Api(SmorestApi):
     ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self) -> None:
-        """Errors are rendered by app.api.errors, for /api paths only (HTML pages keep theirs)."""
+        """Errors are rendered by app.web.errors, for the whole app (JSON under /api)."""
 
 
 api = Api()
 
 
 def register_api(app: Flask) -> None:
-    from app.api import errors, security
-    from app.discovery import submodules
+    from app.api import (
+        auth,
+        cart,
+        catalog,
+        cooperative_money,
+        cooperatives,
+        fairs,
+        fee_rules,
+        ledger,
+        order_parts,
+        orders,
+        payouts,
+        refunds,
+        reports,
+        security,
+    )
     from app.extensions import csrf
 
     api.init_app(
@@ -43,10 +58,21 @@ def register_api(app: Flask) -> None:
             }
         },
     )
-    errors.register(app)
     security.register(app)
-    for module in submodules("app.api"):
-        blueprint = getattr(module, "blp", None)
-        if blueprint is not None:
-            csrf.exempt(blueprint)
-            api.register_blueprint(blueprint, url_prefix=API_PREFIX)
+    for group in (
+        auth,
+        cart,
+        catalog,
+        cooperative_money,
+        cooperatives,
+        fairs,
+        fee_rules,
+        ledger,
+        order_parts,
+        orders,
+        payouts,
+        refunds,
+        reports,
+    ):
+        csrf.exempt(group.blp)
+        api.register_blueprint(group.blp, url_prefix=API_PREFIX)

@@ -22,7 +22,7 @@ from app.cart.carts import cart_for
 from app.cart.queries import DELIVERY_METHODS, CartContents, cart_contents
 from app.cooperatives.schemas import CooperativeSummarySchema
 from app.core.errors import NotFound
-from app.i18n import current_language
+from app.core.language import current_language
 
 blp = Blueprint("api_cart", __name__, description="The shopper's cart.")
 

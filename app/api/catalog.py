@@ -27,10 +27,10 @@ from app.catalog.views import product_image_url
 from app.cooperatives.models import PROVINCES, Cooperative
 from app.cooperatives.permissions import require_member
 from app.core.errors import DomainError, NotFound
+from app.core.language import current_language
 from app.core.money import MAX_PARSED_CENTS
 from app.extensions import db
 from app.fees.services import unit_splits
-from app.i18n import current_language
 
 blp = Blueprint(
     "api_catalog", __name__, description="Categories and products: browse, search, list and edit."

@@ -33,10 +33,10 @@ from app.cooperatives.schemas import (
     StatusNoteSchema,
 )
 from app.core.errors import Forbidden, NotFound
+from app.core.language import current_language
 from app.core.paging import page_of
 from app.extensions import db
 from app.fair.queries import current_stand, exhibiting_at
-from app.i18n import current_language
 
 blp = Blueprint(
     "api_cooperatives",

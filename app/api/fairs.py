@@ -16,12 +16,12 @@ from app.api.cooperatives import (
 )
 from app.cooperatives.models import Cooperative
 from app.core.errors import NotFound, ValidationFailed
+from app.core.language import current_language
 from app.extensions import db
 from app.fair import services
 from app.fair.models import Fair, Stand
 from app.fair.queries import all_fairs, morocco_today, stands_of
 from app.fair.schemas import ExhibitorStandSchema, FairSchema, FairStandSchema, StandAdditionSchema
-from app.i18n import current_language
 
 blp = Blueprint("api_fairs", __name__, description="Fair editions and their stands.")
 

@@ -30,8 +30,8 @@ from app.api.cooperatives import (
 from app.cart.carts import ShopperCart
 from app.cart.queries import DELIVERY_METHODS
 from app.cooperatives.schemas import CooperativeSummarySchema
+from app.core.language import current_language
 from app.core.paging import page_of
-from app.i18n import current_language
 from app.orders import checkout, queries
 from app.orders.models import (
     CooperativeOrder,

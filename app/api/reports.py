@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 
 from app.api.common import BaseSchema, MoneySchema, money
 from app.api.cooperatives import AUTH_RESPONSES, SIGNED_IN, admin_only
+from app.core.language import current_language
 from app.fair.queries import morocco_today
-from app.i18n import current_language
 from app.reports.period import MAX_DAYS, SalesFilter, period_of
 from app.reports.sales import SalesRow, sales_report
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import gettext, lazy_gettext
 
-from app.api.errors import error_response, wants_json
 from app.extensions import csrf, login_manager
+from app.web.errors import error_response, wants_json
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -62,7 +62,7 @@ def unauthorized():
     """
     if wants_json():
         return error_response(401, "unauthorized", gettext("Log in or send a bearer token."))
-    from app.accounts.views import safe_next
+    from app.core.redirects import safe_next
 
     flash(str(login_manager.login_message), login_manager.login_message_category)
     back = request.full_path if request.query_string else request.path

@@ -30,8 +30,8 @@ from flask import current_app, has_app_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
+from app.core.language import current_language
 from app.extensions import cache
-from app.i18n import current_language
 
 log = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.cooperatives.models import PROVINCES
+from app.core.errors import name_transitions
 
 #: Province code -> {language: name}; French is the fallback for other languages.
 PROVINCE_NAMES: dict[str, dict[str, str]] = {
@@ -57,3 +58,12 @@ def province_choices(language: str) -> list[tuple[str, str]]:
 def label_for(labels: dict, code: str | None) -> str:
     """The reader's word for `code` in one of the tables above; the code itself when unknown."""
     return str(labels.get(code, code or ""))
+
+
+def name_cooperative_transitions() -> None:
+    """Give ``IllegalTransition`` the words of refused cooperative moves (app factory)."""
+    name_transitions(
+        "cooperative",
+        _l("This cooperative cannot go from “%(from_state)s” to “%(to_state)s”."),
+        STATUS_LABELS,
+    )

@@ -19,10 +19,27 @@ _COMMITTED = "souk_committed_callbacks"
 
 
 def after_commit(session: Session, callback: Callable[[], object]) -> None:
+    """Run ``callback`` once ``session``'s transaction has committed; drop it on rollback.
+
+    Raises ``RuntimeError`` when ``watch_commits`` was not called in this process: the
+    callback would otherwise never run.
+    """
+    if not event.contains(Session, "after_transaction_end", _run_callbacks):
+        raise RuntimeError("after_commit needs watch_commits() (called by create_app)")
     session.info.setdefault(_KEY, []).append(callback)
 
 
-@event.listens_for(Session, "after_commit")
+def watch_commits() -> None:
+    """Listen to every ORM session for commits and rollbacks (once per process)."""
+    for name, listener in (
+        ("after_commit", _keep_callbacks),
+        ("after_transaction_end", _run_callbacks),
+        ("after_soft_rollback", _drop_callbacks),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
 def _keep_callbacks(session: Session) -> None:
     # SQLAlchemy also calls this when a savepoint is released: the real commit comes later.
     if session.in_nested_transaction():
@@ -30,7 +47,6 @@ def _keep_callbacks(session: Session) -> None:
     session.info[_COMMITTED] = [*session.info.get(_COMMITTED, []), *session.info.pop(_KEY, [])]
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _run_callbacks(session: Session, transaction) -> None:
     """Run once the committed transaction has given its connection back to the pool: a
     callback that opens a session of its own (eager delivery) then never holds two
@@ -46,7 +62,6 @@ def _run_callbacks(session: Session, transaction) -> None:
             log.exception("after-commit callback %r failed", callback)
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _drop_callbacks(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
         session.info.pop(_KEY, None)

@@ -51,8 +51,8 @@ class Conflict(DomainError):
 
 #: What each state machine's refused moves are called: machine -> (a sentence with
 #: ``%(from_state)s`` and ``%(to_state)s``, {state code: its name}), both lazily translated.
-#: Filled by ``name_transitions`` (app.transition_words, when the app is created), since
-#: core imports no domain.
+#: Filled by ``name_transitions`` (each domain's ``labels``, called by the app factory),
+#: since core imports no domain.
 _TRANSITION_WORDS: dict[str, tuple[object, Mapping[str, object]]] = {}
 
 

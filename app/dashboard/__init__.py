@@ -1,6 +1,6 @@
 """HTML pages for cooperative members.
 
-Each submodule adds one group of routes to `bp`; app.discovery imports them all.
+Each module listed in `blueprint()` adds one group of routes to `bp`.
 """
 
 from flask import Blueprint
@@ -18,3 +18,17 @@ def require_login():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     return None
+
+
+def blueprint() -> Blueprint:
+    """``bp`` with every group of its pages on it (the app factory registers it)."""
+    from app.dashboard import (  # noqa: F401  (each module adds its routes to bp)
+        cooperative,
+        orders,
+        overview,
+        payouts,
+        products,
+        statements,
+    )
+
+    return bp

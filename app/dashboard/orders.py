@@ -13,11 +13,11 @@ from flask_login import current_user
 from app.cooperatives.models import Cooperative
 from app.cooperatives.permissions import require_member
 from app.core.errors import DomainError, NotFound
+from app.core.language import current_language
 from app.core.money import to_decimal_string
 from app.core.paging import page_of, requested_page_number
 from app.dashboard import bp
 from app.extensions import db
-from app.i18n import current_language
 from app.orders import queries, services, states
 from app.orders.forms import CashCollectedForm, PartFilterForm, PartMoveForm
 from app.orders.labels import PART_MOVE_NAMES

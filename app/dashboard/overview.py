@@ -15,11 +15,11 @@ from flask_login import current_user
 from app.cooperatives.models import Cooperative
 from app.cooperatives.permissions import member_role, require_member
 from app.core.errors import DomainError, NotFound
+from app.core.language import current_language
 from app.core.money import format_money
 from app.dashboard import bp
 from app.extensions import db
 from app.fair.queries import morocco_today
-from app.i18n import current_language
 from app.orders.queries import MAX_ID
 from app.reports import charts
 from app.reports.amounts import percent_text

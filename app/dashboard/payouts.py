@@ -12,10 +12,10 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from app.cooperatives.permissions import require_member
+from app.core.language import current_language
 from app.core.paging import requested_page
 from app.dashboard import bp
 from app.fair.queries import morocco_today
-from app.i18n import current_language
 from app.ledger.queries import cooperative_balance
 from app.payouts import queries, rules
 

@@ -30,9 +30,9 @@ from app.cooperatives.labels import province_choices, province_name
 from app.cooperatives.models import Cooperative
 from app.cooperatives.permissions import require_member
 from app.core.errors import DomainError, NotFound
+from app.core.language import current_language
 from app.dashboard import bp
 from app.extensions import db
-from app.i18n import current_language
 
 #: Ids are 32-bit in PostgreSQL; a larger one names nothing (and must not reach SQLite).
 MAX_ID = 2**31 - 1

@@ -13,11 +13,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import DomainError, NotFound
+from app.core.language import current_language, format_date
 from app.core.paging import requested_page_number
 from app.dashboard import bp
 from app.dashboard.overview import readable_cooperative
 from app.fair.queries import morocco_today
-from app.i18n import current_language, format_date
 from app.ledger.queries import statement
 from app.reports.forms import PeriodForm, show_period_error
 from app.reports.period import FIRST_DAY, period_of

@@ -107,8 +107,20 @@ class LedgerIsAppendOnly(RuntimeError):
     """Ledger rows are never changed or removed: post a reversing transaction instead."""
 
 
-@event.listens_for(LedgerEntry, "before_update")
-@event.listens_for(LedgerTransaction, "before_update")
+def guard_ledger_rows() -> None:
+    """Refuse any UPDATE or DELETE of posted ledger rows (the app factory calls this once).
+
+    Idempotent: a second app in the same process adds no second listener.
+    """
+    for model in (LedgerEntry, LedgerTransaction):
+        for name, listener in (
+            ("before_update", _refuse_update),
+            ("before_delete", _refuse_delete),
+        ):
+            if not event.contains(model, name, listener):
+                event.listen(model, name, listener)
+
+
 def _refuse_update(mapper, connection, target) -> None:
     # Loading or appending to a relationship marks a row dirty without changing it.
     session = object_session(target)
@@ -116,7 +128,5 @@ def _refuse_update(mapper, connection, target) -> None:
         raise LedgerIsAppendOnly(f"{type(target).__name__} {target.id} cannot be changed")
 
 
-@event.listens_for(LedgerEntry, "before_delete")
-@event.listens_for(LedgerTransaction, "before_delete")
 def _refuse_delete(mapper, connection, target) -> None:
     raise LedgerIsAppendOnly(f"{type(target).__name__} {target.id} cannot be deleted")

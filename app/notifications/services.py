@@ -14,12 +14,12 @@ from functools import partial
 from typing import Any, Protocol
 
 from flask import Flask, current_app
-from kombu.exceptions import OperationalError as BrokerUnavailable
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.core.after_commit import after_commit
 from app.core.db import utcnow
+from app.core.tasks import enqueue
 from app.extensions import db
 from app.notifications.channels import ChannelError, OutgoingMessage, channel_for
 from app.notifications.kinds import check_context
@@ -146,27 +146,16 @@ def _language(locale: str | None, user: Recipient | None) -> str:
 def _dispatch(app: Flask, notification_id: int) -> None:
     """After commit: hand the row to a worker, or deliver it here when tasks run eagerly.
 
-    A broker that cannot be reached is logged, not raised: the row is committed
-    and pending, and the sweep delivers it once workers run again.
+    A broker that cannot be reached, or a delivery that failed here, leaves the
+    row committed and pending: the outbox sweep delivers it later.
     """
-    celery = app.extensions.get("celery")
-    if celery is None or celery.conf.task_always_eager:
-        # A fresh app context gives a fresh session: the committing one can no longer query.
-        with app.app_context():
-            try:
-                deliver(notification_id)
-            except DeliveryFailed as error:
-                log.warning("%s; the outbox sweep will try again", error)
-        return
-    try:
-        # ignore_result: no result backend round trip, so a Redis outage costs one short retry.
-        celery.send_task(DELIVER_TASK, args=[notification_id], ignore_result=True)
-    except (BrokerUnavailable, OSError):
-        log.warning(
-            "broker unreachable: notification %s waits for the outbox sweep",
-            notification_id,
-            exc_info=True,
-        )
+    # A fresh app context gives a fresh session: the committing one can no longer query.
+    with app.app_context():
+        try:
+            if not enqueue(DELIVER_TASK, notification_id):
+                log.warning("notification %s waits for the outbox sweep", notification_id)
+        except DeliveryFailed as error:
+            log.warning("%s; the outbox sweep will try again", error)
 
 
 def deliver(notification_id: int, *, now: datetime | None = None) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.errors import name_transitions
+
 ORDER_STATUS_NAMES = {
     "pending_payment": _l("Waiting for card payment"),
     "placed": _l("Placed"),
@@ -49,3 +51,17 @@ PAYMENT_METHOD_NAMES = {
 def name_of(names: dict, code: str | None) -> str:
     """The translated name of ``code``, or the code itself when it has none."""
     return str(names.get(code, code or ""))
+
+
+def name_order_transitions() -> None:
+    """Give ``IllegalTransition`` the words of refused order and part moves (app factory)."""
+    name_transitions(
+        "order",
+        _l("This order cannot go from “%(from_state)s” to “%(to_state)s”."),
+        ORDER_STATUS_NAMES,
+    )
+    name_transitions(
+        "order part",
+        _l("This part of the order cannot go from “%(from_state)s” to “%(to_state)s”."),
+        PART_STATUS_NAMES,
+    )

@@ -5,11 +5,15 @@ what its handler did. A handler gets the event's ``data.object`` (plain JSON),
 locks the order it concerns, and returns a short outcome stored on the event.
 Every handler is idempotent and order-proof: an event repeated, or arriving
 after a later one (a failure after the success), changes nothing twice.
-Unknown types are acknowledged and ignored.
 
-The payouts domain (to the right of payments) records transfers: it calls
-``register_handler("transfer.created", ...)`` for the types it handles; until
-then transfer events are acknowledged.
+``HANDLED_TYPES`` lists every type the marketplace acts on. The payouts domain
+(to the right of payments) handles ``transfer.*``: the app factory hands its
+handlers to ``register_handler`` (``app.payouts.transfers.register_webhook_handlers``)
+and checks with
+``require_every_handler`` that none is missing. A handled type whose handler is
+not registered raises ``HandlerMissing``: nothing is recorded and Stripe
+delivers the event again, instead of storing it as done. Other types are
+recorded as ``"ignored"``.
 """
 
 from __future__ import annotations
@@ -92,33 +96,64 @@ def _on_charge_refunded(charge: JSON) -> str:
     return outcome
 
 
-def _acknowledge(obj: JSON) -> str:
-    return "acknowledged"
-
+#: Every Stripe event type the marketplace acts on (the endpoint subscribes to these).
+HANDLED_TYPES = frozenset(
+    {
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "charge.refunded",
+        "transfer.created",  # app.payouts.transfers
+        "transfer.reversed",  # app.payouts.transfers
+    }
+)
+#: What an event of a type we do not act on is recorded with.
+IGNORED = "ignored"
 
 HANDLERS: dict[str, Handler] = {
     "payment_intent.succeeded": _on_intent_succeeded,
     "payment_intent.payment_failed": _on_intent_failed,
     "charge.refunded": _on_charge_refunded,
-    "transfer.created": _acknowledge,
-    "transfer.reversed": _acknowledge,
 }
 
 
+class HandlerMissing(RuntimeError):
+    """An event type we act on has no handler in this process: the wiring is incomplete."""
+
+
 def register_handler(event_type: str, handler: Handler) -> None:
-    """Let a domain to the right of payments (payouts) handle an event type; flush only."""
+    """Let a domain to the right of payments (payouts) handle one of ``HANDLED_TYPES``.
+
+    Called by the app factory, never at import. Raises ``ValueError`` for a type
+    not listed in ``HANDLED_TYPES`` (add it there first, so the list stays whole).
+    """
+    if event_type not in HANDLED_TYPES:
+        raise ValueError(f"{event_type!r} is not in HANDLED_TYPES")
     HANDLERS[event_type] = handler
 
 
+def require_every_handler() -> None:
+    """Raise ``HandlerMissing`` unless each of ``HANDLED_TYPES`` has its handler."""
+    missing = sorted(HANDLED_TYPES - HANDLERS.keys())
+    if missing:
+        raise HandlerMissing(f"no handler registered for Stripe events {', '.join(missing)}")
+
+
 def dispatch(event: JSON) -> str:
-    """Run the handler of ``event["type"]`` on its object; ``"ignored"`` for types we do not use."""
-    handler = HANDLERS.get(event["type"])
+    """Run the handler of ``event["type"]`` on its object; ``"ignored"`` for types we do not use.
+
+    Raises ``HandlerMissing`` for a type we act on whose handler is not registered,
+    so that the event is not recorded as done (Stripe delivers it again).
+    """
+    event_type = event["type"]
+    handler = HANDLERS.get(event_type)
     if handler is None:
-        return "ignored"
+        if event_type in HANDLED_TYPES:
+            raise HandlerMissing(f"no handler registered for Stripe events {event_type}")
+        return IGNORED
     obj = event["data"].get("object")
     if not isinstance(obj, dict):
         log.warning("Stripe event %s has no object; ignored", event["id"])
-        return "ignored"
+        return IGNORED
     return handler(obj)
 
 

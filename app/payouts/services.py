@@ -26,10 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
 
-from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from kombu.exceptions import OperationalError as BrokerUnavailable
 from sqlalchemy import select, text
 
 from app.accounts.models import User
@@ -38,6 +36,7 @@ from app.cooperatives.models import Cooperative
 from app.core.db import utcnow
 from app.core.errors import Forbidden, IllegalTransition, ValidationFailed
 from app.core.money import format_money
+from app.core.tasks import enqueue
 from app.core.transactions import committed
 from app.extensions import db
 from app.ledger import codes as ledger_codes
@@ -251,18 +250,18 @@ def _send_if_stuck(payout: Payout) -> Payout:
 
 
 def _dispatch_send(payout: Payout) -> Payout:
-    """Hand the transfer to a worker, or send it here when tasks run eagerly (no broker)."""
-    celery = current_app.extensions.get("celery")
-    if celery is not None and not celery.conf.task_always_eager:
-        try:
-            celery.send_task(SEND_TASK, args=[payout.id], ignore_result=True)
-        except (BrokerUnavailable, OSError):
-            log.warning("broker unreachable: payout %s waits for recovery", payout.id)
-        return payout
+    """Hand the transfer to a worker, or send it here when tasks run eagerly (no broker).
+
+    A broker that cannot be reached, or Stripe unreachable here (``TransferPending``),
+    leaves the payout processing: ``recover_stuck_payouts`` sends it later.
+    """
+    payout_id = payout.id
     try:
-        return send_transfer(payout.id)
+        if not enqueue(SEND_TASK, payout_id):
+            log.warning("payout %s waits for recovery", payout_id)
     except TransferPending:
-        return db.session.get(Payout, payout.id)
+        pass
+    return db.session.get(Payout, payout_id)
 
 
 def send_transfer(payout_id: int, now: datetime | None = None) -> Payout:

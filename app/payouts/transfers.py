@@ -1,8 +1,9 @@
 """Stripe transfers of payouts: recording Stripe's answer, and its ``transfer.*`` webhooks.
 
-Flush only. The handlers are registered with ``app.payments.events`` (which
-records each event once and commits). ``transfer.created`` marks a payout
-paid when the worker that sent it died before recording Stripe's answer;
+Flush only. The app factory registers the handlers with ``app.payments.events``
+(which records each event once and commits) through ``register_webhook_handlers``.
+``transfer.created`` marks a payout paid when the worker that sent it died before
+recording Stripe's answer;
 ``transfer.reversed`` (the whole amount taken back) fails a paid payout and
 gives the money back to the cooperative's available balance. A transfer is
 ours when its metadata names a payout whose amount and destination match.
@@ -74,5 +75,7 @@ def on_transfer_reversed(transfer: JSON) -> str:
     return "payout_reversed"
 
 
-register_handler("transfer.created", on_transfer_created)
-register_handler("transfer.reversed", on_transfer_reversed)
+def register_webhook_handlers() -> None:
+    """Hand the ``transfer.*`` handlers to the payments' dispatch table (app factory)."""
+    register_handler("transfer.created", on_transfer_created)
+    register_handler("transfer.reversed", on_transfer_reversed)

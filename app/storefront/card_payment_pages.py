@@ -13,7 +13,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.i18n import current_language
+from app.core.language import current_language
 from app.orders import queries
 from app.orders.models import OrderStatus
 from app.payments import services

@@ -16,7 +16,7 @@ from app.cart.carts import cart_for
 from app.cart.forms import MAX_ID, AddToCartForm, CartLineForm, RemoveLineForm
 from app.cart.queries import HOME_DELIVERY, CartContents, cart_contents
 from app.core.errors import DomainError, NotFound
-from app.i18n import current_language
+from app.core.language import current_language
 from app.orders.labels import DELIVERY_METHOD_NAMES
 from app.storefront import bp
 

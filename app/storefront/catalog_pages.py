@@ -20,10 +20,10 @@ from app.catalog.queries import (
 from app.cooperatives.labels import province_choices, province_name
 from app.cooperatives.models import Cooperative
 from app.core.errors import NotFound
+from app.core.language import current_language
 from app.fair.models import Fair
 from app.fair.queries import all_fairs, open_fair
 from app.fees.services import unit_splits
-from app.i18n import current_language
 from app.storefront import bp
 
 NEW_PRODUCTS_ON_HOME = 8

@@ -27,9 +27,9 @@ from app.cooperatives.models import Cooperative
 from app.cooperatives.permissions import member_role, require_member
 from app.cooperatives.queries import cooperative_by_slug, is_selling, verified_cooperatives
 from app.core.errors import DomainError, NotFound
+from app.core.language import current_language
 from app.extensions import db
 from app.fair.queries import current_stand
-from app.i18n import current_language
 from app.storefront import bp
 
 PER_PAGE = 24

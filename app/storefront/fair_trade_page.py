@@ -9,11 +9,11 @@ from __future__ import annotations
 from flask import render_template
 
 from app.core.db import utcnow
+from app.core.language import current_language
 from app.core.money import CURRENCY
 from app.fees import engine, services
 from app.fees.labels import audiences
 from app.fees.queries import target_names
-from app.i18n import current_language
 from app.storefront import bp
 
 #: The worked example's line total: 120.00 MAD.

@@ -22,9 +22,9 @@ from app.cart.carts import ShopperCart
 from app.cart.queries import HOME_DELIVERY, STAND_PICKUP, CartContents, cart_contents
 from app.catalog.queries import translated_product_names
 from app.core.errors import DomainError
+from app.core.language import current_language
 from app.core.money import format_money
 from app.core.paging import page_of, requested_page_number
-from app.i18n import current_language
 from app.orders import queries, services, states
 from app.orders.checkout import (
     Address,

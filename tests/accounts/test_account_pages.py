@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from support.factories import PASSWORD, UserFactory, csrf_from, login_as
 
 from app.accounts.models import User
-from app.accounts.views import safe_next
+from app.core.redirects import safe_next
 from app.extensions import db
 
 GOOD_PASSWORD = "argan-oil-from-azilal"

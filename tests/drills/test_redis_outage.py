@@ -26,13 +26,13 @@ from app.accounts.services import issue_token
 from app.cart.carts import ShopperCart
 from app.cart.services import set_cart_quantity
 from app.core.db import utcnow
+from app.core.tasks import celery_init_app
 from app.extensions import db, limiter
 from app.fees.services import install_default_rules
 from app.notifications.models import Notification, NotificationStatus
 from app.notifications.services import sweep
 from app.orders.models import Order
 from app.payments.models import Payment
-from workers.celery_app import celery_init_app
 
 #: The longest a request may take while the broker is down (kombu gives up quickly).
 SLOWEST_ANSWER_SECONDS = 8

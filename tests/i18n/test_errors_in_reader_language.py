@@ -12,10 +12,9 @@ from support.factories import csrf_from, login_as
 from werkzeug.exceptions import default_exceptions
 
 from app.accounts.services import issue_token
-from app.api.errors import handle_http_exception
 from app.core.errors import IllegalTransition
-from app.error_pages import ERROR_WORDS
 from app.extensions import db
+from app.web.errors import ERROR_WORDS, handle_http_exception
 
 
 def _werkzeug_english(status: int) -> str:

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.factories import UserFactory, login_as
 
+from app.core.language import format_date, format_datetime, local_datetime, select_locale
 from app.extensions import db
-from app.i18n import format_date, format_datetime, local_datetime, select_locale
 
 #: 3 November 2026, 14:05 UTC: 15:05 on Moroccan clocks (UTC+1 outside Ramadan).
 AUTUMN_2026 = datetime(2026, 11, 3, 14, 5, tzinfo=UTC)

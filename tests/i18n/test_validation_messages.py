@@ -1,7 +1,7 @@
 """The messages of marshmallow, webargs and WTForms reach readers in their language: each bad
 field of a 422 answer of the API, and each message under a field of an HTML form.
 
-The libraries' messages are listed in app/i18n_validation.py for the extractor; the first
+The libraries' messages are listed in app/core/library_messages.py for the extractor; the first
 tests fail when an upgrade brings a message that the list (and so the catalogs) lacks.
 """
 
@@ -23,8 +23,8 @@ from webargs.core import Parser
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import MultiDict
 
-from app import i18n_validation
-from app.i18n_validation import (
+from app.core import library_messages
+from app.core.library_messages import (
     LIBRARY_MESSAGES,
     LIBRARY_WORDS,
     LibraryMessage,
@@ -118,7 +118,7 @@ def test_every_message_of_the_installed_wtforms_is_in_the_catalogs() -> None:
 def test_a_translation_that_lost_a_placeholder_falls_back_to_the_english(
     app, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(i18n_validation, "gettext", lambda message: "Doit être {maximum}.")
+    monkeypatch.setattr(library_messages, "gettext", lambda message: "Doit être {maximum}.")
     message = LibraryMessage("Longer than maximum length {max}.")
     assert message.format(max=5) == "Longer than maximum length 5."
 

@@ -7,15 +7,15 @@ from datetime import timedelta
 from support.factories import ProductFactory
 
 from app.core.db import utcnow
+from app.core.tasks import BEAT_SCHEDULE
 from app.extensions import db
-from workers.celery_app import beat_schedule
 from workers.tasks.payments import expire_unpaid_card_orders
 
 TASK = "workers.tasks.payments.expire_unpaid_card_orders"
 
 
 def test_beat_expires_unpaid_card_orders_every_five_minutes(app):
-    entry = beat_schedule()["expire-unpaid-card-orders"]
+    entry = BEAT_SCHEDULE["expire-unpaid-card-orders"]
     assert entry["task"] == TASK
     assert entry["schedule"] == 300.0
     celery = app.extensions["celery"]

@@ -9,11 +9,11 @@ import pytest
 from celery.schedules import crontab
 from support.factories import AdminFactory, CooperativeFactory
 
+from app.core.tasks import BEAT_SCHEDULE, LONGEST_COUNTDOWN_SECONDS
 from app.extensions import db
 from app.payouts import services
 from app.payouts.errors import TransferPending
 from app.payouts.models import Payout, PayoutStatus
-from workers.celery_app import LONGEST_COUNTDOWN_SECONDS, beat_schedule
 from workers.tasks.payouts import (
     execute_payout_task,
     recover_stuck_payouts_task,
@@ -42,7 +42,7 @@ def test_the_worker_knows_the_payout_tasks(app):
 
 
 def test_beat_releases_hourly_proposes_daily_and_recovers_stuck_transfers(app):
-    schedule = beat_schedule()
+    schedule = BEAT_SCHEDULE
     celery = app.extensions["celery"]
 
     release = schedule["release-held-earnings"]

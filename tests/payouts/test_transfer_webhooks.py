@@ -3,10 +3,13 @@ transfer gives the money back to the cooperative's balance."""
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
 from support.factories import AdminFactory
 
 from app.extensions import db
 from app.ledger import codes
+from app.payments import events
+from app.payments.models import StripeEvent
 from app.payouts import services
 from app.payouts.models import Payout, PayoutStatus
 
@@ -40,6 +43,34 @@ def test_transfer_created_pays_a_payout_whose_answer_was_lost(
     assert payout.stripe_transfer_id == transfer["id"]
     assert services.recover_stuck_payouts() == []
     assert len(fake_stripe.requests_to("POST", "/v1/transfers")) == 1
+    books.assert_balanced()
+
+
+def test_a_transfer_event_reaching_a_process_without_its_handler_is_refused_then_handled(
+    shop, stripe_cooperative, books, fake_stripe
+):
+    """Once stored as "acknowledged" and never handled again; now refused, so Stripe retries."""
+    payout = _approved_stripe_payout(stripe_cooperative, books)
+    fake_stripe.drop_next_response("POST", "/v1/transfers")
+    services.execute(payout, AdminFactory())
+    event = fake_stripe.transfer_event(_the_transfer(fake_stripe)["id"])
+    handler = events.HANDLERS.pop("transfer.created")
+    try:
+        db.session.commit()
+        body, headers = fake_stripe.signed_webhook(event, shop.webhook_secret)
+        refused = shop.client.post("/webhooks/stripe", data=body, headers=headers)
+    finally:
+        events.register_handler("transfer.created", handler)  # as create_app() does
+
+    assert refused.status_code == 500  # Stripe delivers it again later
+    assert db.session.scalar(select(func.count(StripeEvent.id))) == 0
+    assert db.session.get(Payout, payout.id).status == PayoutStatus.PROCESSING
+
+    answer = shop.send(event)
+
+    assert answer.get_json()["outcome"] == "payout_paid"
+    db.session.expire_all()
+    assert db.session.get(Payout, payout.id).status == PayoutStatus.PAID
     books.assert_balanced()
 
 

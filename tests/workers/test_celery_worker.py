@@ -17,10 +17,10 @@ from support.factories import UserFactory
 
 from app import create_app
 from app.core.db import utcnow
+from app.core.tasks import celery_init_app
 from app.extensions import db
 from app.notifications.models import Notification, NotificationStatus
 from app.notifications.services import notify, sweep
-from workers.celery_app import celery_init_app
 
 
 def _closed_port() -> int:

@@ -7,16 +7,16 @@ from datetime import timedelta
 from support.factories import UserFactory
 
 from app.core.db import utcnow
+from app.core.tasks import BEAT_SCHEDULE, LONGEST_COUNTDOWN_SECONDS, TASK_MODULES
 from app.extensions import db
 from app.notifications import services
 from app.notifications.models import Notification, NotificationStatus
-from workers.celery_app import LONGEST_COUNTDOWN_SECONDS, beat_schedule, task_modules
 from workers.tasks.notifications import deliver_notification, sweep_outbox
 
 
 def test_worker_loads_every_tasks_module(app):
     celery = app.extensions["celery"]
-    assert "workers.tasks.notifications" in task_modules()
+    assert "workers.tasks.notifications" in TASK_MODULES
     assert "workers.tasks.notifications" in celery.conf.include
     assert services.DELIVER_TASK in celery.tasks
 
@@ -33,7 +33,7 @@ def test_delivery_retries_are_bounded_jittered_and_below_the_visibility_timeout(
 
 
 def test_beat_sweeps_the_outbox_every_minute_and_names_only_existing_tasks(app):
-    schedule = beat_schedule()
+    schedule = BEAT_SCHEDULE
     celery = app.extensions["celery"]
     celery.loader.import_default_modules()  # as a worker does when it boots
 

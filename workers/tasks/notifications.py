@@ -6,8 +6,8 @@ import smtplib
 
 from celery import shared_task
 
+from app.core.tasks import RETRY_BACKOFF_MAX_SECONDS
 from app.notifications import services
-from workers.celery_app import RETRY_BACKOFF_MAX_SECONDS
 
 
 @shared_task(

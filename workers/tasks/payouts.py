@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from app.core.tasks import RETRY_BACKOFF_MAX_SECONDS
 from app.payouts import services
 from app.payouts.errors import TransferPending
-from workers.celery_app import RETRY_BACKOFF_MAX_SECONDS
 
 
 @shared_task(name="workers.tasks.payouts.release_earnings_task", acks_late=True)

@@ -7,7 +7,7 @@ libraries, copied when a schema is built and formatted when a value fails. So
 exists, and replaces each default by a `LibraryMessage`, whose `format()` translates in
 the locale of the request at hand, then fills the placeholders. The messages nobody
 formats (the schema's "Unknown field.", webargs' "Invalid JSON body.") are translated by
-app.api.errors when it writes the answer.
+app.web.errors when it writes the answer.
 
 `LIBRARY_MESSAGES` lists the msgids as literals for `make i18n-extract`;
 tests/i18n/test_validation_messages.py fails when an installed version has one it lacks.

@@ -1,4 +1,9 @@
-"""Language choice (user's choice, then the browser) and the template helpers that depend on it."""
+"""The reader's language (their choice, then the browser's) and Morocco's dates in it.
+
+Flask-Babel asks ``select_locale`` and ``select_timezone``; pages, the API and
+the domains' labels ask ``current_language``. The template filters built on
+these are registered by ``app.web.templating``.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,9 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from babel import dates
-from flask import (
-    Blueprint,
-    Flask,
-    current_app,
-    has_request_context,
-    redirect,
-    request,
-    session,
-)
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-
-bp = Blueprint("i18n", __name__)
 
 RTL_LANGUAGES = frozenset({"ar"})
 LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
@@ -97,47 +92,3 @@ def format_time(value: time | datetime | None, format: str = "short") -> str:
 
 def _format_locale() -> str:
     return FORMAT_LOCALES.get(current_language(), "en")
-
-
-@bp.get("/lang/<code>")
-def switch_language(code: str):
-    """The reader's choice, for this session and, when logged in, for the account: the
-    e-mails and messages the workers send later follow it too."""
-    from app.accounts.services import set_locale
-
-    if code in current_app.config["LANGUAGES"]:
-        session["lang"] = code
-        if current_user.is_authenticated and current_user.locale != code:
-            set_locale(current_user, code)
-    return redirect(_safe_next(request.args.get("next")))
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect would let phishing links borrow our name."""
-    from app.accounts.views import safe_next
-
-    return safe_next(target) or "/"
-
-
-def register(app: Flask) -> None:
-    from app.core.money import format_money
-
-    app.register_blueprint(bp)
-
-    @app.context_processor
-    def language_context() -> dict:
-        language = current_language()
-        return {
-            "current_language": language,
-            "text_direction": "rtl" if language in RTL_LANGUAGES else "ltr",
-            "language_names": LANGUAGE_NAMES,
-        }
-
-    @app.template_filter("money")
-    def money_filter(cents: int | None) -> str:
-        return "" if cents is None else format_money(cents, current_language())
-
-    # In place of Flask-Babel's filters of the same names, which convert through pytz.
-    app.jinja_env.filters.update(
-        datetimeformat=format_datetime, dateformat=format_date, timeformat=format_time
-    )

@@ -76,7 +76,7 @@ def register(app: Flask) -> None:
 def _exempt_probes_from_https(options: dict) -> None:
     """Talisman's per-view options for the probes. Given whole (Talisman fills a missing key
     in from the app it serves, on a dict shared by every app) and alike for every app."""
-    from app import health
+    from app.web import health
 
     for probe in (health.healthz, health.readyz):
         probe.talisman_view_options = {

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from app.extensions import csrf, db
+from app.extensions import db
 
 bp = Blueprint("health", __name__)
-csrf.exempt(bp)
 
 
 @bp.get("/healthz")
