@@ -18,7 +18,7 @@ FACES = ("app/storefront", "app/dashboard", "app/admin", "app/api", "workers/tas
 #: Modules that end transactions without being a domain's use cases, and why.
 COMMITTING_OUTSIDE_SERVICES = {
     "app/core/transactions.py",  # committed() itself
-    "app/health.py",  # /readyz ends the probe's read transaction
+    "app/web/health.py",  # /readyz ends the probe's read transaction
     "app/demo/seed.py",  # the demo seeder commits each phase (a CLI, not a domain)
 }
 
