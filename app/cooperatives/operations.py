@@ -6,7 +6,7 @@ from typing import Any
 
 from app.cooperatives.models import Cooperative, Membership
 from app.notifications.models import DEFAULT_LOCALE
-from app.notifications.services import notify
+from app.notifications.operations import notify
 
 
 def tell_members(

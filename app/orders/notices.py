@@ -1,6 +1,6 @@
 """Who hears about an order's events: outbox rows written in the use case's transaction.
 
-Only flushes (``app.notifications.services.notify``): a message exists exactly
+Only flushes (``app.notifications.operations.notify``): a message exists exactly
 when the event that caused it was committed, and is delivered after that.
 Dedupe keys (``new_order:<part>:<user>``, ``order_cancelled:<number>``) make an event
 told twice (a retried task, a repeated webhook) be told once.
@@ -14,7 +14,7 @@ from app.cooperatives.models import Cooperative
 from app.cooperatives.operations import tell_members
 from app.cooperatives.queries import members_by_cooperative
 from app.notifications.models import DEFAULT_LOCALE
-from app.notifications.services import notify
+from app.notifications.operations import notify
 from app.orders.models import CooperativeOrder, Order, PartStatus, PaymentMethod
 
 #: Part moves the shopper is told about, and the kind of message for each.

@@ -25,7 +25,7 @@ from app.core.locking import lock_all
 from app.extensions import db
 from app.ledger import codes as ledger_codes
 from app.ledger.operations import Entry, post
-from app.notifications.services import notify
+from app.notifications.operations import notify
 from app.orders import operations as orders
 from app.orders.models import Order, OrderStatus
 from app.payments.models import Payment, PaymentStatus

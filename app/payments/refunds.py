@@ -50,7 +50,7 @@ from app.extensions import db
 from app.ledger import codes as ledger_codes
 from app.ledger.models import Account, LedgerEntry, LedgerTransaction
 from app.ledger.operations import Entry, post
-from app.notifications.services import notify
+from app.notifications.operations import notify
 from app.orders import states
 from app.orders.models import CooperativeOrder, Order, OrderLine, OrderStatus, PartStatus
 from app.orders.operations import mark_refunded, transition_part

@@ -30,7 +30,7 @@ from app.core.db import utcnow
 from app.core.errors import Forbidden, ValidationFailed
 from app.core.transactions import committed
 from app.extensions import db
-from app.notifications.services import notify
+from app.notifications.operations import notify
 from app.orders import services as orders
 from app.orders.checkout import CheckoutRequest
 from app.orders.models import Order, OrderStatus, PaymentMethod

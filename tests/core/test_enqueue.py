@@ -16,7 +16,7 @@ from support.factories import UserFactory
 
 from app.core.tasks import enqueue
 from app.extensions import db
-from app.notifications import services
+from app.notifications import operations
 from app.notifications.models import Notification, NotificationStatus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,8 +68,8 @@ def test_without_a_broker_the_task_is_found_by_name_though_the_app_never_importe
 
 
 def test_without_a_broker_the_task_runs_here_at_once(monkeypatch):
-    monkeypatch.setattr(services, "_dispatch", lambda app, notification_id: None)
-    notification = services.notify(
+    monkeypatch.setattr(operations, "_dispatch", lambda app, notification_id: None)
+    notification = operations.notify(
         "order_paid",
         user=UserFactory(),
         context={"order_number": "ST-7K3Q9X", "total_cents": 12050},
@@ -77,7 +77,7 @@ def test_without_a_broker_the_task_runs_here_at_once(monkeypatch):
     )
     db.session.commit()
 
-    assert enqueue(services.DELIVER_TASK, notification.id) is True
+    assert enqueue(operations.DELIVER_TASK, notification.id) is True
 
     assert db.session.get(Notification, notification.id).status == NotificationStatus.SENT
 
@@ -90,5 +90,5 @@ def test_a_task_name_nobody_defines_fails_loudly():
 def test_an_unreachable_broker_is_logged_and_answered_false(app, monkeypatch, caplog):
     monkeypatch.setitem(app.extensions, "celery", UnreachableBroker())
 
-    assert enqueue(services.DELIVER_TASK, 7) is False
+    assert enqueue(operations.DELIVER_TASK, 7) is False
     assert "broker unreachable" in caplog.text

@@ -18,7 +18,7 @@ import pytest
 from support.season import Season, run_season
 
 from app.ledger.queries import trial_balance
-from app.notifications import services as outbox
+from app.notifications import operations as notices
 
 FULL = os.environ.get("DRILLS_FULL") == "1"
 ORDERS = 3000 if FULL else 120
@@ -31,7 +31,7 @@ def test_a_season_keeps_the_books_balanced_and_every_unit_accounted_for(
 ):
     # Messages wait in the outbox (the sweep's business, drilled elsewhere): a season
     # writes thousands, and delivering each at once would double the drill's time.
-    monkeypatch.setattr(outbox, "_dispatch", lambda app, notification_id: None)
+    monkeypatch.setattr(notices, "_dispatch", lambda app, notification_id: None)
     started = time.monotonic()
     season = run_season(
         Season(fake_stripe, client, seed=2026, cooperatives=30 if FULL else 10), ORDERS

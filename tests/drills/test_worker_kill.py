@@ -23,6 +23,7 @@ from app.ledger import codes
 from app.ledger.models import LedgerTransaction
 from app.ledger.operations import Entry, post
 from app.ledger.queries import balance, trial_balance
+from app.notifications import operations as notices
 from app.notifications import services as outbox
 from app.notifications.models import Notification, NotificationStatus
 from app.payments import stripe_client
@@ -109,7 +110,7 @@ def pending_message(in_request, mail_to_smtp):
 
 
 def notify_order_paid(user) -> None:
-    outbox.notify(
+    notices.notify(
         "order_paid",
         user=user,
         context={"order_number": "ST-KILL01", "total_cents": 12000},

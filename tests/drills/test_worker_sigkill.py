@@ -31,7 +31,7 @@ from support.factories import UserFactory
 from app import create_app
 from app.extensions import db
 from app.notifications.models import Notification, NotificationStatus
-from app.notifications.services import notify
+from app.notifications.operations import notify
 
 ROOT = Path(__file__).resolve().parents[2]
 

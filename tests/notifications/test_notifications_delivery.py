@@ -11,10 +11,12 @@ from support.factories import UserFactory
 
 from app.core.db import utcnow
 from app.extensions import db
-from app.notifications import services
+from app.notifications import operations, services
 from app.notifications.channels import message_id
+from app.notifications.errors import DeliveryFailed
 from app.notifications.models import Notification, NotificationStatus
-from app.notifications.services import DeliveryFailed, deliver, notify, sweep
+from app.notifications.operations import notify
+from app.notifications.services import deliver, sweep
 
 PAID = {"order_number": "ST-7K3Q9X", "total_cents": 123450}
 
@@ -22,7 +24,7 @@ PAID = {"order_number": "ST-7K3Q9X", "total_cents": 123450}
 @pytest.fixture
 def no_broker(app, monkeypatch):
     """Rows stay pending after commit, as when the task has not run yet."""
-    monkeypatch.setattr(services, "_dispatch", lambda app, notification_id: None)
+    monkeypatch.setattr(operations, "_dispatch", lambda app, notification_id: None)
 
 
 def _pending(kind="order_paid", context=PAID, dedupe_key="order_paid:ST-7K3Q9X", **recipient):
@@ -162,7 +164,7 @@ def test_smtp_server_down_raises_the_transient_error_for_the_task_to_retry(app, 
         closed_port = probe.getsockname()[1]
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", closed_port)
-    monkeypatch.setattr(services, "_dispatch", lambda app, notification_id: None)
+    monkeypatch.setattr(operations, "_dispatch", lambda app, notification_id: None)
     notification_id = _pending()
 
     with pytest.raises(DeliveryFailed, match="not delivered"):

@@ -7,14 +7,14 @@ from sqlalchemy import select
 from support.factories import UserFactory, csrf_from, login_as
 
 from app.extensions import db
-from app.notifications import services
+from app.notifications import operations, services
 from app.notifications.models import Notification
-from app.notifications.services import notify
+from app.notifications.operations import notify
 
 
 @pytest.fixture(autouse=True)
 def _no_delivery(monkeypatch):
-    monkeypatch.setattr(services, "_dispatch", lambda app, notification_id: None)
+    monkeypatch.setattr(operations, "_dispatch", lambda app, notification_id: None)
 
 
 def _paid(user, number: str) -> Notification:

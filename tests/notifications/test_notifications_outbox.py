@@ -11,9 +11,9 @@ from support.factories import UserFactory
 
 from app.accounts.models import User
 from app.extensions import db
-from app.notifications import services
+from app.notifications import operations
 from app.notifications.models import Notification, NotificationStatus
-from app.notifications.services import DELIVER_TASK, notify
+from app.notifications.operations import DELIVER_TASK, notify
 
 PAID = {"order_number": "ST-7K3Q9X", "total_cents": 12050}
 
@@ -90,14 +90,14 @@ def test_duplicate_found_only_by_the_unique_constraint_is_skipped_without_breaki
 ):
     user = UserFactory()
     first = notify("order_paid", user=user, context=PAID, dedupe_key="order_paid:race")
-    recorded, checks = services._recorded, []
+    recorded, checks = operations._recorded, []
 
     def looks_new_at_first(key: str) -> bool:
         # As if a concurrent transaction committed the key between the check and the insert.
         checks.append(key)
         return False if len(checks) == 1 else recorded(key)
 
-    monkeypatch.setattr(services, "_recorded", looks_new_at_first)
+    monkeypatch.setattr(operations, "_recorded", looks_new_at_first)
 
     assert notify("order_paid", user=user, context=PAID, dedupe_key="order_paid:race") is None
     other = notify("order_cancelled", user=user, context={"order_number": "X"}, dedupe_key="k2")

@@ -20,7 +20,8 @@ from app.core.db import utcnow
 from app.core.tasks import celery_init_app
 from app.extensions import db
 from app.notifications.models import Notification, NotificationStatus
-from app.notifications.services import notify, sweep
+from app.notifications.operations import notify
+from app.notifications.services import sweep
 
 
 def _closed_port() -> int:

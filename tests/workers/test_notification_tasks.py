@@ -9,7 +9,7 @@ from support.factories import UserFactory
 from app.core.db import utcnow
 from app.core.tasks import BEAT_SCHEDULE, LONGEST_COUNTDOWN_SECONDS, TASK_MODULES
 from app.extensions import db
-from app.notifications import services
+from app.notifications import operations, services
 from app.notifications.models import Notification, NotificationStatus
 from workers.tasks.notifications import deliver_notification, sweep_outbox
 
@@ -18,11 +18,11 @@ def test_worker_loads_every_tasks_module(app):
     celery = app.extensions["celery"]
     assert "workers.tasks.notifications" in TASK_MODULES
     assert "workers.tasks.notifications" in celery.conf.include
-    assert services.DELIVER_TASK in celery.tasks
+    assert operations.DELIVER_TASK in celery.tasks
 
 
 def test_delivery_retries_are_bounded_jittered_and_below_the_visibility_timeout(app):
-    task = app.extensions["celery"].tasks[services.DELIVER_TASK]
+    task = app.extensions["celery"].tasks[operations.DELIVER_TASK]
     celery = app.extensions["celery"]
 
     assert task.acks_late and task.max_retries == 5
@@ -44,9 +44,9 @@ def test_beat_sweeps_the_outbox_every_minute_and_names_only_existing_tasks(app):
 
 
 def test_deliver_task_sends_a_committed_notification(app, caplog, monkeypatch):
-    monkeypatch.setattr(services, "_dispatch", lambda app, notification_id: None)
+    monkeypatch.setattr(operations, "_dispatch", lambda app, notification_id: None)
     caplog.set_level("INFO", logger="app.notifications.outbox")
-    notification = services.notify(
+    notification = operations.notify(
         "order_cancelled",
         user=UserFactory(locale="en"),
         context={"order_number": "ST-TASK01"},
@@ -60,8 +60,8 @@ def test_deliver_task_sends_a_committed_notification(app, caplog, monkeypatch):
 
 
 def test_sweep_task_delivers_rows_a_lost_message_left_behind(app, monkeypatch):
-    monkeypatch.setattr(services, "_dispatch", lambda app, notification_id: None)
-    notification = services.notify(
+    monkeypatch.setattr(operations, "_dispatch", lambda app, notification_id: None)
+    notification = operations.notify(
         "order_cancelled",
         email="shopper@example.com",
         context={"order_number": "ST-LOST01"},
