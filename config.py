@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,11 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    #: Flask-Login's remember-me cookie: never read by scripts, never sent on a cross-site
+    #: POST (Lax), a month long; Secure in production.
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -73,8 +78,15 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
     #: How many reverse proxies set X-Forwarded-* in front of the app (0: none).
     PROXY_COUNT = 0
-    #: Failed logins allowed per account and per address before a 429.
+    #: Failed logins allowed for one account from one address before a 429
+    #: (app/accounts/throttling.py); then from one address over all accounts, and for one
+    #: account over all addresses.
     LOGIN_RATE_LIMIT = "5 per minute;30 per hour"
+    LOGIN_ADDRESS_RATE_LIMIT = "100 per hour"
+    LOGIN_ACCOUNT_RATE_LIMIT = "100 per hour"
+    #: Registrations (HTML and API together) and password reset requests per address.
+    REGISTRATION_RATE_LIMIT = "10 per hour"
+    PASSWORD_RESET_RATE_LIMIT = "10 per hour"
 
     #: Public catalog answers (product API, product list and page): where they are kept.
     #: SimpleCache is per process; REDIS_URL switches it to RedisCache (see load_config).
@@ -161,6 +173,10 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CARD_ORDER_TIMEOUT_MINUTES": ("CARD_ORDER_TIMEOUT_MINUTES", int),
     "LOW_STOCK_THRESHOLD": ("LOW_STOCK_THRESHOLD", int),
     "LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
+    "LOGIN_ADDRESS_RATE_LIMIT": ("LOGIN_ADDRESS_RATE_LIMIT", str),
+    "LOGIN_ACCOUNT_RATE_LIMIT": ("LOGIN_ACCOUNT_RATE_LIMIT", str),
+    "REGISTRATION_RATE_LIMIT": ("REGISTRATION_RATE_LIMIT", str),
+    "PASSWORD_RESET_RATE_LIMIT": ("PASSWORD_RESET_RATE_LIMIT", str),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "PROXY_COUNT": ("PROXY_COUNT", int),
     "CACHE_TYPE": ("CACHE_TYPE", str),

@@ -17,3 +17,11 @@ class EmailTaken(Conflict):
     """Another account already uses this email (compared case-insensitively)."""
 
     code = "email_taken"
+
+
+class InvalidLink(DomainError):
+    """An e-mailed link (password reset, e-mail verification, invitation) that was used
+    already, has expired, or was never given out."""
+
+    code = "invalid_token"
+    status = 400

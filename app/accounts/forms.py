@@ -15,8 +15,44 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from app.accounts.passwords import MIN_PASSWORD_LENGTH
+from app.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.accounts.validation import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
+from app.core.names import NoBidiControls
+
+
+def _new_password_field(label) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=_l(
+                    "Choose a password of at least %(count)d characters.",
+                    count=MIN_PASSWORD_LENGTH,
+                ),
+            ),
+            Length(
+                max=MAX_PASSWORD_LENGTH,
+                message=_l(
+                    "A password has at most %(count)d characters.", count=MAX_PASSWORD_LENGTH
+                ),
+            ),
+        ],
+        render_kw={
+            "autocomplete": "new-password",
+            "minlength": MIN_PASSWORD_LENGTH,
+            "maxlength": MAX_PASSWORD_LENGTH,
+        },
+    )
+
+
+def _confirm_field() -> PasswordField:
+    return PasswordField(
+        _l("Password again"),
+        validators=[EqualTo("password", _l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class LoginForm(FlaskForm):
@@ -37,7 +73,11 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     name = StringField(
         _l("Your name"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=MAX_NAME_LENGTH)],
+        validators=[
+            DataRequired(_l("Enter your name.")),
+            Length(max=MAX_NAME_LENGTH),
+            NoBidiControls(),
+        ],
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(
@@ -45,32 +85,46 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(_l("Enter your email address.")), Length(max=MAX_EMAIL_LENGTH)],
         render_kw={"autocomplete": "email"},
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[
-            DataRequired(_l("Choose a password.")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=_l(
-                    "Choose a password of at least %(count)d characters.",
-                    count=MIN_PASSWORD_LENGTH,
-                ),
-            ),
-        ],
-        render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH},
-    )
-    confirm = PasswordField(
-        _l("Password again"),
-        validators=[EqualTo("password", _l("The two passwords differ."))],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = _new_password_field(_l("Password"))
+    confirm = _confirm_field()
     next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=MAX_EMAIL_LENGTH)],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password_field(_l("New password"))
+    confirm = _confirm_field()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = _new_password_field(_l("New password"))
+    confirm = _confirm_field()
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only its CSRF token, behind a button that confirms an e-mailed link."""
 
 
 class AccountForm(FlaskForm):
     name = StringField(
         _l("Your name"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=MAX_NAME_LENGTH)],
+        validators=[
+            DataRequired(_l("Enter your name.")),
+            Length(max=MAX_NAME_LENGTH),
+            NoBidiControls(),
+        ],
         render_kw={"autocomplete": "name"},
     )
     locale = SelectField(

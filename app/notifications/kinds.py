@@ -24,6 +24,12 @@ Each member of a cooperative gets:
 - new_order_for_cooperative: cooperative_name, order_number, subtotal_cents, item_count,
   delivery_method ("home_delivery", "coop_pickup", "stand_pickup")
 
+Accounts (sent to an address, never shown on the inbox page: the link is for the
+mailbox's reader only):
+- verify_email: link (single use, a week)
+- password_reset: link (single use, an hour)
+- cooperative_invitation: cooperative_name, inviter_name, role ("owner", "staff"), link
+
 Send member messages with `user=` for each member, so they show on that
 member's notifications page.
 """
@@ -68,6 +74,9 @@ KINDS: dict[str, Kind] = {
         _kind("payout_paid", "cooperative_name amount_cents reference"),
         _kind("low_stock", "cooperative_name product_name stock"),
         _kind("daily_digest", "cooperative_name date new_orders parts_to_prepare sales_cents"),
+        _kind("verify_email", "link"),
+        _kind("password_reset", "link"),
+        _kind("cooperative_invitation", "cooperative_name inviter_name role link"),
         _kind(
             "new_order_for_cooperative",
             "cooperative_name order_number subtotal_cents item_count delivery_method",

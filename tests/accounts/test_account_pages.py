@@ -52,7 +52,7 @@ def test_registering_creates_a_shopper_logs_them_in_and_sends_them_home(client):
     user = db.session.scalar(select(User))
     assert user.email == "fatima@example.ma"
     assert user.roles == ["shopper"]
-    assert logged_in_user_id(client) == str(user.id)
+    assert logged_in_user_id(client) == user.get_id()
 
 
 def test_registering_remembers_the_language_the_page_was_read_in(client):
@@ -114,7 +114,7 @@ def test_login_with_the_right_password_in_any_letter_case_logs_in(client):
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
-    assert logged_in_user_id(client) == str(user.id)
+    assert logged_in_user_id(client) == user.get_id()
 
 
 def test_login_with_a_wrong_password_re_renders_the_page_with_a_message(client):
@@ -199,7 +199,7 @@ def test_logout_needs_a_post_with_csrf_token(client, shopper):
 
     assert client.get("/logout").status_code == 405
     assert client.post("/logout").status_code == 400
-    assert logged_in_user_id(client) == str(shopper.id)
+    assert logged_in_user_id(client) == shopper.get_id()
 
     token = csrf_from(client, "/account")
     response = client.post("/logout", data={"csrf_token": token})

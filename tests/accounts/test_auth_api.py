@@ -129,6 +129,7 @@ def test_me_with_a_bearer_token_lists_roles_and_cooperatives(client, api_token):
             ],
             key=lambda membership: membership["id"],
         ),
+        "email_verified": True,
     }
 
 

@@ -13,6 +13,7 @@ from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
 from app.catalog.models import Category, Product, ProductLabel, ProductStatus
 from app.cooperatives.models import Cooperative, CooperativeStatus, MemberRole, Membership
+from app.core.db import utcnow
 from app.extensions import db
 from app.fair.models import Fair, Stand
 from app.orders.checkout import Address
@@ -37,6 +38,9 @@ class UserFactory(BaseFactory):
     name = factory.Faker("name")
     password_hash = _PASSWORD_HASH
     role = Role.SHOPPER
+    #: Established accounts have proved their address; pass email_verified_at=None for a
+    #: new one that has not.
+    email_verified_at = factory.LazyFunction(utcnow)
 
 
 class AdminFactory(UserFactory):
@@ -140,7 +144,7 @@ class StandFactory(BaseFactory):
 def login_as(client: FlaskClient, user: User) -> FlaskClient:
     """Log `user` into `client`'s cookie session, as the login page would."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     return client
 
