@@ -9,6 +9,7 @@ registrations and reset requests against the same per-address limits as the page
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import Response
 from flask.views import MethodView
 from flask_babel import gettext
 from flask_login import current_user, login_required
@@ -136,6 +137,7 @@ def request_password_reset(body: dict):
     """E-mail a single-use link, valid one hour, that sets a new password. Always 202: the
     answer does not say whether the email has an account."""
     services.request_password_reset(body["email"], link_for=reset_link)
+    return Response(status=202)
 
 
 @blp.route("/auth/password-reset/confirm", methods=["POST"])

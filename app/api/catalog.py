@@ -29,6 +29,7 @@ from app.cooperatives.permissions import require_member
 from app.core.errors import DomainError, NotFound
 from app.core.language import current_language
 from app.core.money import MAX_PARSED_CENTS
+from app.core.names import no_bidi_controls
 from app.extensions import db
 from app.fees.services import unit_splits
 
@@ -173,12 +174,12 @@ _LABEL_DOC = {
 
 
 class ProductTranslationSchema(BaseSchema):
-    name = ma.fields.String()
+    name = ma.fields.String(validate=no_bidi_controls)
     description = ma.fields.String()
 
 
 class ProductUpdateSchema(BaseSchema):
-    name = ma.fields.String()
+    name = ma.fields.String(validate=no_bidi_controls)
     description = ma.fields.String()
     price = ma.fields.Integer(strict=True, metadata={"description": "centimes of MAD, > 0"})
     stock = ma.fields.Integer(strict=True, metadata={"description": "units on hand, >= 0"})
@@ -200,7 +201,7 @@ class ProductUpdateSchema(BaseSchema):
 
 
 class ProductCreateSchema(ProductUpdateSchema):
-    name = ma.fields.String(required=True)
+    name = ma.fields.String(required=True, validate=no_bidi_controls)
     price = ma.fields.Integer(
         strict=True, required=True, metadata={"description": "centimes of MAD, > 0"}
     )

@@ -31,6 +31,7 @@ from app.cart.carts import ShopperCart
 from app.cart.queries import DELIVERY_METHODS
 from app.cooperatives.schemas import CooperativeSummarySchema
 from app.core.language import current_language
+from app.core.names import no_bidi_controls
 from app.core.paging import page_of
 from app.orders import checkout, queries
 from app.orders.models import (
@@ -193,7 +194,7 @@ def order_body(order: Order, refunds: list[Refund] | None = None) -> dict[str, A
 class CheckoutAddressSchema(BaseSchema):
     name = ma.fields.String(
         required=True,
-        validate=ma.validate.Length(max=checkout.NAME_MAX),
+        validate=[ma.validate.Length(max=checkout.NAME_MAX), no_bidi_controls],
         metadata={"example": "Fatima Zahra"},
     )
     line1 = ma.fields.String(

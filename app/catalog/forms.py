@@ -27,6 +27,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from app.catalog.models import LabelKind, Product, ProductStatus
 from app.catalog.queries import MAX_PER_PAGE
 from app.core.money import InvalidAmount, parse_amount, to_decimal_string
+from app.core.names import NoBidiControls
 
 LABEL_NAMES = {
     LabelKind.IGP: _l("IGP (protected geographical indication)"),
@@ -121,9 +122,9 @@ class ProductFilterForm(FlaskForm):
 class ProductForm(FlaskForm):
     """A member's product: price in dirhams, labels as a checkbox and certificate per kind."""
 
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=160)])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=160), NoBidiControls()])
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)])
-    name_ar = StringField(_l("Name in Arabic"), validators=[Length(max=160)])
+    name_ar = StringField(_l("Name in Arabic"), validators=[Length(max=160), NoBidiControls()])
     description_ar = TextAreaField(_l("Description in Arabic"), validators=[Length(max=5000)])
     price = AmountField(_l("Price of one unit (MAD)"), validators=[_filled_amount])
     unit = StringField(

@@ -16,6 +16,7 @@ from app.catalog.errors import CooperativeNotVerified
 from app.catalog.models import Category, LabelKind, Product, ProductStatus
 from app.cooperatives.models import PROVINCES, Cooperative
 from app.core.errors import ValidationFailed
+from app.core.names import check_name
 from app.extensions import db
 
 #: Highest unit price a product may have, in centimes (1,000,000.00 MAD).
@@ -65,7 +66,7 @@ def clean_product_data(
     if unknown:
         raise ValueError(f"unknown product fields: {sorted(unknown)}")
     cleaners: dict[str, Callable[[Any], Any]] = {
-        "name": lambda value: _text(value, 160),
+        "name": lambda value: _name(value, 160),
         "description": lambda value: _text(value, MAX_DESCRIPTION_LENGTH, required=False),
         "price_cents": lambda value: _whole_number(value, 1, MAX_PRICE_CENTS),
         "stock": lambda value: _whole_number(value, 0, MAX_STOCK),
@@ -116,6 +117,14 @@ def _text(value: Any, max_length: int, *, required: bool = True) -> str:
     if _CONTROL.search(value):
         raise _Invalid(_("Remove the control characters."))
     return value
+
+
+def _name(value: Any, max_length: int, *, required: bool = True) -> str:
+    text = _text(value, max_length, required=required)
+    try:
+        return check_name(text)
+    except ValueError as error:
+        raise _Invalid(str(error))
 
 
 def _whole_number(value: Any, smallest: int, largest: int) -> int:
@@ -196,7 +205,7 @@ def _translations(value: Any) -> dict[str, dict[str, str]]:
         if not set(fields) <= {"name", "description"}:
             raise _Invalid(_("Only the name and the description are translated."))
         translated = {
-            "name": _text(fields.get("name"), 160, required=False),
+            "name": _name(fields.get("name"), 160, required=False),
             "description": _text(fields.get("description"), MAX_DESCRIPTION_LENGTH, required=False),
         }
         translated = {field: text for field, text in translated.items() if text}

@@ -48,6 +48,7 @@ from app.cooperatives.validation import (
 from app.core import form_fields
 from app.core.errors import DomainError
 from app.core.money import InvalidAmount, parse_amount, to_decimal_string
+from app.core.names import NoBidiControls
 
 #: Service field -> form field, where the form asks in other units.
 FORM_FIELD_FOR = {"shipping_fee_cents": "shipping_fee"}
@@ -80,7 +81,9 @@ def _reader_language() -> str:
 class CooperativeApplicationForm(FlaskForm):
     """Every field DESIGN section 1 asks of a cooperative that applies."""
 
-    name = StringField(_l("Name of the cooperative"), [InputRequired(), Length(2, NAME_MAX)])
+    name = StringField(
+        _l("Name of the cooperative"), [InputRequired(), Length(2, NAME_MAX), NoBidiControls()]
+    )
     legal_form = SelectField(
         _l("Legal form"), choices=options(LEGAL_FORM_LABELS.items()), validators=[InputRequired()]
     )

@@ -24,6 +24,7 @@ from app.cooperatives.validation import (
     validate_registration_number,
     validate_rib,
 )
+from app.core.names import no_bidi_controls
 
 
 class StrictSchema(ma.Schema):
@@ -61,7 +62,9 @@ def _profile_fields(*, application: bool) -> dict[str, fields.Field]:
         return {"load_default": default} if application else {}
 
     return {
-        "name": fields.String(**required(validate=validate.Length(min=2, max=NAME_MAX))),
+        "name": fields.String(
+            **required(validate=[validate.Length(min=2, max=NAME_MAX), no_bidi_controls])
+        ),
         "legal_form": fields.String(
             **required(validate=validate.OneOf(tuple(form.value for form in LegalForm)))
         ),

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 
 from app.cooperatives.models import PROVINCES, LegalForm, PayoutMethod
 from app.core.errors import ValidationFailed
+from app.core.names import check_name
 
 PHONE_PATTERN = re.compile(r"^(?:\+212|0)([5-7]\d{8})$")
 RIB_PATTERN = re.compile(r"^\d{24}$")
@@ -123,6 +124,11 @@ def _text(min_length: int, max_length: int):
     return check
 
 
+def _name(min_length: int, max_length: int):
+    text = _text(min_length, max_length)
+    return lambda value: check_name(text(value))
+
+
 def _choice(choices: Iterable[str]):
     allowed = tuple(choices)
 
@@ -157,7 +163,7 @@ def _flag(value: Any) -> bool:
 
 #: Field -> check returning the stored value. Order: as the application form asks.
 CHECKS = {
-    "name": _text(2, NAME_MAX),
+    "name": _name(2, NAME_MAX),
     "legal_form": _choice(LegalForm),
     "registration_number": validate_registration_number,
     "ice": validate_ice,

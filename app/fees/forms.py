@@ -26,6 +26,7 @@ from wtforms.widgets import TextInput
 from app.core import form_fields
 from app.core.errors import DomainError
 from app.core.form_fields import DirhamField
+from app.core.names import NoBidiControls
 from app.fees import engine
 from app.fees.defaults import MOROCCO
 
@@ -80,7 +81,7 @@ def utc_to_morocco(moment: datetime) -> datetime:
 class FeeRuleForm(FlaskForm):
     """A new fee rule; percents of the line total, fees in MAD, dates on Morocco's clock."""
 
-    name = StringField(_l("Name"), [InputRequired(), Length(max=120)])
+    name = StringField(_l("Name"), [InputRequired(), Length(max=120), NoBidiControls()])
     scope = SelectField(
         _l("Applies to"),
         choices=[SelectChoice(value, label) for value, label in SCOPE_LABELS.items()],

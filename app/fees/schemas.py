@@ -10,6 +10,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.core.names import no_bidi_controls
 from app.fees.engine import SCOPES
 from app.fees.queries import STATUSES
 
@@ -58,7 +59,9 @@ class FeeRuleSchema(StrictSchema):
 class FeeRuleCreateSchema(StrictSchema):
     """A new rule. Omitted terms default to 0, no cap, open-ended, from now."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    name = fields.String(
+        required=True, validate=[validate.Length(min=1, max=120), no_bidi_controls]
+    )
     scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
     scope_value = fields.String(allow_none=True, load_default=None)
     commission_bps = _bps("basis points, 0 to 10000", required=True)

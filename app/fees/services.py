@@ -21,6 +21,7 @@ from app.cooperatives.models import Cooperative
 from app.core.db import utcnow
 from app.core.errors import ValidationFailed
 from app.core.locking import locked
+from app.core.names import check_name
 from app.extensions import db
 from app.fair.models import Fair
 from app.fees import defaults, engine
@@ -286,6 +287,11 @@ def _build_rule(admin: User | None, data: Mapping[str, Any]) -> FeeRule:
         errors["name"] = [_("is required")]
     elif len(name) > 120:
         errors["name"] = [_("must be at most 120 characters")]
+    else:
+        try:
+            check_name(name)
+        except ValueError as error:
+            errors["name"] = [str(error)]
     if not isinstance(priority, int) or isinstance(priority, bool):
         errors["priority"] = [_("must be a whole number")]
     if "scope_value" not in errors and "scope" not in errors:

@@ -25,6 +25,7 @@ from app.cart.queries import CartContents, CartGroup, CartLine
 from app.catalog.operations import take_stock
 from app.cooperatives.validation import normalize_phone
 from app.core.errors import ValidationFailed
+from app.core.names import check_name
 from app.extensions import db
 from app.fair.models import Stand
 from app.fees.engine import FeeBreakdown
@@ -248,6 +249,11 @@ def _clean_address(address: Address, needs_street: bool, add) -> Address:
         add("address.name", _("This field is required."))
     elif len(name) > NAME_MAX:
         add("address.name", _("At most %(count)d characters.", count=NAME_MAX))
+    else:
+        try:
+            check_name(name)
+        except ValueError as error:
+            add("address.name", str(error))
     for field, value, longest in (("line1", line1, LINE1_MAX), ("city", city, CITY_MAX)):
         if needs_street and not value:
             add(f"address.{field}", required)

@@ -22,6 +22,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from app.core import form_fields
 from app.core.errors import DomainError
 from app.core.money import InvalidAmount, parse_amount
+from app.core.names import NoBidiControls
 from app.orders import checkout
 from app.orders.labels import PART_STATUS_NAMES
 
@@ -36,7 +37,11 @@ class CheckoutForm(FlaskForm):
     )
     name = StringField(
         _l("Full name"),
-        validators=[InputRequired(_l("This field is required.")), Length(max=checkout.NAME_MAX)],
+        validators=[
+            InputRequired(_l("This field is required.")),
+            Length(max=checkout.NAME_MAX),
+            NoBidiControls(),
+        ],
         render_kw={"autocomplete": "name"},
     )
     phone = TelField(

@@ -95,11 +95,12 @@ def upgrade():
             batch_op.f("ix_cooperative_invitations_cooperative_id"), ["cooperative_id"], unique=False
         )
 
-    _normalise_emails()
+    normalise_emails(op.get_bind())
 
 
-def _normalise_emails() -> None:
-    connection = op.get_bind()
+def normalise_emails(connection) -> None:
+    """Store every e-mail as app.accounts.validation.normalise_email does (NFKC, lower
+    case), except one whose normalised form another account holds."""
     users = sa.table("users", sa.column("id", sa.Integer), sa.column("email", sa.String))
     rows = connection.execute(sa.select(users.c.id, users.c.email).order_by(users.c.id)).all()
     taken = {email for _, email in rows}
