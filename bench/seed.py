@@ -180,6 +180,8 @@ def _owners(cooperative_ids: list[int], password_hash: str) -> dict[int, int]:
             "password_hash": password_hash,
             "role": "shopper",
             "active": True,
+            # Payouts go only to cooperatives whose owners confirmed their address.
+            "email_verified_at": now,
             "created_at": now,
             "updated_at": now,
         }

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
-from app.cooperatives.models import Cooperative, CooperativeStatus, Membership
+from app.cooperatives.models import Cooperative, CooperativeStatus, MemberRole, Membership
 from app.extensions import db
 
 
@@ -86,3 +86,21 @@ def members_by_cooperative(cooperative_ids: Iterable[int]) -> dict[int, list[Mem
     for membership in rows:
         found.setdefault(membership.cooperative_id, []).append(membership)
     return found
+
+
+def owners_have_verified_emails(cooperative_id: int) -> bool:
+    """Whether the cooperative has an owner and every owner confirmed their e-mail address.
+
+    Any owner can change where payouts go (the RIB), so money leaves only when each
+    of them proved they hold their mailbox (app.accounts: e-mail verification).
+    """
+    verified = (
+        db.session.execute(
+            select(User.email_verified_at.is_not(None))
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.cooperative_id == cooperative_id, Membership.role == MemberRole.OWNER)
+        )
+        .scalars()
+        .all()
+    )
+    return bool(verified) and all(verified)

@@ -20,6 +20,7 @@ from app.cooperatives.models import (
     MemberRole,
     Membership,
 )
+from app.core.db import utcnow
 from app.demo.catalog_data import DemoCategory
 from app.demo.cooperative_data import DemoCooperative
 from app.demo.fair_data import DemoFair, translations
@@ -41,7 +42,11 @@ def user(
     role: str | None = None,
     locale: str | None = None,
 ) -> User:
-    """An account (added to the session; a shopper unless `role` says admin) with that hash."""
+    """An account (added to the session; a shopper unless `role` says admin) with that hash.
+
+    Its address counts as verified: the demo's addresses are ours, and its
+    cooperatives' owners must be verified to be paid.
+    """
     account = User(
         email=email.lower(),
         name=name,
@@ -49,6 +54,7 @@ def user(
         role=role or Role.SHOPPER,
         phone=phone,
         locale=locale,
+        email_verified_at=utcnow(),
     )
     db.session.add(account)
     return account

@@ -11,8 +11,9 @@
    with no payout waiting for approval or execution (a unique index on waiting
    payouts keeps two runs at once from proposing twice).
 4. **Blockers.** ``blocker``: a candidate is reported, not proposed, until it is
-   verified and has the details its payout method needs (``destination``: a
-   RIB whose key checks out, or a connected Stripe account).
+   verified, every owner has confirmed their e-mail address (any owner can
+   change the RIB), and it has the details its payout method needs
+   (``destination``: a RIB whose key checks out, or a connected Stripe account).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.cooperatives.models import Cooperative, CooperativeStatus
+from app.cooperatives.queries import owners_have_verified_emails
 from app.cooperatives.validation import validate_rib
 from app.extensions import db
 from app.ledger import codes as ledger_codes
@@ -91,8 +93,14 @@ def blocker(cooperative: Cooperative) -> str | None:
 
 def destination(cooperative: Cooperative, method: str) -> str:
     """Where its money goes by ``method``: its RIB (24 digits, key checked) for a bank
-    transfer, its connected account for Stripe. Raises ``PayoutDetailsMissing`` (409).
+    transfer, its connected account for Stripe. Raises ``PayoutDetailsMissing`` (409),
+    also while an owner has not confirmed their e-mail address (any owner can change
+    the RIB, so an unproven account must not be able to redirect the money).
     """
+    if not owners_have_verified_emails(cooperative.id):
+        raise PayoutDetailsMissing(
+            _("Every owner of the cooperative must first confirm their email address.")
+        )
     if method == PayoutMethod.STRIPE:
         if not cooperative.stripe_account_id:
             raise PayoutDetailsMissing(_("The cooperative has no connected Stripe account."))

@@ -175,6 +175,13 @@ def test_demo_admin_shopper_owner_and_applicants_log_in_with_the_demo_password(s
     assert len(hashes) == 1
 
 
+def test_every_demo_account_is_seeded_with_a_verified_address(small_demo):
+    """Cooperatives are paid only when their owners confirmed their address."""
+    unverified = db.session.scalars(select(User.email).where(User.email_verified_at.is_(None)))
+
+    assert list(unverified) == []
+
+
 def test_pending_applications_wait_for_the_admin_with_their_applicants(small_demo):
     pending = db.session.scalars(
         select(Cooperative).where(Cooperative.status == CooperativeStatus.PENDING)
