@@ -18,7 +18,7 @@ from app.api.common import PageArgsSchema, page_body, page_schema
 from app.catalog.models import Product, ProductLabel, ProductStatus
 from app.cooperatives import services
 from app.cooperatives.labels import province_choices
-from app.cooperatives.models import Cooperative
+from app.cooperatives.models import Cooperative, MemberRole
 from app.cooperatives.permissions import member_role
 from app.cooperatives.queries import cooperatives_by_status, is_selling, verified_cooperatives
 from app.cooperatives.schemas import (
@@ -114,9 +114,10 @@ def cooperative_summary(cooperative: Cooperative, language: str | None = None) -
     }
 
 
-def private_fields(cooperative: Cooperative) -> dict[str, Any]:
-    """What only members and admins see: status, papers, contact and payout details."""
-    return {
+def private_fields(cooperative: Cooperative, *, with_rib: bool) -> dict[str, Any]:
+    """What only members and admins see: status, papers, contact and payout details; the
+    RIB only `with_rib` (owners and admins: staff members do not see where money goes)."""
+    fields = {
         "status": cooperative.status,
         "status_note": cooperative.status_note,
         "status_changed_at": cooperative.status_changed_at,
@@ -129,6 +130,9 @@ def private_fields(cooperative: Cooperative) -> dict[str, Any]:
         "rib": cooperative.rib,
         "created_at": cooperative.created_at,
     }
+    if not with_rib:
+        del fields["rib"]
+    return fields
 
 
 def label_kinds(cooperative_id: int) -> list[str]:
@@ -148,7 +152,9 @@ def label_kinds(cooperative_id: int) -> list[str]:
     )
 
 
-def cooperative_body(cooperative: Cooperative, *, private: bool) -> dict[str, Any]:
+def cooperative_body(
+    cooperative: Cooperative, *, private: bool, with_rib: bool = False
+) -> dict[str, Any]:
     language = current_language()
     stand = current_stand(cooperative.id)
     body = cooperative_summary(cooperative, language)
@@ -158,13 +164,13 @@ def cooperative_body(cooperative: Cooperative, *, private: bool) -> dict[str, An
         stand=None if stand is None else {"fair_id": stand.fair_id, "code": stand.code},
     )
     if private:
-        body.update(private_fields(cooperative))
+        body.update(private_fields(cooperative, with_rib=with_rib))
     return body
 
 
 def review_body(cooperative: Cooperative) -> dict[str, Any]:
     body = cooperative_summary(cooperative)
-    body.update(private_fields(cooperative), description=cooperative.description)
+    body.update(private_fields(cooperative, with_rib=True), description=cooperative.description)
     return body
 
 
@@ -172,6 +178,13 @@ def sees_private(user, cooperative: Cooperative) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_admin or member_role(user, cooperative.id) is not None
+
+
+def sees_rib(user, cooperative: Cooperative) -> bool:
+    """Admins and the cooperative's owners; not its staff members (least privilege)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_admin or member_role(user, cooperative.id) == MemberRole.OWNER
 
 
 def _cooperative_or_404(cooperative_id: int) -> Cooperative:
@@ -210,7 +223,9 @@ def get_cooperative(cooperative_id: int):
     private = sees_private(current_user, cooperative)
     if not is_selling(cooperative) and not private:
         raise NotFound(_("No such cooperative."))
-    return cooperative_body(cooperative, private=private)
+    return cooperative_body(
+        cooperative, private=private, with_rib=private and sees_rib(current_user, cooperative)
+    )
 
 
 @blp.route("/cooperatives", methods=["POST"])
@@ -221,7 +236,7 @@ def get_cooperative(cooperative_id: int):
 def apply_cooperative(application: dict[str, Any]):
     """Apply to sell: the cooperative starts pending and the caller becomes its owner."""
     cooperative = services.apply(signed_in_user(), application)
-    return cooperative_body(cooperative, private=True)
+    return cooperative_body(cooperative, private=True, with_rib=True)
 
 
 @blp.route("/cooperatives/<int:cooperative_id>", methods=["PATCH"])
@@ -235,7 +250,7 @@ def update_cooperative(changes: dict[str, Any], cooperative_id: int):
     user = signed_in_user()
     cooperative = _cooperative_or_404(cooperative_id)
     cooperative = services.update(cooperative, user, changes)
-    return cooperative_body(cooperative, private=True)
+    return cooperative_body(cooperative, private=True, with_rib=sees_rib(user, cooperative))
 
 
 @blp.route("/admin/cooperatives", methods=["GET"])
@@ -263,7 +278,7 @@ def verify_cooperative(body: dict[str, Any], cooperative_id: int):
     """Admins: verify a pending cooperative, or reinstate a suspended one."""
     admin = admin_user()
     cooperative = services.verify(_cooperative_or_404(cooperative_id), admin, body.get("note"))
-    return cooperative_body(cooperative, private=True)
+    return cooperative_body(cooperative, private=True, with_rib=True)
 
 
 @blp.route("/admin/cooperatives/<int:cooperative_id>/suspend", methods=["POST"])
@@ -277,4 +292,4 @@ def suspend_cooperative(body: dict[str, Any], cooperative_id: int):
     """Admins: suspend a cooperative (or refuse an application); the note says why."""
     admin = admin_user()
     cooperative = services.suspend(_cooperative_or_404(cooperative_id), admin, body.get("note"))
-    return cooperative_body(cooperative, private=True)
+    return cooperative_body(cooperative, private=True, with_rib=True)

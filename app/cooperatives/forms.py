@@ -168,7 +168,7 @@ class CooperativeProfileForm(CooperativeApplicationForm):
 
 
 class MemberForm(FlaskForm):
-    email = EmailField(_l("E-mail of their account"), [InputRequired(), Length(max=254)])
+    email = EmailField(_l("Their e-mail address"), [InputRequired(), Length(max=254)])
     role = SelectField(
         _l("Role"), choices=options(MEMBER_ROLE_LABELS.items()), validators=[InputRequired()]
     )

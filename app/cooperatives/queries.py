@@ -12,7 +12,15 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
-from app.cooperatives.models import Cooperative, CooperativeStatus, MemberRole, Membership
+from app.accounts.operations import token_hash
+from app.cooperatives.models import (
+    Cooperative,
+    CooperativeStatus,
+    Invitation,
+    MemberRole,
+    Membership,
+)
+from app.core.db import utcnow
 from app.extensions import db
 
 
@@ -104,3 +112,15 @@ def owners_have_verified_emails(cooperative_id: int) -> bool:
         .all()
     )
     return bool(verified) and all(verified)
+
+
+def pending_invitation(token: str) -> Invitation | None:
+    """The unaccepted, unexpired invitation an e-mailed link's token names, or None."""
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_hash(token or ""))
+    )
+    if invitation is None or invitation.accepted_at is not None:
+        return None
+    if invitation.expires_at <= utcnow():
+        return None
+    return invitation

@@ -174,7 +174,9 @@ class _PrivateFields(ma.Schema):
     email = fields.String()
     onssa_number = fields.String(allow_none=True)
     payout_method = fields.String()
-    rib = fields.String(allow_none=True)
+    rib = fields.String(
+        allow_none=True, metadata={"description": "owners and admins only, not staff members"}
+    )
     created_at = fields.DateTime()
 
 

@@ -1,4 +1,5 @@
-"""Use cases of cooperatives: apply, edit the profile, verify and suspend, members.
+"""Use cases of cooperatives: apply, edit the profile, verify and suspend, members (who
+join by accepting an e-mailed invitation).
 
 Each public function owns its transaction (one commit); helpers only flush.
 A cooperative's status moves only through `_move_status`, which records who
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -22,22 +24,29 @@ from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts.errors import InvalidLink
 from app.accounts.models import User
+from app.accounts.operations import LinkBuilder, mark_email_verified, new_token, token_hash
+from app.accounts.queries import user_by_email
+from app.accounts.validation import normalise_email
 from app.audit.operations import record
 from app.cooperatives.models import (
     Cooperative,
     CooperativeStatus,
     CooperativeStatusEvent,
+    Invitation,
     MemberRole,
     Membership,
     PayoutMethod,
 )
-from app.cooperatives.permissions import require_member
+from app.cooperatives.permissions import member_role, require_member
 from app.cooperatives.validation import REQUIRED_AT_APPLICATION, clean_profile
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
 from app.core.slugs import unique_slug
+from app.core.transactions import committed
 from app.extensions import db
+from app.notifications.services import notify
 
 #: Fields a member may change; payout details only by an owner.
 PAYOUT_FIELDS = frozenset({"payout_method", "rib"})
@@ -53,6 +62,9 @@ ALLOWED_MOVES = frozenset(
         (CooperativeStatus.VERIFIED, CooperativeStatus.PENDING),
     }
 )
+
+#: How long an invitation to join a cooperative can be accepted.
+INVITATION_LIFETIME = timedelta(days=7)
 
 #: Paths under /cooperatives/ that a slug must not take.
 RESERVED_SLUGS = frozenset({"apply", "new"})
@@ -174,28 +186,113 @@ def suspend(cooperative: Cooperative, admin: User, note: str | None) -> Cooperat
     return cooperative
 
 
-def add_member(cooperative: Cooperative, owner: User, email: str, role: str) -> Membership:
-    """An owner adds the registered user with that e-mail as owner or staff.
+def invite_member(
+    cooperative: Cooperative, owner: User, email: str, role: str, *, link_for: LinkBuilder
+) -> Invitation:
+    """An owner invites whoever reads `email` to join as owner or staff: a single-use link,
+    valid INVITATION_LIFETIME, is e-mailed; they become a member when they accept it.
 
-    Raises Forbidden (not an owner), ValidationFailed (no such user, unknown
-    role), Conflict (already a member).
+    The answer is the same whether or not an account uses the address, so an owner
+    cannot learn who has an account. A new invitation to the same address replaces
+    the earlier ones. Raises Forbidden (not an owner), ValidationFailed (email,
+    role), Conflict (that account is already a member).
     """
     require_member(owner, cooperative.id, owner_only=True)
-    if role not in tuple(MemberRole):
-        raise ValidationFailed(_("Unknown role."), fields={"role": [_("Choose owner or staff.")]})
-    address = (email or "").strip().lower()
-    user = db.session.scalar(select(User).where(User.email == address)) if address else None
-    if user is None:
-        message = _("No account uses this e-mail address: ask them to register first.")
-        raise ValidationFailed(message, fields={"email": [message]})
-    membership = Membership(cooperative_id=cooperative.id, user_id=user.id, role=role)
-    db.session.add(membership)
+    clean: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
     try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+        clean["email"] = normalise_email(email)
+    except ValidationFailed as error:
+        errors.update(error.fields)
+    if role not in tuple(MemberRole):
+        errors["role"] = [_("Choose owner or staff.")]
+    if errors:
+        raise ValidationFailed(_("Some fields are not valid."), fields=errors)
+    address = clean["email"]
+    invitee = user_by_email(address)
+    if invitee is not None and member_role(invitee, cooperative.id) is not None:
         message = _("This person is already a member of the cooperative.")
         raise Conflict(message, fields={"email": [message]})
+    now = utcnow()
+    token = new_token()
+    with committed():
+        db.session.execute(
+            sql_update(Invitation)
+            .where(
+                Invitation.cooperative_id == cooperative.id,
+                Invitation.email == address,
+                Invitation.accepted_at.is_(None),
+                Invitation.expires_at > now,
+            )
+            .values(expires_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        invitation = Invitation(
+            cooperative_id=cooperative.id,
+            email=address,
+            role=role,
+            invited_by_id=owner.id,
+            token_hash=token_hash(token),
+            created_at=now,
+            expires_at=now + INVITATION_LIFETIME,
+        )
+        db.session.add(invitation)
+        db.session.flush()
+        notify(
+            "cooperative_invitation",
+            email=address,
+            locale=invitee.locale if invitee is not None else owner.locale,
+            context={
+                "name": None,
+                "cooperative_name": cooperative.name,
+                "inviter_name": owner.name,
+                "role": role,
+                "link": link_for(token),
+            },
+            dedupe_key=f"cooperative_invitation:{invitation.id}",
+        )
+    return invitation
+
+
+def accept_invitation(token: str, user: User) -> Membership:
+    """`user` accepts the invitation the link names and becomes a member with its role.
+
+    Only the account that uses the invited address may accept (the link then also
+    proves that address, which becomes verified). Raises InvalidLink (400) for a
+    used, expired or unknown link, Forbidden (403) for another account.
+    """
+    with committed():
+        invitation = db.session.scalar(
+            select(Invitation)
+            .where(Invitation.token_hash == token_hash(token or ""))
+            .with_for_update()
+        )
+        now = utcnow()
+        if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= now:
+            raise InvalidLink(
+                _(
+                    "This invitation was already used, has expired or is not valid."
+                    " Ask for a new one."
+                )
+            )
+        if user.email != invitation.email:
+            raise Forbidden(
+                _("This invitation was sent to another email address: log in with that address.")
+            )
+        membership = db.session.scalar(
+            select(Membership).where(
+                Membership.cooperative_id == invitation.cooperative_id,
+                Membership.user_id == user.id,
+            )
+        )
+        if membership is None:
+            membership = Membership(
+                cooperative_id=invitation.cooperative_id, user_id=user.id, role=invitation.role
+            )
+            db.session.add(membership)
+        invitation.accepted_at = now
+        invitation.accepted_by_id = user.id
+        mark_email_verified(user, invitation.email, now=now)
     return membership
 
 

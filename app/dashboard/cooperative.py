@@ -1,16 +1,18 @@
-"""Members' pages of their cooperative: the dashboard home, the profile, the members."""
+"""Members' pages of their cooperative: the dashboard home, the profile, the members and the
+invitations to join."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.accounts.forms import ConfirmForm
 from app.cooperatives import services
 from app.cooperatives.forms import CooperativeProfileForm, MemberForm, show_domain_error
 from app.cooperatives.models import Cooperative, MemberRole
 from app.cooperatives.permissions import require_member
-from app.cooperatives.queries import members_of, memberships_of
+from app.cooperatives.queries import members_of, memberships_of, pending_invitation
 from app.core.errors import DomainError, NotFound
 from app.dashboard import bp
 from app.extensions import db
@@ -59,9 +61,15 @@ def cooperative_profile(cooperative_id: int):
     ), status
 
 
+def invitation_link(token: str) -> str:
+    """The address of the page that accepts an invitation (for the e-mail)."""
+    return url_for("dashboard.invitation", token=token, _external=True)
+
+
 @bp.route("/<int:cooperative_id>/members", methods=["GET", "POST"])
 def members(cooperative_id: int):
-    """Owners see the members and add one by the e-mail of their account."""
+    """Owners see the members and invite one by e-mail. The page answers the same whether
+    or not an account uses the address."""
     cooperative = _cooperative_or_404(cooperative_id)
     require_member(current_user, cooperative.id, owner_only=True)
     form = MemberForm()
@@ -70,14 +78,25 @@ def members(cooperative_id: int):
         status = 422
         if form.validate():
             try:
-                services.add_member(
-                    cooperative, current_user._get_current_object(), form.email.data, form.role.data
+                invitation = services.invite_member(
+                    cooperative,
+                    current_user._get_current_object(),
+                    form.email.data,
+                    form.role.data,
+                    link_for=invitation_link,
                 )
             except DomainError as error:
                 show_domain_error(form, error)
                 status = error.status
             else:
-                flash(_("%(email)s is now a member.", email=form.email.data), "success")
+                flash(
+                    _(
+                        "We sent an invitation to %(email)s. They become a member once they"
+                        " accept it.",
+                        email=invitation.email,
+                    ),
+                    "success",
+                )
                 return redirect(url_for(".members", cooperative_id=cooperative.id))
     return _members_page(cooperative, form), status
 
@@ -105,3 +124,24 @@ def _members_page(cooperative: Cooperative, form: MemberForm) -> str:
         members=members_of(cooperative.id),
         form=form,
     )
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """The invited person, logged in, sees which cooperative invites them and accepts."""
+    form = ConfirmForm()
+    found = pending_invitation(token)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            membership = services.accept_invitation(token, current_user._get_current_object())
+        except DomainError as error:
+            form.form_errors.append(error.message)
+            return render_template(
+                "dashboard/cooperative/invitation.html", form=form, invitation=found, token=token
+            ), error.status
+        flash(_("You are now a member of %(name)s.", name=membership.cooperative.name), "success")
+        return redirect(url_for(".home"))
+    status = 200 if found is not None else 404
+    return render_template(
+        "dashboard/cooperative/invitation.html", form=form, invitation=found, token=token
+    ), status

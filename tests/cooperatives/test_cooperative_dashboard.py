@@ -16,6 +16,7 @@ from support.factories import (
 
 from app.cooperatives.models import Membership
 from app.extensions import db
+from app.notifications.models import Notification
 
 
 def profile_form(cooperative, **changes) -> dict:
@@ -156,37 +157,47 @@ def test_members_of_another_cooperative_get_a_403(client, cooperative):
     assert client.get("/dashboard/999999/profile").status_code == 404
 
 
-def test_owner_adds_a_member_by_email(client, owner, cooperative):
+def test_owner_invites_a_member_who_joins_by_accepting(client, owner, cooperative):
     newcomer = UserFactory(email="aicha@example.com")
     login_as(client, owner)
     url = f"/dashboard/{cooperative.id}/members"
-    token = csrf_from(client, url)
 
     response = client.post(
-        url, data={"email": "Aicha@example.com", "role": "staff", "csrf_token": token}
+        url,
+        data={"email": "Aicha@example.com", "role": "staff", "csrf_token": csrf_from(client, url)},
     )
 
     assert response.status_code == 302
+    assert db.session.scalar(select(Membership).where(Membership.user_id == newcomer.id)) is None
+    mail = db.session.scalar(
+        select(Notification).where(Notification.kind == "cooperative_invitation")
+    )
+    path = mail.context["link"].removeprefix("http://localhost")
+    login_as(client, newcomer)
+    assert cooperative.name in client.get(path).get_data(as_text=True)
+    accepted = client.post(path, data={"csrf_token": csrf_from(client, path)})
+    assert accepted.status_code == 302
     membership = db.session.scalar(select(Membership).where(Membership.user_id == newcomer.id))
     assert membership.role == "staff"
+    login_as(client, owner)
     assert "aicha@example.com" in client.get(url).get_data(as_text=True)
 
 
-def test_adding_an_unknown_or_existing_member_is_refused_on_the_page(client, owner, cooperative):
+def test_inviting_a_bad_address_or_an_existing_member_is_refused_on_the_page(
+    client, owner, cooperative
+):
     login_as(client, owner)
     url = f"/dashboard/{cooperative.id}/members"
     token = csrf_from(client, url)
 
-    unknown = client.post(
-        url, data={"email": "x@example.com", "role": "staff", "csrf_token": token}
-    )
+    malformed = client.post(url, data={"email": "x@", "role": "staff", "csrf_token": token})
     existing = client.post(url, data={"email": owner.email, "role": "staff", "csrf_token": token})
     bad_role = client.post(
         url, data={"email": UserFactory().email, "role": "chief", "csrf_token": token}
     )
 
-    assert unknown.status_code == 422
-    assert errors_of(unknown.get_data(as_text=True), "email")
+    assert malformed.status_code == 422
+    assert errors_of(malformed.get_data(as_text=True), "email")
     assert existing.status_code == 409
     assert errors_of(existing.get_data(as_text=True), "email")
     assert bad_role.status_code == 422

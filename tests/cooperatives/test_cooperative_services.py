@@ -223,33 +223,56 @@ def test_two_admins_verifying_at_once_record_one_verification(admin):
     assert count(CooperativeStatusEvent) == 0
 
 
-def test_owner_adds_a_registered_user_as_staff(cooperative, owner):
+def link_for(token: str) -> str:
+    return f"https://souk.example/dashboard/invitations/{token}"
+
+
+def test_an_invited_user_becomes_staff_by_accepting(cooperative, owner):
     newcomer = UserFactory(email="aicha@example.com")
-    membership = services.add_member(cooperative, owner, " Aicha@Example.com ", "staff")
+    invitation = services.invite_member(
+        cooperative, owner, " Aicha@Example.com ", "staff", link_for=link_for
+    )
+    token = sent_token(invitation.email)
+
+    membership = services.accept_invitation(token, newcomer)
+
     assert (membership.user_id, membership.role) == (newcomer.id, "staff")
 
 
-def test_adding_a_member_needs_an_existing_account_and_a_known_role(cooperative, owner):
+def test_inviting_needs_a_valid_email_and_a_known_role(cooperative, owner):
     with pytest.raises(ValidationFailed) as caught:
-        services.add_member(cooperative, owner, "nobody@example.com", "staff")
+        services.invite_member(cooperative, owner, "not an address", "staff", link_for=link_for)
     assert "email" in caught.value.fields
     with pytest.raises(ValidationFailed) as caught:
-        services.add_member(cooperative, owner, UserFactory().email, "president")
+        services.invite_member(
+            cooperative, owner, UserFactory().email, "president", link_for=link_for
+        )
     assert "role" in caught.value.fields
 
 
-def test_adding_someone_twice_is_a_conflict(cooperative, owner):
+def test_inviting_a_member_again_is_a_conflict(cooperative, owner):
     db.session.commit()
     with pytest.raises(Conflict) as caught:
-        services.add_member(cooperative, owner, owner.email, "staff")
+        services.invite_member(cooperative, owner, owner.email, "staff", link_for=link_for)
     assert "email" in caught.value.fields
     assert [m.role for m in db.session.scalars(select(Membership))] == ["owner"]
+
+
+def sent_token(email: str) -> str:
+    from app.notifications.models import Notification
+
+    mail = db.session.scalars(
+        select(Notification)
+        .where(Notification.kind == "cooperative_invitation", Notification.recipient_email == email)
+        .order_by(Notification.id.desc())
+    ).first()
+    return mail.context["link"].rsplit("/", 1)[1]
 
 
 def test_only_owners_manage_members(cooperative, owner):
     staff = MembershipFactory(cooperative=cooperative, role="staff").user
     with pytest.raises(Forbidden):
-        services.add_member(cooperative, staff, UserFactory().email, "owner")
+        services.invite_member(cooperative, staff, UserFactory().email, "owner", link_for=link_for)
     with pytest.raises(Forbidden):
         services.remove_member(cooperative, staff, owner.id)
 
