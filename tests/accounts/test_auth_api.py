@@ -211,3 +211,18 @@ def test_openapi_document_describes_the_auth_endpoints_and_bearer_security(clien
     assert set(registration["required"]) == {"email", "password", "name"}
     assert registration["properties"]["password"]["minLength"] == 10
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_openapi_document_describes_password_reset_revocation_and_email_verified(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    paths, schemas = spec["paths"], spec["components"]["schemas"]
+
+    reset = paths["/api/v1/auth/password-reset"]["post"]
+    confirm = paths["/api/v1/auth/password-reset/confirm"]["post"]
+    assert {"202", "422", "429"} <= set(reset["responses"])
+    assert {"200", "400", "422"} <= set(confirm["responses"])
+    assert set(schemas["PasswordReset"]["required"]) == {"token", "password"}
+    assert schemas["PasswordReset"]["properties"]["password"]["maxLength"] == 256
+    assert {"204", "401"} <= set(paths["/api/v1/auth/token"]["delete"]["responses"])
+    assert "429" in paths["/api/v1/auth/register"]["post"]["responses"]
+    assert "email_verified" in schemas["Me"]["required"]

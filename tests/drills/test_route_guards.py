@@ -47,6 +47,8 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC_API_WRITES = {
     ("POST", "/api/v1/auth/register"): "anyone may open an account",
     ("POST", "/api/v1/auth/token"): "trades an email and password for a token",
+    ("POST", "/api/v1/auth/password-reset"): "e-mails a reset link; says the same for any address",
+    ("POST", "/api/v1/auth/password-reset/confirm"): "the e-mailed single-use token is the key",
     ("PUT", "/api/v1/cart/items/<int:product_id>"): "a visitor's cart lives in their session",
     ("DELETE", "/api/v1/cart/items/<int:product_id>"): "a visitor's cart lives in their session",
 }
@@ -245,6 +247,8 @@ def test_every_api_write_without_credentials_is_a_401_unless_public_by_design(ap
     assert public == {
         "POST /api/v1/auth/register": 422,
         "POST /api/v1/auth/token": 422,
+        "POST /api/v1/auth/password-reset": 422,
+        "POST /api/v1/auth/password-reset/confirm": 422,
         "PUT /api/v1/cart/items/<int:product_id>": 422,
         "DELETE /api/v1/cart/items/<int:product_id>": 200,
     }

@@ -33,6 +33,9 @@ SAMPLE = {
     "subtotal_cents": 24000,
     "item_count": 1,
     "delivery_method": "coop_pickup",
+    "link": "https://souk.example/password/reset/k3Q9x",
+    "inviter_name": "Aicha Ouhammou",
+    "role": "staff",
 }
 
 
@@ -40,7 +43,7 @@ def _context(kind: str) -> dict:
     return {key: SAMPLE[key] for key in KINDS[kind].required}
 
 
-def test_the_fourteen_kinds_of_issue_six_are_registered():
+def test_the_fourteen_kinds_of_issue_six_and_the_account_links_are_registered():
     assert set(KINDS) == {
         "order_placed",
         "order_paid",
@@ -56,6 +59,9 @@ def test_the_fourteen_kinds_of_issue_six_are_registered():
         "low_stock",
         "daily_digest",
         "new_order_for_cooperative",
+        "verify_email",
+        "password_reset",
+        "cooperative_invitation",
     }
 
 
@@ -124,7 +130,7 @@ def test_any_strings_and_amounts_render_verbatim_on_one_subject_line(kind, local
     context = {
         key: number if isinstance(SAMPLE[key], int) else words for key in KINDS[kind].required
     }
-    for key in ("payment_method", "delivery_method"):
+    for key in ("payment_method", "delivery_method", "role"):
         if key in context:
             context[key] = SAMPLE[key]
 
@@ -134,3 +140,18 @@ def test_any_strings_and_amounts_render_verbatim_on_one_subject_line(kind, local
     assert message.body.endswith("\n") and "\n\n\n" not in message.body
     if "order_number" in context:
         assert " ".join(words.split()) in message.subject + " ".join(message.body.split())
+
+
+@pytest.mark.parametrize(
+    ("locale", "owner_word", "staff_word"),
+    [("en", "an owner", "a staff member"), ("fr", "propriétaire", "membre de l'équipe")],
+)
+def test_an_invitation_names_the_role_in_the_readers_language(locale, owner_word, staff_word):
+    context = _context("cooperative_invitation")
+
+    as_owner = render("cooperative_invitation", locale, {**context, "role": "owner"}).body
+    as_staff = render("cooperative_invitation", locale, {**context, "role": "staff"}).body
+
+    assert owner_word in as_owner and staff_word not in as_owner
+    assert staff_word in as_staff
+    assert SAMPLE["link"] in as_owner
