@@ -136,3 +136,14 @@ class AccountForm(FlaskForm):
             SelectChoice("en", "English", render_kw={"lang": "en"}),
         ],
     )
+
+
+class AccountSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = StringField(_l("Email or name"), validators=[Length(max=MAX_EMAIL_LENGTH)])
+
+
+class SuspendAccountForm(FlaskForm):
+    reason = StringField(_l("Why (kept in the audit log)"), validators=[Length(max=2000)])
