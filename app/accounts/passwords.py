@@ -37,13 +37,19 @@ def is_common_password(password: str) -> bool:
     return password.strip().lower() in _common_passwords()
 
 
+def _utf8(password: str) -> bytes:
+    """UTF-8, with a lone surrogate (which JSON can carry) kept rather than a 500: the same
+    bytes as plain UTF-8 for every real password."""
+    return password.encode("utf-8", "surrogatepass")
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher.hash(_utf8(password))
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash, _utf8(password))
     except (VerificationError, InvalidHashError):
         return False
 

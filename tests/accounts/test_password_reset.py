@@ -212,3 +212,20 @@ def test_the_reset_requests_are_limited_per_address(client, app, monkeypatch):
         assert ask_reset(client, "nobody@example.ma").status_code == 202
 
     assert ask_reset(client, "nobody@example.ma").status_code == 429
+
+
+def test_a_lone_surrogate_in_the_token_or_the_password_is_no_server_error(client):
+    for body in (
+        '{"token": "\\ud800", "password": "long-enough-passphrase"}',
+        '{"token": "made-up", "password": "\\ud800 long-enough-passphrase"}',
+    ):
+        response = client.post(
+            "/api/v1/auth/password-reset/confirm", data=body, content_type="application/json"
+        )
+        assert response.status_code == 400
+    login = client.post(
+        "/api/v1/auth/token",
+        data='{"email": "a@example.ma", "password": "\\udfff-passphrase"}',
+        content_type="application/json",
+    )
+    assert login.status_code == 401
