@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from app.accounts.models import AccountLink, ApiToken, LinkPurpose, User
 from app.core.db import utcnow
 from app.extensions import db
-from app.notifications.services import notify
+from app.notifications.operations import notify
 
 #: Builds the absolute URL of a page from the token it carries; given by the face,
 #: since a domain knows no routes (e.g. ``lambda token: url_for(..., _external=True)``).

@@ -46,7 +46,7 @@ from app.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, Va
 from app.core.slugs import unique_slug
 from app.core.transactions import committed
 from app.extensions import db
-from app.notifications.services import notify
+from app.notifications.operations import notify
 
 #: Fields a member may change; payout details only by an owner.
 PAYOUT_FIELDS = frozenset({"payout_method", "rib"})
