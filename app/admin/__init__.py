@@ -26,6 +26,7 @@ def require_admin():
 def blueprint() -> Blueprint:
     """``bp`` with every group of its pages on it (the app factory registers it)."""
     from app.admin import (  # noqa: F401  (each module adds its routes to bp)
+        accounts,
         audit,
         cooperatives,
         fairs,
