@@ -97,10 +97,12 @@ def members_by_cooperative(cooperative_ids: Iterable[int]) -> dict[int, list[Mem
 
 
 def owners_have_verified_emails(cooperative_id: int) -> bool:
-    """Whether the cooperative has an owner and every owner confirmed their e-mail address.
+    """Whether every owner of the cooperative confirmed their e-mail address.
 
     Any owner can change where payouts go (the RIB), so money leaves only when each
-    of them proved they hold their mailbox (app.accounts: e-mail verification).
+    of them proved they hold their mailbox (app.accounts: e-mail verification). A
+    cooperative with no owner account (made by an admin or a script) has nobody
+    who could redirect its money, so it is not held back.
     """
     verified = (
         db.session.execute(
@@ -111,7 +113,7 @@ def owners_have_verified_emails(cooperative_id: int) -> bool:
         .scalars()
         .all()
     )
-    return bool(verified) and all(verified)
+    return all(verified)
 
 
 def pending_invitation(token: str) -> Invitation | None:

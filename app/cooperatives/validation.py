@@ -10,6 +10,7 @@ Facts (formats, the RIB key) come from REGION.md.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -102,12 +103,13 @@ def validate_onssa_number(text: str | None) -> str | None:
 
 
 def validate_email_address(text: str) -> str:
-    """The e-mail address, normalised (domain lower-cased); no network lookup."""
-    value = (text or "").strip()
+    """The e-mail address, normalised as accounts store theirs (NFKC, lower case, so a
+    full-width look-alike is the same address); no network lookup."""
+    value = unicodedata.normalize("NFKC", text or "").strip()
     if len(value) > EMAIL_MAX:
         raise ValueError(_("Enter a valid e-mail address."))
     try:
-        return validate_email(value, check_deliverability=False).normalized
+        return validate_email(value, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         raise ValueError(_("Enter a valid e-mail address."))
 

@@ -105,6 +105,12 @@ def test_a_full_width_email_is_stored_in_plain_letters_and_logs_in_either_way(cl
     assert services.authenticate(FULL_WIDTH, GOOD_PASSWORD) is not None
 
 
+def test_a_cooperatives_contact_email_is_stored_normalised_too():
+    from app.cooperatives.validation import validate_email_address
+
+    assert validate_email_address(" Ｃｏｎｔａｃｔ@Tighza.example ") == "contact@tighza.example"
+
+
 def test_normalising_is_nfkc_then_lower_case():
     assert normalise_email(" Ｆatima＠Example.MA ") == "fatima@example.ma"
 
