@@ -57,3 +57,9 @@ def test_executing_refuses_once_an_unverified_owner_joined(owed_cooperative):
 
     db.session.expire_all()
     assert db.session.get(Payout, payout.id).status == PayoutStatus.APPROVED
+
+
+def test_a_cooperative_without_any_owner_account_is_not_held_back():
+    from support.factories import CooperativeFactory
+
+    assert owners_have_verified_emails(CooperativeFactory().id)
