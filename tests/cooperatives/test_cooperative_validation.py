@@ -133,7 +133,7 @@ def test_clean_profile_gives_stored_forms():
         "phone": "+212612345678",
         "ice": None,
         "rib": None,
-        "email": "A@coop.ma",
+        "email": "a@coop.ma",  # stored as accounts store e-mails (NFKC, lower case)
     }
 
 
