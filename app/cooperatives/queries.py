@@ -96,24 +96,30 @@ def members_by_cooperative(cooperative_ids: Iterable[int]) -> dict[int, list[Mem
     return found
 
 
-def owners_have_verified_emails(cooperative_id: int) -> bool:
-    """Whether every owner of the cooperative confirmed their e-mail address.
+def cooperatives_with_unverified_owners(cooperative_ids: Iterable[int]) -> set[int]:
+    """Those of `cooperative_ids` with an owner who has not confirmed their e-mail address,
+    in one query.
 
     Any owner can change where payouts go (the RIB), so money leaves only when each
-    of them proved they hold their mailbox (app.accounts: e-mail verification). A
-    cooperative with no owner account (made by an admin or a script) has nobody
-    who could redirect its money, so it is not held back.
+    owner proved they hold their mailbox (app.accounts: e-mail verification). A
+    cooperative with no owner account (made by an admin or a script) has nobody who
+    could redirect its money, so it is not held back.
     """
-    verified = (
-        db.session.execute(
-            select(User.email_verified_at.is_not(None))
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.cooperative_id == cooperative_id, Membership.role == MemberRole.OWNER)
+    wanted = list(cooperative_ids)
+    if not wanted:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Membership.cooperative_id)
+            .join(User, User.id == Membership.user_id)
+            .where(
+                Membership.cooperative_id.in_(wanted),
+                Membership.role == MemberRole.OWNER,
+                User.email_verified_at.is_(None),
+            )
+            .distinct()
         )
-        .scalars()
-        .all()
     )
-    return all(verified)
 
 
 def pending_invitation(token: str) -> Invitation | None:

@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.cooperatives.models import Cooperative, CooperativeStatus
-from app.cooperatives.queries import owners_have_verified_emails
+from app.cooperatives.queries import cooperatives_with_unverified_owners
 from app.cooperatives.validation import validate_rib
 from app.extensions import db
 from app.ledger import codes as ledger_codes
@@ -79,13 +79,17 @@ def payout_candidates(minimum_cents: int) -> list[Candidate]:
     return [Candidate(cooperative, available[cooperative.id]) for cooperative in cooperatives]
 
 
-def blocker(cooperative: Cooperative) -> str | None:
-    """Why the cooperative cannot be paid now, or None: it must be verified and have the
-    details its payout method needs (a RIB whose key checks out, or a Stripe account)."""
+def blocker(cooperative: Cooperative, *, owners_verified: bool) -> str | None:
+    """Why the cooperative cannot be paid now, or None: it must be verified, every owner
+    must have confirmed their e-mail address (``owners_verified``, read for all candidates
+    at once by ``cooperatives_with_unverified_owners``), and it must have the details its
+    payout method needs (a RIB whose key checks out, or a Stripe account)."""
     if cooperative.status != CooperativeStatus.VERIFIED:
         return _("The cooperative is not verified.")
+    if not owners_verified:
+        return _unverified_owners().message
     try:
-        destination(cooperative, cooperative.payout_method)
+        _payout_details(cooperative, cooperative.payout_method)
     except PayoutDetailsMissing as error:
         return error.message
     return None
@@ -97,10 +101,18 @@ def destination(cooperative: Cooperative, method: str) -> str:
     also while an owner has not confirmed their e-mail address (any owner can change
     the RIB, so an unproven account must not be able to redirect the money).
     """
-    if not owners_have_verified_emails(cooperative.id):
-        raise PayoutDetailsMissing(
-            _("Every owner of the cooperative must first confirm their email address.")
-        )
+    if cooperative.id in cooperatives_with_unverified_owners([cooperative.id]):
+        raise _unverified_owners()
+    return _payout_details(cooperative, method)
+
+
+def _unverified_owners() -> PayoutDetailsMissing:
+    return PayoutDetailsMissing(
+        _("Every owner of the cooperative must first confirm their email address.")
+    )
+
+
+def _payout_details(cooperative: Cooperative, method: str) -> str:
     if method == PayoutMethod.STRIPE:
         if not cooperative.stripe_account_id:
             raise PayoutDetailsMissing(_("The cooperative has no connected Stripe account."))

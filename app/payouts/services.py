@@ -33,6 +33,7 @@ from sqlalchemy import select, text
 from app.accounts.models import User
 from app.audit.operations import record
 from app.cooperatives.models import Cooperative
+from app.cooperatives.queries import cooperatives_with_unverified_owners
 from app.core.db import utcnow
 from app.core.errors import Forbidden, IllegalTransition, ValidationFailed
 from app.core.money import format_money
@@ -117,9 +118,13 @@ def run_payouts(now: datetime | None = None, actor: User | None = None) -> RunRe
     blocked: list[Blocked] = []
     with committed():
         _without_jit()
-        for candidate in rules.payout_candidates(rules.minimum_payout_cents()):
+        candidates = rules.payout_candidates(rules.minimum_payout_cents())
+        unverified = cooperatives_with_unverified_owners(
+            candidate.cooperative.id for candidate in candidates
+        )
+        for candidate in candidates:
             cooperative = candidate.cooperative
-            reason = rules.blocker(cooperative)
+            reason = rules.blocker(cooperative, owners_verified=cooperative.id not in unverified)
             if reason is not None:
                 blocked.append(Blocked(cooperative, candidate.available_cents, reason))
             else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from support.factories import AdminFactory, MembershipFactory, UserFactory
 
-from app.cooperatives.queries import owners_have_verified_emails
+from app.cooperatives.queries import cooperatives_with_unverified_owners
 from app.extensions import db
 from app.payouts import services
 from app.payouts.errors import PayoutDetailsMissing
@@ -43,7 +43,7 @@ def test_an_unverified_staff_member_blocks_nothing(owed_cooperative):
         cooperative=owed_cooperative, user=UserFactory(email_verified_at=None), role="staff"
     )
 
-    assert owners_have_verified_emails(owed_cooperative.id)
+    assert cooperatives_with_unverified_owners([owed_cooperative.id]) == set()
 
 
 def test_executing_refuses_once_an_unverified_owner_joined(owed_cooperative):
@@ -62,4 +62,19 @@ def test_executing_refuses_once_an_unverified_owner_joined(owed_cooperative):
 def test_a_cooperative_without_any_owner_account_is_not_held_back():
     from support.factories import CooperativeFactory
 
-    assert owners_have_verified_emails(CooperativeFactory().id)
+    assert cooperatives_with_unverified_owners([CooperativeFactory().id]) == set()
+
+
+def test_one_query_tells_which_cooperatives_have_an_unverified_owner(count_queries):
+    from support.factories import CooperativeFactory
+
+    held, clear = CooperativeFactory(), CooperativeFactory()
+    MembershipFactory(cooperative=held, user=UserFactory(email_verified_at=None))
+    MembershipFactory(cooperative=held)
+    MembershipFactory(cooperative=clear)
+
+    with count_queries() as statements:
+        found = cooperatives_with_unverified_owners([held.id, clear.id])
+
+    assert found == {held.id}
+    assert len(statements) == 1
