@@ -75,13 +75,13 @@ class RoundResult:
 
 
 def prepare_shoppers(app, count: int, prefix: str = "shopper") -> list[Shopper]:
-    """``count`` new shopper accounts with a bearer token each (``issue_token``, the real service).
+    """``count`` new shopper accounts with a bearer token each (``add_token``, as the real service).
 
     Their emails are ``<prefix><n>@bench.example``: a prefix names one set of shoppers.
     """
     from app.accounts.models import User
+    from app.accounts.operations import add_token
     from app.accounts.passwords import hash_password
-    from app.accounts.services import issue_token
     from app.core.db import utcnow
     from app.extensions import db
 
@@ -104,8 +104,9 @@ def prepare_shoppers(app, count: int, prefix: str = "shopper") -> list[Shopper]:
         user_ids = list(db.session.scalars(statement, rows))
         db.session.commit()
         shoppers = [
-            Shopper(user_id, issue_token(db.session.get(User, user_id))) for user_id in user_ids
+            Shopper(user_id, add_token(db.session.get(User, user_id))) for user_id in user_ids
         ]
+        db.session.commit()
         db.session.remove()
     return shoppers
 

@@ -45,6 +45,13 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def add_token(user: User) -> str:
+    """A new bearer token for ``user``; only its hash is stored, so it is shown once."""
+    token = new_token()
+    db.session.add(ApiToken(user_id=user.id, token_hash=token_hash(token)))
+    return token
+
+
 def end_sessions(user: User, *, api_tokens: bool = True, now: datetime | None = None) -> None:
     """End every session and remember-me cookie of `user`, and its API tokens too unless
     `api_tokens` is False.

@@ -20,10 +20,10 @@ from app.accounts.errors import EmailTaken, InvalidCredentials, InvalidLink
 from app.accounts.models import ApiToken, LinkPurpose, Role, User
 from app.accounts.operations import (
     LinkBuilder,
+    add_token,
     end_sessions,
     live_link,
     mark_email_verified,
-    new_token,
     send_link,
     token_hash,
 )
@@ -51,19 +51,6 @@ TOKEN_USE_PRECISION = timedelta(minutes=1)
 
 
 # API tokens ----------------------------------------------------------------------------------
-
-
-def issue_token(user: User) -> str:
-    """A new bearer token for `user`; only its hash is stored, so it is shown once."""
-    token = _add_token(user)
-    db.session.commit()
-    return token
-
-
-def _add_token(user: User) -> str:
-    token = new_token()
-    db.session.add(ApiToken(user_id=user.id, token_hash=token_hash(token)))
-    return token
 
 
 def user_for_token(token: str, *, now: datetime | None = None) -> User | None:
@@ -246,7 +233,7 @@ def issue_token_for_credentials(email: str, password: str) -> str:
     user = _verified_user(email, password)
     if user is None:
         raise InvalidCredentials(_("Wrong email or password."))
-    token = _add_token(user)
+    token = add_token(user)
     db.session.commit()
     return token
 

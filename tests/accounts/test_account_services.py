@@ -5,7 +5,7 @@ from argon2 import PasswordHasher
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
-from support.factories import PASSWORD, UserFactory
+from support.factories import PASSWORD, UserFactory, issue_token
 
 from app.accounts import services
 from app.accounts.errors import EmailTaken, InvalidCredentials
@@ -152,7 +152,7 @@ def test_issue_token_for_credentials_refuses_a_wrong_password_and_stores_nothing
 
 
 def test_revoked_token_names_nobody_and_revoking_twice_does_nothing():
-    token = services.issue_token(UserFactory())
+    token = issue_token(UserFactory())
 
     assert services.revoke_token(token) is True
     assert services.user_for_token(token) is None

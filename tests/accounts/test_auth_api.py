@@ -1,7 +1,14 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from support.factories import PASSWORD, AdminFactory, MembershipFactory, UserFactory, login_as
+from support.factories import (
+    PASSWORD,
+    AdminFactory,
+    MembershipFactory,
+    UserFactory,
+    issue_token,
+    login_as,
+)
 
 from app.accounts import services
 from app.accounts.models import User
@@ -153,7 +160,7 @@ def test_me_without_credentials_answers_json_401(client):
 
 def test_me_with_an_unknown_or_revoked_token_answers_401(client):
     user = UserFactory()
-    token = services.issue_token(user)
+    token = issue_token(user)
     services.revoke_token(token)
 
     for header in (f"Bearer {token}", "Bearer made-up-token", "Basic dXNlcjpwdw=="):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from support.factories import PASSWORD, AdminFactory, UserFactory, csrf_from
+from support.factories import PASSWORD, AdminFactory, UserFactory, csrf_from, issue_token
 
 from app.accounts import services
 from app.accounts.models import ApiToken
@@ -176,7 +176,7 @@ def stored(token: str) -> ApiToken:
 
 
 def test_delete_token_answers_204_and_the_token_no_longer_works(client):
-    token = services.issue_token(UserFactory())
+    token = issue_token(UserFactory())
     headers = {"Authorization": f"Bearer {token}"}
 
     assert client.delete("/api/v1/auth/token", headers=headers).status_code == 204
@@ -184,7 +184,7 @@ def test_delete_token_answers_204_and_the_token_no_longer_works(client):
 
 
 def test_a_token_unused_for_90_days_stops_working(client):
-    token = services.issue_token(UserFactory())
+    token = issue_token(UserFactory())
     stored(token).created_at = utcnow() - timedelta(days=91)
     stored(token).last_used_at = utcnow() - timedelta(days=90, minutes=1)
     db.session.flush()
@@ -196,7 +196,7 @@ def test_a_token_unused_for_90_days_stops_working(client):
 
 
 def test_a_token_used_within_90_days_keeps_working_and_records_its_use(client):
-    token = services.issue_token(UserFactory())
+    token = issue_token(UserFactory())
     stored(token).created_at = utcnow() - timedelta(days=200)
     stored(token).last_used_at = utcnow() - timedelta(days=89)
     db.session.flush()
@@ -209,7 +209,7 @@ def test_a_token_used_within_90_days_keeps_working_and_records_its_use(client):
 
 
 def test_a_burst_of_requests_records_the_use_once(client, count_queries):
-    token = services.issue_token(UserFactory())
+    token = issue_token(UserFactory())
     headers = {"Authorization": f"Bearer {token}"}
     client.get("/api/v1/me", headers=headers)
     db.session.expire_all()
@@ -226,7 +226,7 @@ def test_a_burst_of_requests_records_the_use_once(client, count_queries):
 
 
 def test_the_use_is_recorded_again_after_a_minute(client):
-    token = services.issue_token(UserFactory())
+    token = issue_token(UserFactory())
     stored(token).last_used_at = utcnow() - timedelta(minutes=2)
     db.session.flush()
 

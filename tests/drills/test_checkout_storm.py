@@ -23,10 +23,15 @@ from http.client import HTTPConnection
 
 import pytest
 from sqlalchemy import func, select
-from support.factories import CooperativeFactory, MembershipFactory, ProductFactory, UserFactory
+from support.factories import (
+    CooperativeFactory,
+    MembershipFactory,
+    ProductFactory,
+    UserFactory,
+    issue_token,
+)
 from werkzeug.serving import make_server
 
-from app.accounts.services import issue_token
 from app.catalog.models import Product
 from app.extensions import db
 from app.fees.services import install_default_rules

@@ -19,10 +19,9 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from sqlalchemy import select
-from support.factories import MembershipFactory, ProductFactory, UserFactory, login_as
+from support.factories import MembershipFactory, ProductFactory, UserFactory, issue_token, login_as
 
 from app import create_app
-from app.accounts.services import issue_token
 from app.cart.carts import ShopperCart
 from app.cart.services import set_cart_quantity
 from app.core.db import utcnow

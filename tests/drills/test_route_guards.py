@@ -270,7 +270,7 @@ def attempt(app, client, world: World, route: Route, user: User):
     browser with its CSRF token (so that only the ownership check can refuse)."""
     path = url(app, route, world.values)
     if route.is_api:
-        from app.accounts.services import issue_token
+        from support.factories import issue_token
 
         headers = {"Authorization": f"Bearer {issue_token(user)}"}
         return call(client, route.method, path, headers=headers, json={})

@@ -8,10 +8,9 @@ from flask_babel import refresh
 from flask_wtf.csrf import CSRFError
 from i18n.conftest import Marketplace
 from markupsafe import escape
-from support.factories import csrf_from, login_as
+from support.factories import csrf_from, issue_token, login_as
 from werkzeug.exceptions import default_exceptions
 
-from app.accounts.services import issue_token
 from app.core.errors import IllegalTransition
 from app.extensions import db
 from app.web.errors import ERROR_WORDS, handle_http_exception

@@ -192,7 +192,6 @@ def owner(cooperative: Cooperative) -> User:
 @pytest.fixture
 def api_token():
     """`api_token(user)` gives a bearer token header for `user`."""
-    from app.accounts.services import issue_token
 
     def make(user: User) -> dict[str, str]:
         return {"Authorization": f"Bearer {issue_token(user)}"}
@@ -236,3 +235,12 @@ def fee_rules():
 HOME = Address(
     name="Fatima Zahra", line1="12, rue Al Qods, Hay Salam", city="Beni Mellal", postal_code="23000"
 )
+
+
+def issue_token(user: User) -> str:
+    """A bearer token for ``user``, committed (as ``POST /auth/token`` gives one)."""
+    from app.accounts.operations import add_token
+
+    token = add_token(user)
+    db.session.commit()
+    return token

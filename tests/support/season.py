@@ -22,7 +22,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.accounts.services import issue_token
 from app.cart.carts import ShopperCart
 from app.cart.errors import OutOfStock
 from app.cart.services import set_cart_quantity
@@ -49,6 +48,7 @@ from support.factories import (
     ProductFactory,
     StandFactory,
     UserFactory,
+    issue_token,
     valid_rib,
 )
 from support.stripe_fake import FakeStripe
