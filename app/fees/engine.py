@@ -15,8 +15,9 @@ from typing import Protocol
 from app.core.money import BPS_WHOLE, apply_bps, ceil_bps, round_half_up, to_decimal_string
 from app.core.translation import N_
 
-#: Rule scopes, most specific first.
-SCOPES = ("cooperative", "category", "legal_form", "fair", "default")
+#: Rule scopes in the order they win (DESIGN.md section 5): a fair's stand rule first, so
+#: the fair's promise holds for every legal form, then the most specific scope.
+SCOPES = ("fair", "cooperative", "category", "legal_form", "default")
 LEGAL_FORMS = ("cooperative", "association", "mutual", "social_enterprise")
 
 BPS_OUT_OF_RANGE = N_("must be between 0 and 10000 basis points (0 % to 100 %)")
@@ -185,10 +186,12 @@ def select_rule(rules: Iterable[RuleTerms], context: LineContext, at: datetime) 
     """Return the rule that applies to a line at instant ``at`` (tz-aware).
 
     Among rules in force (``valid_from <= at < valid_to``) that match the line,
-    the most specific scope wins (cooperative > category > legal_form > fair >
-    default; a nearer category beats an ancestor), then the higher priority, then
-    the later ``valid_from``, then the higher id. Naive rule datetimes are read as
-    UTC, since SQLite drops time zones. Raises ``NoRuleInForce`` when none applies.
+    the scope that comes first in ``SCOPES`` wins (fair > cooperative > category >
+    legal_form > default: a sale collected at a fair's stand while the fair is open
+    always takes the fair's rule; a nearer category beats an ancestor), then the
+    higher priority, then the later ``valid_from``, then the higher id. Naive rule
+    datetimes are read as UTC, since SQLite drops time zones. Raises NoRuleInForce
+    when none applies.
     """
     if at.tzinfo is None:
         raise ValueError("at must be timezone-aware")

@@ -39,8 +39,8 @@ def rules_statement(status: str | None = None, at: datetime | None = None) -> Se
 def rules_by_status(at: datetime | None = None) -> dict[str, list[FeeRule]]:
     """Every rule, grouped ``in_force`` / ``future`` / ``ended`` at ``at``, in one query.
 
-    Rules in force come most specific scope first, so they read in the order
-    the engine considers them.
+    Rules in force come in the order they win (a fair's stand rule first), so they
+    read in the order the engine considers them.
     """
     at = at or utcnow()
     grouped: dict[str, list[FeeRule]] = {status: [] for status in STATUSES}

@@ -28,7 +28,7 @@ def percent_filter(bps: int | None) -> str:
 
 @bp.route("/fair-trade")
 def fair_trade():
-    """The rules in force now, most specific first, each with its split of 120.00 MAD."""
+    """The rules in force now, in the order they win (fair first), each splitting 120.00 MAD."""
     rules = sorted(
         services.rules_in_force(),
         key=lambda rule: (engine.SCOPES.index(rule.scope), -rule.priority, rule.id),

@@ -154,13 +154,20 @@ def _cooperative(legal_form: str) -> LineContext:
     )
 
 
-def test_selection_prefers_cooperative_then_category_then_legal_form_then_fair_then_default():
+def test_selection_prefers_fair_then_cooperative_then_category_then_legal_form_then_default():
     rules = [DEFAULT, KHENIFRA_FAIR_STAND, ASSOCIATIONS, FOOD, HONEY, TIGHZA]
     chosen = []
     while rules:
         chosen.append(select_rule(rules, TIGHZA_HONEY_AT_THE_STAND, AT))
         rules.remove(chosen[-1])
-    assert chosen == [TIGHZA, HONEY, FOOD, ASSOCIATIONS, KHENIFRA_FAIR_STAND, DEFAULT]
+    assert chosen == [KHENIFRA_FAIR_STAND, TIGHZA, HONEY, FOOD, ASSOCIATIONS, DEFAULT]
+
+
+@pytest.mark.parametrize("legal_form", LEGAL_FORMS)
+def test_the_fair_rule_outranks_the_legal_form_rule_for_every_legal_form(legal_form):
+    at_the_stand = _cooperative(legal_form)
+    rules = [DEFAULT, ASSOCIATIONS, KHENIFRA_FAIR_STAND]
+    assert select_rule(rules, at_the_stand, AT) is KHENIFRA_FAIR_STAND
 
 
 def test_nearer_category_beats_an_ancestor_with_higher_priority():
@@ -232,7 +239,7 @@ def test_naive_rule_dates_from_sqlite_are_read_as_utc():
 
 @given(st.permutations([DEFAULT, KHENIFRA_FAIR_STAND, ASSOCIATIONS, FOOD, HONEY, TIGHZA]))
 def test_selection_does_not_depend_on_the_order_of_rules(rules):
-    assert select_rule(rules, TIGHZA_HONEY_AT_THE_STAND, AT) is TIGHZA
+    assert select_rule(rules, TIGHZA_HONEY_AT_THE_STAND, AT) is KHENIFRA_FAIR_STAND
 
 
 def _terms_errors(**overrides: object) -> dict[str, list[str]]:
@@ -289,8 +296,8 @@ def test_every_legal_form_can_have_its_own_rule(legal_form):
     assert _terms_errors(scope="legal_form", scope_value=legal_form) == {}
 
 
-def test_scopes_are_listed_most_specific_first():
-    assert SCOPES == ("cooperative", "category", "legal_form", "fair", "default")
+def test_scopes_are_listed_in_the_order_they_win():
+    assert SCOPES == ("fair", "cooperative", "category", "legal_form", "default")
 
 
 def test_terms_refuse_to_hold_invalid_values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -172,3 +173,18 @@ def test_the_fair_trade_page_says_when_no_rule_is_in_force(client):
 
     assert response.status_code == 200
     assert "No fee rule is in force" in response.get_data(as_text=True)
+
+
+def test_the_fair_trade_page_lists_the_order_of_rules_fair_first_in_each_language(client):
+    first_words = {
+        "fr": ("La règle de stand d'un salon", "La règle pour tous."),
+        "ar": ("قاعدة رواق المعرض", "القاعدة العامة للجميع."),
+        "en": ("A fair's stand rule", "The rule for everyone."),
+    }
+    for language, (fair_first, default_last) in first_words.items():
+        html = client.get("/fair-trade", headers={"Accept-Language": language}).get_data(
+            as_text=True
+        )
+        order = re.findall(r'<li data-scope="([a-z_]+)"', html)
+        assert order == ["fair", "cooperative", "category", "legal_form", "default"]
+        assert html.index(fair_first) < html.index(default_last)

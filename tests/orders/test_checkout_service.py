@@ -146,6 +146,34 @@ def test_stand_pickup_parts_name_the_stand_and_pay_the_fair_rule(shop, shopper):
     assert (part.lines[0].producer_cents, part.lines[0].platform_cents) == (12000, 0)
 
 
+@pytest.mark.parametrize("legal_form", ["association", "mutual", "social_enterprise"])
+def test_every_legal_form_pays_what_a_cooperative_pays_at_its_stand(shop, shopper, legal_form):
+    """DESIGN.md section 5: the fair's rule outranks the legal-form rule at the stand
+    (an association once paid 19,49 + 2,79 DH there while a cooperative paid 0)."""
+    fair = FairFactory()
+    install_default_rules(fair)
+    cooperative = CooperativeFactory(legal_form="cooperative")
+    other = CooperativeFactory(legal_form=legal_form)
+    StandFactory(cooperative=cooperative, fair=fair)
+    StandFactory(cooperative=other, fair=fair)
+    honey = ProductFactory(cooperative=cooperative, price_cents=25000)
+    oil = ProductFactory(cooperative=other, price_cents=25000)
+
+    order = shop.checkout(
+        shopper, {honey: 1, oil: 1}, payment="pay_at_stand", default_delivery="stand_pickup"
+    )
+
+    paid = {
+        part.cooperative_id: (
+            part.lines[0].producer_cents,
+            part.lines[0].platform_cents,
+            part.lines[0].solidarity_cents,
+        )
+        for part in order.parts
+    }
+    assert paid[cooperative.id] == paid[other.id] == (25000, 0, 0)
+
+
 def test_pay_at_stand_needs_every_part_picked_up_at_a_stand(shop, shopper):
     fair = FairFactory()
     exhibitor = CooperativeFactory()
