@@ -26,6 +26,10 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from app.catalog.models import LabelKind, Product, ProductStatus
 from app.catalog.queries import MAX_PER_PAGE
+from app.catalog.units import CODES as UNIT_CODES
+from app.catalog.units import MAX_QUANTITY as MAX_UNIT_QUANTITY
+from app.catalog.units import UNIT_NAMES
+from app.catalog.units import canonical as unit_canonical
 from app.core.money import InvalidAmount, parse_amount, to_decimal_string
 from app.core.names import NoBidiControls
 
@@ -127,10 +131,18 @@ class ProductForm(FlaskForm):
     name_ar = StringField(_l("Name in Arabic"), validators=[Length(max=160), NoBidiControls()])
     description_ar = TextAreaField(_l("Description in Arabic"), validators=[Length(max=5000)])
     price = AmountField(_l("Price of one unit (MAD)"), validators=[_filled_amount])
-    unit = StringField(
-        _l("Unit sold"),
-        validators=[InputRequired(), Length(max=40)],
-        description=_l("What one unit is, e.g. bottle 1 L, jar 500 g, kg."),
+    unit_quantity = IntegerField(
+        _l("Quantity in one unit"),
+        default=1,
+        validators=[InputRequired(), NumberRange(min=1, max=MAX_UNIT_QUANTITY)],
+        description=_l(
+            "With the unit below: 500 and grams for a 500 g jar, 1 and piece for a carpet."
+        ),
+    )
+    unit_code = SelectField(
+        _l("Unit"),
+        choices=choices((code, _l(UNIT_NAMES[code])) for code in UNIT_CODES),
+        validators=[InputRequired()],
     )
     stock = IntegerField(
         _l("Units in stock"), validators=[InputRequired(), NumberRange(min=0, max=1_000_000)]
@@ -152,7 +164,8 @@ class ProductForm(FlaskForm):
         self.name_ar.data = arabic.get("name", "")
         self.description_ar.data = arabic.get("description", "")
         self.price.data = to_decimal_string(product.price_cents).replace(".", ",")
-        self.unit.data = product.unit
+        self.unit_code.data = product.unit_code
+        self.unit_quantity.data = product.unit_quantity
         self.stock.data = product.stock
         self.stock_seen.data = str(product.stock)
         self.category_id.data = product.category_id
@@ -177,7 +190,7 @@ class ProductForm(FlaskForm):
             "name": self.name.data or "",
             "description": self.description.data or "",
             "price_cents": self.price.cents,
-            "unit": self.unit.data or "",
+            "unit": unit_canonical(self.unit_code.data or "", self.unit_quantity.data or 1),
             "category_id": self.category_id.data,
             "origin_commune": self.origin_commune.data or None,
             "origin_province": self.origin_province.data or None,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.catalog.units import canonical, parse_unit, unit_text
 from app.core.db import TimestampMixin, TranslatedMixin
 from app.extensions import db
 
@@ -66,8 +67,12 @@ class Product(TranslatedMixin, TimestampMixin, db.Model):
     price_cents: Mapped[int]
     #: Units on hand; only changed by a conditional UPDATE (never read-modify-write).
     stock: Mapped[int] = mapped_column(default=0)
-    #: What one unit is, e.g. "bottle 1 L", "jar 500 g", "kg".
-    unit: Mapped[str] = mapped_column(String(40))
+    #: What one unit is: a code of ``units.CODES`` and a quantity ("500 g" is g x 500),
+    #: set together through ``unit`` (None only for a row not yet migrated).
+    unit_code: Mapped[str | None] = mapped_column(String(12))
+    unit_quantity: Mapped[int] = mapped_column(default=1)
+    #: The same, language-neutral ("500 g"): the column that held free text before 0005.
+    unit_key: Mapped[str] = mapped_column("unit", String(40))
     origin_commune: Mapped[str | None] = mapped_column(String(80))
     origin_province: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(10), default=ProductStatus.DRAFT, index=True)
@@ -85,6 +90,22 @@ class Product(TranslatedMixin, TimestampMixin, db.Model):
     labels: Mapped[list[ProductLabel]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="ProductLabel.id"
     )
+
+    @property
+    def unit(self) -> str:
+        """What one unit is, in the reader's language ("500 g", "pièce", "قطعة")."""
+        return unit_text(self.unit_code, self.unit_quantity)
+
+    @unit.setter
+    def unit(self, text: str) -> None:
+        """Set the unit from its language-neutral text ("500 g", "1 piece", "jar 500 g")."""
+        self.unit_code, self.unit_quantity = parse_unit(text)
+        self.unit_key = canonical(self.unit_code, self.unit_quantity)
+
+    @property
+    def unit_canonical(self) -> str:
+        """The language-neutral unit ("500 g"), for programs and snapshots."""
+        return canonical(self.unit_code, self.unit_quantity)
 
 
 class ProductLabel(db.Model):

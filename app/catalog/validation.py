@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from app.catalog.errors import CooperativeNotVerified
 from app.catalog.models import Category, LabelKind, Product, ProductStatus
+from app.catalog.units import UNKNOWN_UNIT, canonical, parse_unit
 from app.cooperatives.models import PROVINCES, Cooperative
 from app.core.errors import ValidationFailed
 from app.core.names import check_name
@@ -71,7 +72,7 @@ def clean_product_data(
         "price_cents": lambda value: _whole_number(value, 1, MAX_PRICE_CENTS),
         "stock": lambda value: _whole_number(value, 0, MAX_STOCK),
         "expected_stock": lambda value: _whole_number(value, 0, MAX_STOCK),
-        "unit": lambda value: _text(value, 40),
+        "unit": _unit,
         "category_id": _category_id,
         "labels": _labels,
         "status": _status,
@@ -125,6 +126,15 @@ def _name(value: Any, max_length: int, *, required: bool = True) -> str:
         return check_name(text)
     except ValueError as error:
         raise _Invalid(str(error))
+
+
+def _unit(value: Any) -> str:
+    """A unit from the fixed list with its quantity ("500 g", "75 cl", "1 piece"), as the
+    language-neutral text the product's ``unit`` setter reads."""
+    try:
+        return canonical(*parse_unit(_text(value, 40)))
+    except ValueError:
+        raise _Invalid(_(UNKNOWN_UNIT)) from None
 
 
 def _whole_number(value: Any, smallest: int, largest: int) -> int:

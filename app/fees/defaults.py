@@ -27,6 +27,10 @@ DEFAULTS_VALID_FROM = datetime(2024, 1, 1, tzinfo=MOROCCO).astimezone(UTC)
 GENERAL_RULES: tuple[dict[str, Any], ...] = (
     {
         "name": "Fair-trade fee",
+        "translations": {
+            "ar": {"name": "عمولة التجارة المنصفة"},
+            "fr": {"name": "Commission équitable"},
+        },
         "scope": "default",
         "scope_value": None,
         "commission_bps": 800,
@@ -38,6 +42,10 @@ GENERAL_RULES: tuple[dict[str, Any], ...] = (
     },
     {
         "name": "Associations pay half",
+        "translations": {
+            "ar": {"name": "الجمعيات تدفع النصف"},
+            "fr": {"name": "Les associations paient moitié"},
+        },
         "scope": "legal_form",
         "scope_value": "association",
         "commission_bps": 400,
@@ -55,14 +63,32 @@ def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=MOROCCO).astimezone(UTC)
 
 
-def stand_rule(fair_id: int, fair_name: str, starts_on: date, ends_on: date) -> dict[str, Any]:
+def stand_rule(
+    fair_id: int,
+    fair_name: str,
+    starts_on: date,
+    ends_on: date,
+    fair_names: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Terms of the no-commission rule for sales collected at a stand of one fair.
+
+    ``fair_names`` gives the fair's name in other languages ({"ar": ...}), for the
+    rule's name in each language.
 
     Valid from the first day's local midnight to the local midnight after the
     last day (exclusive), so the whole of every fair day is covered.
     """
+    names = fair_names or {}
     return {
         "name": f"Exhibitors at {fair_name}: no commission at the stand"[:120],
+        "translations": {
+            "fr": {
+                "name": f"Exposants de {names.get('fr', fair_name)} : pas de commission au stand"[
+                    :120
+                ]
+            },
+            "ar": {"name": f"عارضو {names.get('ar', fair_name)}: بدون عمولة في الرواق"[:120]},
+        },
         "scope": "fair",
         "scope_value": str(fair_id),
         "commission_bps": 0,

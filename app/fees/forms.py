@@ -82,6 +82,8 @@ class FeeRuleForm(FlaskForm):
     """A new fee rule; percents of the line total, fees in MAD, dates on Morocco's clock."""
 
     name = StringField(_l("Name"), [InputRequired(), Length(max=120), NoBidiControls()])
+    name_fr = StringField(_l("Name in French"), [Optional(), Length(max=120), NoBidiControls()])
+    name_ar = StringField(_l("Name in Arabic"), [Optional(), Length(max=120), NoBidiControls()])
     scope = SelectField(
         _l("Applies to"),
         choices=[SelectChoice(value, label) for value, label in SCOPE_LABELS.items()],
@@ -145,6 +147,10 @@ class FeeRuleForm(FlaskForm):
             "valid_from": morocco_to_utc(self.valid_from.data),
             "valid_to": morocco_to_utc(self.valid_to.data),
             "priority": self.priority.data or 0,
+            "translations": {
+                "fr": {"name": self.name_fr.data or ""},
+                "ar": {"name": self.name_ar.data or ""},
+            },
         }
 
 

@@ -8,15 +8,16 @@ line's ``fee_rule_id`` keeps pointing at the terms it was quoted with.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import utcnow
+from app.core.db import TranslatedMixin, utcnow
 from app.extensions import db
 
 
-class FeeRule(db.Model):
+class FeeRule(TranslatedMixin, db.Model):
     """One set of fee terms for a scope over a period; satisfies ``app.fees.engine.RuleTerms``."""
 
     __tablename__ = "fee_rules"
@@ -37,8 +38,11 @@ class FeeRule(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: What admins and the fair-trade page call the rule, e.g. "Associations pay half".
+    #: What admins and the fair-trade page call the rule, e.g. "Associations pay half";
+    #: ``translated("name", language)`` gives it in the reader's language.
     name: Mapped[str] = mapped_column(String(120))
+    #: The name in other languages: {"ar": {"name": ...}, "fr": {"name": ...}}.
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: One of engine.SCOPES: default, legal_form, category, cooperative, fair.
     scope: Mapped[str] = mapped_column(String(20))
     #: What the scope points at: a legal form, or a category/cooperative/fair id as text;

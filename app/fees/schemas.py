@@ -30,6 +30,7 @@ def _bps(description: str, **kwargs) -> fields.Integer:
 class FeeRuleSchema(StrictSchema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
+    translations = fields.Dict(metadata={"description": "the name in other languages"})
     scope = fields.String(required=True, metadata={"enum": list(SCOPES)})
     scope_value = fields.String(
         allow_none=True,
@@ -61,6 +62,14 @@ class FeeRuleCreateSchema(StrictSchema):
 
     name = fields.String(
         required=True, validate=[validate.Length(min=1, max=120), no_bidi_controls]
+    )
+    translations = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(("ar", "fr", "en"))),
+        values=fields.Dict(
+            keys=fields.String(validate=validate.OneOf(("name",))), values=fields.String()
+        ),
+        load_default=dict,
+        metadata={"description": 'the name in other languages: {"ar": {"name": ...}}'},
     )
     scope = fields.String(required=True, validate=validate.OneOf(SCOPES))
     scope_value = fields.String(allow_none=True, load_default=None)

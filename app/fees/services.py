@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 #: A rule may be ended "now" by a client whose clock runs a little behind ours.
 END_CLOCK_SKEW = timedelta(minutes=5)
 
+#: The languages a rule's name is written in besides its own ``name``.
+NAME_LANGUAGES = ("ar", "fr", "en")
+
 RULE_FIELDS = (
     "name",
     "scope",
@@ -48,6 +51,7 @@ RULE_FIELDS = (
     "valid_from",
     "valid_to",
     "priority",
+    "translations",
 )
 
 
@@ -294,6 +298,7 @@ def _build_rule(admin: User | None, data: Mapping[str, Any]) -> FeeRule:
             errors["name"] = [str(error)]
     if not isinstance(priority, int) or isinstance(priority, bool):
         errors["priority"] = [_("must be a whole number")]
+    translations = _name_translations(data.get("translations"), errors)
     if "scope_value" not in errors and "scope" not in errors:
         missing = _missing_target(scope, scope_value)
         if missing:
@@ -313,6 +318,7 @@ def _build_rule(admin: User | None, data: Mapping[str, Any]) -> FeeRule:
         raise ValidationFailed(_("The fee rule is not valid."), fields=errors)
     return FeeRule(
         name=name,
+        translations=translations,
         scope=scope,
         scope_value=scope_value,
         valid_from=valid_from,
@@ -321,6 +327,21 @@ def _build_rule(admin: User | None, data: Mapping[str, Any]) -> FeeRule:
         created_by_id=admin.id if admin is not None else None,
         **terms,
     )
+
+
+def _name_translations(given: Any, errors: dict[str, list[str]]) -> dict[str, dict[str, str]]:
+    """``{"ar": {"name": ...}, "fr": {...}}`` kept for the languages with a name; a name
+    longer than 120 characters is named in ``errors`` as ``name_<language>``."""
+    kept: dict[str, dict[str, str]] = {}
+    for language in NAME_LANGUAGES:
+        entry = (given or {}).get(language) if isinstance(given, Mapping) else None
+        text = entry.get("name") if isinstance(entry, Mapping) else None
+        text = text.strip() if isinstance(text, str) else ""
+        if len(text) > 120:
+            errors[f"name_{language}"] = [_("must be at most 120 characters")]
+        elif text:
+            kept[language] = {"name": text}
+    return kept
 
 
 def _missing_target(scope: str, scope_value: str | None) -> str | None:
@@ -404,7 +425,14 @@ def install_default_rules(fair: Fair | None = None) -> list[FeeRule]:
         {**terms, "valid_from": defaults.DEFAULTS_VALID_FROM} for terms in defaults.GENERAL_RULES
     ]
     if fair is not None:
-        wanted.append(defaults.stand_rule(fair.id, fair.name, fair.starts_on, fair.ends_on))
+        fair_names = {
+            language: fields["name"]
+            for language, fields in (fair.translations or {}).items()
+            if fields.get("name")
+        }
+        wanted.append(
+            defaults.stand_rule(fair.id, fair.name, fair.starts_on, fair.ends_on, fair_names)
+        )
     added = []
     for terms in wanted:
         exists = db.session.scalar(

@@ -320,7 +320,9 @@ def write_order(shopper: User, plan: CheckoutPlan, key: str, now: datetime) -> O
                 OrderLine(
                     product_id=product.id,
                     name=product.name,
-                    unit=product.unit,
+                    unit=product.unit_canonical,
+                    unit_code=product.unit_code,
+                    unit_quantity=product.unit_quantity,
                     unit_price_cents=item.line.unit_price_cents,
                     quantity=item.line.quantity,
                     total_cents=item.line.total_cents,

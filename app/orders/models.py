@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.catalog.units import unit_text
 from app.core.db import TimestampMixin, sql_in_list, utcnow
 from app.extensions import db
 
@@ -233,8 +234,11 @@ class OrderLine(db.Model):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
     #: The product's name at checkout.
     name: Mapped[str] = mapped_column(String(160))
-    #: What one unit was at checkout, e.g. "bottle 1 L".
+    #: What one unit was at checkout, language-neutral ("500 g"); the code and quantity
+    #: below word it in the reader's language (``unit_text``).
     unit: Mapped[str] = mapped_column(String(40), default="")
+    unit_code: Mapped[str | None] = mapped_column(String(12))
+    unit_quantity: Mapped[int | None]
     #: Price of one unit at checkout, centimes (from the database, never from the client).
     unit_price_cents: Mapped[int]
     quantity: Mapped[int]
@@ -250,6 +254,13 @@ class OrderLine(db.Model):
     refunded_quantity: Mapped[int] = mapped_column(default=0)
 
     part: Mapped[CooperativeOrder] = relationship(back_populates="lines")
+
+    @property
+    def unit_text(self) -> str:
+        """What one unit was, in the reader's language; the stored text for old lines."""
+        if self.unit_code is None:
+            return self.unit
+        return unit_text(self.unit_code, self.unit_quantity)
 
 
 class OrderEvent(db.Model):

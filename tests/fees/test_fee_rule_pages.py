@@ -137,8 +137,9 @@ def test_the_fair_trade_page_explains_the_rules_in_force_from_the_data(client):
 
     html = client.get("/fair-trade", headers={"Accept-Language": "fr"}).get_data(as_text=True)
 
-    assert "Associations pay half" in html
-    assert "Salon de Khénifra" in html
+    assert "Les associations paient moitié" in html
+    assert "Associations pay half" not in html
+    assert "Exposants de Salon de Khénifra" in html
     # The worked example of 120.00 MAD under the default rule.
     for amount in ("110,40", "8,40", "1,20"):
         assert amount in html
@@ -188,3 +189,32 @@ def test_the_fair_trade_page_lists_the_order_of_rules_fair_first_in_each_languag
         order = re.findall(r'<li data-scope="([a-z_]+)"', html)
         assert order == ["fair", "cooperative", "category", "legal_form", "default"]
         assert html.index(fair_first) < html.index(default_last)
+
+
+def test_fee_rule_names_are_shown_in_the_readers_language(client):
+    services.install_default_rules()
+
+    arabic = client.get("/fair-trade", headers={"Accept-Language": "ar"}).get_data(as_text=True)
+    english = client.get("/fair-trade", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+    assert "الجمعيات تدفع النصف" in arabic and "Associations pay half" not in arabic
+    assert "Associations pay half" in english
+
+
+def test_an_admin_names_a_rule_in_french_and_arabic(client, admin):
+    login_as(client, admin)
+    response = client.post(
+        LIST,
+        data=form(
+            csrf_from(client, LIST),
+            name="Honey week",
+            name_fr="Semaine du miel",
+            name_ar="أسبوع العسل",
+            valid_from="2031-01-01T00:00",
+        ),
+    )
+
+    assert response.status_code in (302, 303)
+    rule = db.session.scalars(select(FeeRule).where(FeeRule.name == "Honey week")).one()
+    assert rule.translated("name", "fr") == "Semaine du miel"
+    assert rule.translated("name", "ar") == "أسبوع العسل"

@@ -220,13 +220,13 @@ def test_an_empty_login_is_told_in_french(client) -> None:
     [
         (
             "ar",
-            "لا يمكن أن يتجاوز هذا الحقل 40 حرفًا.",
+            "لا يمكن أن يتجاوز هذا الحقل 160 حرفًا.",
             "يجب أن يكون العدد بين 0 و1000000.",
             "هذا الحقل إلزامي.",
         ),
         (
             "fr",
-            "Ce champ ne peut pas dépasser 40 caractères.",
+            "Ce champ ne peut pas dépasser 160 caractères.",
             "Le nombre doit être compris entre 0 et 1000000.",
             "Ce champ est obligatoire.",
         ),
@@ -244,7 +244,9 @@ def test_a_bad_product_on_the_dashboard_is_told_in_the_readers_language(
             "csrf_token": csrf_from(client, url),
             "name": "",
             "price": "120",
-            "unit": "u" * 41,
+            "name_ar": "u" * 161,
+            "unit_quantity": "500",
+            "unit_code": "g",
             "stock": "-3",
             "category_id": str(CategoryFactory().id),
             "status": "active",
