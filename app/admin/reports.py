@@ -40,13 +40,16 @@ def reports():
 
 @bp.route("/reports/<name>.csv")
 def report_csv(name: str):
-    """One report as a CSV file (see app.reports.exports for its columns); 404 unknown name."""
+    """One report as a CSV file (see app.reports.exports for its columns); 404 unknown name.
+
+    ``?dialect=excel`` gives the file for Excel (``;`` and a decimal comma)."""
     language = current_language()
+    dialect = request.args.get("dialect", "plain")
     form = ReportFilterForm.for_reader(request.args, language)
     if not form.validate():
         return _page(form, None), 422
     try:
-        body = export_csv(name, form.period(morocco_today()), form.criteria(), language)
+        body = export_csv(name, form.period(morocco_today()), form.criteria(), language, dialect)
     except DomainError as error:
         if error.status == 404:
             raise
@@ -55,7 +58,12 @@ def report_csv(name: str):
     return Response(
         body,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="souk-tadamon-{name}.csv"'},
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="souk-tadamon-{name}'
+                f'{"-excel" if dialect == "excel" else ""}.csv"'
+            )
+        },
     )
 
 

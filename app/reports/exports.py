@@ -1,8 +1,11 @@
-"""Every report as a CSV file for spreadsheets: UTF-8 with a byte order mark (so Excel reads
-Arabic and accents right), comma-separated, one header row, amounts as plain decimal MAD
-("1234.50", "-12.00", from ``app.core.money.to_decimal_string``), and a last row ``total``.
+"""Every report as a CSV file for spreadsheets, in two dialects: ``PLAIN`` is
+comma-separated with amounts as plain decimal MAD ("1234.50", "-12.00", from
+``app.core.money.to_decimal_string``); ``EXCEL`` is what a French or Moroccan Excel opens
+by double-click: ``;``-separated with a decimal comma ("1234,50"). Both are UTF-8 with a
+byte order mark (so Excel reads Arabic and accents right), with one header row of column
+titles in the reader's language (``COLUMN_TITLES``) and a last row "Total".
 
-Columns:
+Columns (their codes; the files show their titles):
 
 - ``sales-by-<grouping>.csv`` (day, province, category, cooperative, payment_method):
   ``<grouping>`` (the key: ISO day, province code, category or cooperative slug, payment
@@ -27,8 +30,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext
 
 from app.core.money import to_decimal_string
+from app.core.translation import N_
 from app.reports.amounts import percent_text
 from app.reports.balances import CooperativeBalance, PlatformSeries
 from app.reports.sales import TOTAL, SalesReport
@@ -69,24 +76,83 @@ CASH_COLUMNS = (
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+#: The title of each column in the file's header row, translated when written.
+COLUMN_TITLES = {
+    "day": N_("Day"),
+    "province": N_("Province"),
+    "category": N_("Category"),
+    "cooperative": N_("Cooperative"),
+    "payment_method": N_("Payment method"),
+    "name": N_("Name"),
+    "orders": N_("Orders"),
+    "gross_mad": N_("Gross sales (MAD)"),
+    "producer_mad": N_("To the producers (MAD)"),
+    "platform_mad": N_("To the platform (MAD)"),
+    "solidarity_mad": N_("To the solidarity fund (MAD)"),
+    "producer_share_percent": N_("Producers' share (%)"),
+    "revenue_change_mad": N_("Platform revenue of the day (MAD)"),
+    "solidarity_change_mad": N_("Solidarity fund of the day (MAD)"),
+    "revenue_balance_mad": N_("Platform revenue balance (MAD)"),
+    "solidarity_fund_balance_mad": N_("Solidarity fund balance (MAD)"),
+    "cooperative_id": N_("Cooperative number"),
+    "slug": N_("Short name"),
+    "pending_mad": N_("Pending (MAD)"),
+    "available_mad": N_("Available (MAD)"),
+    "owed_mad": N_("Still owed (MAD)"),
+    "to_collect_mad": N_("Cash to collect (MAD)"),
+}
+TOTAL_TITLE = N_("Total")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a CSV file separates its fields and writes its decimals."""
+
+    name: str
+    delimiter: str
+    decimal: str
+
+
+PLAIN = Dialect("plain", ",", ".")
+EXCEL = Dialect("excel", ";", ",")
+DIALECTS = {dialect.name: dialect for dialect in (PLAIN, EXCEL)}
+
 
 def _text(value: str) -> str:
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+def _csv(
+    header: Sequence[str], rows: Iterable[Sequence[object]], dialect: Dialect = PLAIN
+) -> bytes:
+    """The file: titles in the reader's language, the total row's key worded, decimals in
+    the dialect's way (amounts and percents are the ``_Decimal`` values of the rows)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
+    writer.writerow([gettext(COLUMN_TITLES[column]) for column in header])
+    for row in rows:
+        writer.writerow(
+            [
+                gettext(TOTAL_TITLE)
+                if index == 0 and value == TOTAL
+                else value.replace(".", dialect.decimal)
+                if isinstance(value, _Decimal)
+                else value
+                for index, value in enumerate(row)
+            ]
+        )
     return buffer.getvalue().encode("utf-8-sig")
 
 
+class _Decimal(str):
+    """A decimal number's text ("1234.50"), written with the dialect's decimal mark."""
+
+
 def _mad(cents: int) -> str:
-    return to_decimal_string(cents)
+    return _Decimal(to_decimal_string(cents))
 
 
-def sales_csv(report: SalesReport) -> bytes:
+def sales_csv(report: SalesReport, dialect: Dialect = PLAIN) -> bytes:
     """A sales report, one row per group then the total."""
     rows = [*report.rows, report.total]
     return _csv(
@@ -100,14 +166,15 @@ def sales_csv(report: SalesReport) -> bytes:
                 _mad(row.amounts.producer_cents),
                 _mad(row.amounts.platform_cents),
                 _mad(row.amounts.solidarity_cents),
-                percent_text(row.amounts.producer_share_bps),
+                _Decimal(percent_text(row.amounts.producer_share_bps)),
             )
             for row in rows
         ),
+        dialect,
     )
 
 
-def platform_csv(series: PlatformSeries) -> bytes:
+def platform_csv(series: PlatformSeries, dialect: Dialect = PLAIN) -> bytes:
     """Fees and the solidarity fund, one row per day then the period's total."""
     rows = [
         (
@@ -128,23 +195,28 @@ def platform_csv(series: PlatformSeries) -> bytes:
             _mad(series.closing_solidarity_cents),
         )
     )
-    return _csv(PLATFORM_COLUMNS, rows)
+    return _csv(PLATFORM_COLUMNS, rows, dialect)
 
 
-def owed_csv(balances: Sequence[CooperativeBalance]) -> bytes:
+def owed_csv(balances: Sequence[CooperativeBalance], dialect: Dialect = PLAIN) -> bytes:
     """Who is still owed money, then the total."""
-    return _balances_csv(OWED_COLUMNS, balances, ("pending_cents", "available_cents", "owed_cents"))
+    return _balances_csv(
+        OWED_COLUMNS, balances, ("pending_cents", "available_cents", "owed_cents"), dialect
+    )
 
 
-def cash_csv(balances: Sequence[CooperativeBalance]) -> bytes:
+def cash_csv(balances: Sequence[CooperativeBalance], dialect: Dialect = PLAIN) -> bytes:
     """The cash to collect from cooperatives, then the total."""
     return _balances_csv(
-        CASH_COLUMNS, balances, ("available_cents", "pending_cents", "to_collect_cents")
+        CASH_COLUMNS, balances, ("available_cents", "pending_cents", "to_collect_cents"), dialect
     )
 
 
 def _balances_csv(
-    header: Sequence[str], balances: Sequence[CooperativeBalance], amounts: Sequence[str]
+    header: Sequence[str],
+    balances: Sequence[CooperativeBalance],
+    amounts: Sequence[str],
+    dialect: Dialect,
 ) -> bytes:
     """One row per cooperative with the ``amounts`` (attribute names, in centimes) as MAD,
     then the total of each amount."""
@@ -160,4 +232,4 @@ def _balances_csv(
     ]
     totals = [sum(getattr(balance, amount) for balance in balances) for amount in amounts]
     rows.append((TOTAL, "", "", "", *(_mad(cents) for cents in totals)))
-    return _csv(header, rows)
+    return _csv(header, rows, dialect)

@@ -76,21 +76,30 @@ def admin_report(period: Period, criteria: SalesFilter, language: str = "en") ->
     )
 
 
-def export_csv(name: str, period: Period, criteria: SalesFilter, language: str = "en") -> bytes:
-    """The CSV file ``name`` (one of ``EXPORTS``) for ``period`` and ``criteria``.
+def export_csv(
+    name: str,
+    period: Period,
+    criteria: SalesFilter,
+    language: str = "en",
+    dialect: str = "plain",
+) -> bytes:
+    """The CSV file ``name`` (one of ``EXPORTS``) for ``period`` and ``criteria``, in the
+    ``dialect`` of ``exports.DIALECTS`` ("plain" or "excel"), titled in the reader's language.
 
     Raises ``NotFound`` for another name, ``ValidationFailed`` for an unknown fair.
     """
-    if name not in EXPORTS:
+    if name not in EXPORTS or dialect not in exports.DIALECTS:
         raise NotFound(_("No such report."))
+    form = exports.DIALECTS[dialect]
     if name.startswith("sales-by-"):
         grouping = name.removeprefix("sales-by-").replace("-", "_")
         return exports.sales_csv(
-            group_facts(sales_facts(period, criteria), grouping, period, criteria, language)
+            group_facts(sales_facts(period, criteria), grouping, period, criteria, language),
+            form,
         )
     if name == "fees-and-fund":
-        return exports.platform_csv(platform_series(period))
+        return exports.platform_csv(platform_series(period), form)
     balances = cooperative_balances(period.end, criteria.province, language)
     if name == "still-owed":
-        return exports.owed_csv(still_owed(balances))
-    return exports.cash_csv(cash_to_collect(balances))
+        return exports.owed_csv(still_owed(balances), form)
+    return exports.cash_csv(cash_to_collect(balances), form)

@@ -65,9 +65,29 @@ def test_the_csv_link_keeps_the_filters(client, sales_data):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert [(row["cooperative"], row["gross_mad"]) for row in rows] == [
+    assert [(row["Cooperative"], row["Gross sales (MAD)"]) for row in rows] == [
         ("tighza", "380.00"),
-        ("total", "380.00"),
+        ("Total", "380.00"),
+    ]
+
+
+def test_the_excel_csv_link_gives_semicolons_and_decimal_commas_in_french(client, sales_data):
+    login_as(client, sales_data.admin)
+    client.get("/lang/fr")
+    page = client.get("/admin/reports", query_string={"province": "azilal"}).get_data(as_text=True)
+    assert "dialect=excel" in page and "CSV pour Excel" in page
+
+    response = client.get(
+        "/admin/reports/sales-by-cooperative.csv",
+        query_string={"province": "azilal", "fair": sales_data.fair.id, "dialect": "excel"},
+    )
+
+    assert response.status_code == 200
+    assert "-excel.csv" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    assert [(row["Coopérative"], row["Ventes brutes (MAD)"]) for row in rows] == [
+        ("tighza", "380,00"),
+        ("Total", "380,00"),
     ]
 
 

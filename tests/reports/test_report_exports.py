@@ -10,14 +10,27 @@ from decimal import Decimal
 from support.sales_data import BY_PROVINCE
 
 from app.fair.queries import morocco_today
-from app.reports.exports import SALES_COLUMNS
+from app.reports.exports import COLUMN_TITLES, SALES_COLUMNS
 from app.reports.overview import EXPORTS, export_csv
 from app.reports.period import SalesFilter, period_of
 
+#: English column title -> column code, so that the tests name columns by their codes.
+CODES = {title: code for code, title in COLUMN_TITLES.items()} | {"Total": "total"}
 
-def read(body: bytes) -> list[dict[str, str]]:
+
+def read(body: bytes, delimiter: str = ",") -> list[dict[str, str]]:
+    """The rows of a file, keyed and totalled by the column codes (the file shows titles)."""
     assert body.startswith(b"\xef\xbb\xbf")
-    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    reader = csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=delimiter)
+    header, *rows = list(reader)
+    codes = [CODES[title] for title in header]
+    return [
+        {
+            code: CODES.get(value, value) if index == 0 else value
+            for index, (code, value) in enumerate(zip(codes, row, strict=True))
+        }
+        for row in rows
+    ]
 
 
 def test_sales_by_province_csv_has_its_columns_and_a_total_that_adds_up(sales_data):
@@ -86,3 +99,29 @@ def test_a_name_a_spreadsheet_would_run_as_a_formula_is_quoted(sales_data):
     period = period_of(None, None, morocco_today())
     rows = read(export_csv("sales-by-cooperative", period, SalesFilter()))
     assert "'=HYPERLINK(1)" in [row["name"] for row in rows]
+
+
+def test_the_excel_csv_uses_semicolons_and_a_decimal_comma(sales_data):
+    period = period_of(None, None, morocco_today())
+    body = export_csv("sales-by-province", period, SalesFilter(), dialect="excel")
+
+    rows = read(body, delimiter=";")
+    assert body.startswith(b"\xef\xbb\xbf")
+    assert (rows[0]["gross_mad"], rows[0]["producer_share_percent"]) == ("380,00", "95,8")
+    assert rows[-1]["gross_mad"] == "750,00"
+
+
+def test_csv_headers_and_the_total_row_are_in_the_readers_language(app, sales_data):
+    from flask_babel import force_locale
+
+    period = period_of(None, None, morocco_today())
+    with force_locale("fr"):
+        french = export_csv("still-owed", period, SalesFilter(), "fr").decode("utf-8-sig")
+    with force_locale("ar"):
+        arabic = export_csv("still-owed", period, SalesFilter(), "ar").decode("utf-8-sig")
+
+    assert french.splitlines()[0].startswith("Numéro de la coopérative,")
+    assert "Encore dû (MAD)" in french and "owed_mad" not in french
+    assert french.splitlines()[-1].startswith("Total,")
+    assert "المتبقي المستحق (MAD)" in arabic and "owed_mad" not in arabic
+    assert arabic.splitlines()[-1].startswith("المجموع,")
