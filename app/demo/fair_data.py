@@ -17,6 +17,8 @@ import string
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.cooperatives.communes import COMMUNES as REGION_COMMUNES
+
 LEGAL_FORMS = ("cooperative", "association", "mutual", "social_enterprise")
 LANGUAGES = ("en", "fr", "ar")
 #: Documented demo password, shared by every demo account (admin, shopper, cooperatives).
@@ -65,27 +67,23 @@ def _province(code: str, en: str, fr: str, ar: str, *communes: Commune) -> Provi
     return Province(code, LocalizedText(en, fr, ar), communes)
 
 
-C = Commune
+def _communes(province: str) -> tuple[Commune, ...]:
+    """The province's communes from the region's list (app/cooperatives/communes.py)."""
+    return tuple(
+        Commune(commune.name, commune.ar, commune.postal_code)
+        for commune in REGION_COMMUNES
+        if commune.province == province
+    )
+
+
 # fmt: off
 PROVINCES: tuple[Province, ...] = (
-    _province("azilal", "Azilal", "Azilal", "أزيلال",
-              C("Azilal", "أزيلال", "22000"), C("Demnate", "دمنات", "22300"),
-              C("Ait Taguella", "آيت تكلا"), C("Tabant", "تبانت"), C("Ait Attab", "آيت اعتاب"),
-              C("Ouaouizeght", "واويزغت"), C("Bzou", "بزو"), C("Foum Jemaa", "فم الجمعة")),
-    _province("beni_mellal", "Beni Mellal", "Béni Mellal", "بني ملال",
-              C("Beni Mellal", "بني ملال", "23000"), C("Kasba Tadla", "قصبة تادلة", "23350"),
-              C("Zaouiat Cheikh", "زاوية الشيخ"), C("Foum Oudi", "فم أودي"),
-              C("El Ksiba", "القصيبة"), C("Aghbala", "أغبالة")),
+    _province("azilal", "Azilal", "Azilal", "أزيلال", *_communes("azilal")),
+    _province("beni_mellal", "Beni Mellal", "Béni Mellal", "بني ملال", *_communes("beni_mellal")),
     _province("fquih_ben_salah", "Fquih Ben Salah", "Fquih Ben Salah", "الفقيه بن صالح",
-              C("Fquih Ben Salah", "الفقيه بن صالح", "23200"),
-              C("Souk Sebt Ouled Nemma", "سوق السبت أولاد النمة"), C("Ouled Ayad", "أولاد عياد"),
-              C("Dar Ould Zidouh", "دار ولد زيدوح"), C("Had Boumoussa", "حد بوموسى")),
-    _province("khenifra", "Khenifra", "Khénifra", "خنيفرة",
-              C("Khenifra", "خنيفرة", "54000"), C("Mrirt", "مريرت"), C("Aguelmous", "أكلموس"),
-              C("Kerrouchen", "كروشن"), C("Ajdir", "أجدير"), C("El Kbab", "القباب")),
-    _province("khouribga", "Khouribga", "Khouribga", "خريبكة",
-              C("Khouribga", "خريبكة", "25000"), C("Oued Zem", "وادي زم", "25350"),
-              C("Boujniba", "بوجنيبة"), C("Bejaad", "أبي الجعد"), C("Hattane", "حطان")),
+              *_communes("fquih_ben_salah")),
+    _province("khenifra", "Khenifra", "Khénifra", "خنيفرة", *_communes("khenifra")),
+    _province("khouribga", "Khouribga", "Khouribga", "خريبكة", *_communes("khouribga")),
 )
 # fmt: on
 PROVINCES_BY_CODE = {province.code: province for province in PROVINCES}

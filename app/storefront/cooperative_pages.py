@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.catalog.models import Product, ProductStatus
 from app.cooperatives import services
+from app.cooperatives.communes import commune_name
 from app.cooperatives.forms import (
     CooperativeApplicationForm,
     CooperativeFilterForm,
@@ -39,6 +40,13 @@ PER_PAGE = 24
 def province_name_filter(code: str | None) -> str:
     """`{{ cooperative.province|province_name }}`: the province in the reader's language."""
     return province_name(code, current_language())
+
+
+@bp.app_template_filter("commune_name")
+def commune_name_filter(text: str | None) -> str:
+    """`{{ cooperative.commune|commune_name }}`: a commune of the region in the reader's
+    language (Arabic or French name), else as typed."""
+    return commune_name(text, current_language())
 
 
 @bp.app_template_filter("legal_form_name")
