@@ -45,8 +45,14 @@ def data_words() -> set[str]:
 
 def latin_words_on(html: str, data: set[str]) -> set[str]:
     """Latin words of the page's visible text that neither the data nor ALLOWED_WORDS explain."""
+    return latin_words_in(visible_texts(html), data)
+
+
+def latin_words_in(texts, data: set[str]) -> set[str]:
+    """Latin words of plain ``texts`` (a CSV's cells, a PDF's or an e-mail's lines) that
+    neither the data nor ALLOWED_WORDS explain."""
     found = set()
-    for text in visible_texts(html):
+    for text in texts:
         for token in text.split():
             # Codes (ST-7K3Q9X, B-12), addresses and links are not words.
             if re.search(r"[\d@/_]", token):
