@@ -54,6 +54,9 @@ class Config:
 
     PAYOUT_HOLD_DAYS = 7
     PAYOUT_MINIMUM_CENTS = 10000
+    #: The platform's bank account (24-digit Moroccan RIB) a cooperative may transfer the
+    #: fees it owes on cash sales to; printed on its statement. Demo value by default.
+    PLATFORM_RIB = "011 780 0000123456789012 34"
     CARD_ORDER_TIMEOUT_MINUTES = 30
     LOW_STOCK_THRESHOLD = 3
 
@@ -169,6 +172,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "MAIL_PASSWORD": ("MAIL_PASSWORD", str),
     "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", str),
     "PAYOUT_HOLD_DAYS": ("PAYOUT_HOLD_DAYS", int),
+    "PLATFORM_RIB": ("PLATFORM_RIB", str),
     "PAYOUT_MINIMUM_CENTS": ("PAYOUT_MINIMUM_CENTS", int),
     "CARD_ORDER_TIMEOUT_MINUTES": ("CARD_ORDER_TIMEOUT_MINUTES", int),
     "LOW_STOCK_THRESHOLD": ("LOW_STOCK_THRESHOLD", int),

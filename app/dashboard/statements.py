@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -23,6 +23,7 @@ from app.reports.forms import PeriodForm, show_period_error
 from app.reports.period import FIRST_DAY, period_of
 from app.reports.statement import month_period, monthly_statement
 from app.reports.statement_pdf import statement_pdf
+from app.reports.statement_words import ledger_line_words
 
 LINES_PER_PAGE = 50
 #: What each kind of ledger event is called on the statement.
@@ -65,6 +66,7 @@ def statement_page(cooperative_id: int):
         form=form,
         statement=found,
         lines=lines,
+        words=ledger_line_words(lines),
         page=page,
         per_page=LINES_PER_PAGE,
         months=_recent_months(morocco_today()),
@@ -82,8 +84,14 @@ def statement_pdf_file(cooperative_id: int, year: int, month: int):
     if not (1 <= month <= 12 and FIRST_DAY.year <= year) or date(year, month, 1) > morocco_today():
         raise NotFound(_("There is no statement for this month."))
     period = month_period(year, month)
-    found = monthly_statement(cooperative, period)
-    body = statement_pdf(found, format_date(period.from_, "MMMM yyyy"), current_language())
+    language = current_language()
+    found = monthly_statement(cooperative, period, language)
+    body = statement_pdf(
+        found,
+        format_date(period.from_, "MMMM yyyy"),
+        language,
+        current_app.config.get("PLATFORM_RIB", ""),
+    )
     filename = f"statement-{cooperative.slug}-{year:04d}-{month:02d}.pdf"
     return Response(
         body,

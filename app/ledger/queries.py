@@ -80,6 +80,12 @@ class StatementLine:
     #: What the cooperative is owed on both accounts together after this line.
     balance_cents: int
     transaction_id: int
+    #: The rows that caused it (plain ids), so a statement words the line from its kind
+    #: and these, in the reader's language, never from the stored English ``memo``.
+    order_id: int | None = None
+    cooperative_order_id: int | None = None
+    refund_id: int | None = None
+    payout_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,10 @@ def statement(cooperative_id: int, from_: date, to: date) -> Statement:
             Account.kind,
             LedgerEntry.amount_cents,
             LedgerTransaction.id,
+            LedgerTransaction.order_id,
+            LedgerTransaction.cooperative_order_id,
+            LedgerTransaction.refund_id,
+            LedgerTransaction.payout_id,
         )
         .join(Account, Account.id == LedgerEntry.account_id)
         .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
@@ -131,7 +141,7 @@ def statement(cooperative_id: int, from_: date, to: date) -> Statement:
     ).tuples()
     running = int(opening or 0)
     lines = []
-    for occurred_at, kind, memo, account_kind, amount_cents, transaction_id in rows:
+    for occurred_at, kind, memo, account_kind, amount_cents, transaction_id, *refs in rows:
         running += amount_cents
         lines.append(
             StatementLine(
@@ -142,6 +152,10 @@ def statement(cooperative_id: int, from_: date, to: date) -> Statement:
                 amount_cents=amount_cents,
                 balance_cents=running,
                 transaction_id=transaction_id,
+                order_id=refs[0],
+                cooperative_order_id=refs[1],
+                refund_id=refs[2],
+                payout_id=refs[3],
             )
         )
     return Statement(cooperative_id, from_, to, int(opening or 0), lines, running)

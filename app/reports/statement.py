@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.catalog.models import Product
 from app.cooperatives.models import Cooperative
 from app.extensions import db
 from app.ledger.queries import Statement, statement
@@ -23,6 +23,9 @@ from app.reports.amounts import Amounts
 from app.reports.facts import refunds_booked, sold_parts
 from app.reports.period import Period
 
+#: What a statement line is; the PDF words each in the reader's language.
+SALE, DELIVERY, REFUND = "sale", "delivery", "refund"
+
 
 @dataclass(frozen=True)
 class StatementLine:
@@ -30,11 +33,16 @@ class StatementLine:
 
     at: datetime
     order_number: str
-    #: The product's name at checkout, "Delivery", or "Refund: <reason>".
-    description: str
+    #: SALE, DELIVERY or REFUND.
+    kind: str
+    #: The product's name in the reader's language (SALE), the refund's reason as the
+    #: member typed it (REFUND), "" for a delivery fee.
+    name: str
     #: Units sold; None for a delivery fee or a refund.
     quantity: int | None
     amounts: Amounts
+    #: How the shopper paid: "card", "cash_on_delivery", "pay_at_stand"...
+    payment_method: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,16 +62,22 @@ def month_period(year: int, month: int) -> Period:
     return Period(first, following - timedelta(days=1))
 
 
-def monthly_statement(cooperative: Cooperative, period: Period) -> MonthlyStatement:
-    """The cooperative's sales, refunds and ledger over ``period``, in time order. Four queries."""
+def monthly_statement(
+    cooperative: Cooperative, period: Period, language: str = "fr"
+) -> MonthlyStatement:
+    """The cooperative's sales, refunds and ledger over ``period``, in time order, products
+    named in ``language`` (the name written at checkout when the product has none in it).
+    Four queries."""
     sold = sold_parts(period)
     rows = db.session.execute(
         select(
             sold.c.at,
             Order.number,
+            Order.payment_method,
             CooperativeOrder.id,
             CooperativeOrder.shipping_cents,
             OrderLine.name,
+            Product.translations,
             OrderLine.quantity,
             OrderLine.total_cents,
             OrderLine.producer_cents,
@@ -74,17 +88,21 @@ def monthly_statement(cooperative: Cooperative, period: Period) -> MonthlyStatem
         .join(CooperativeOrder, CooperativeOrder.id == sold.c.part_id)
         .join(Order, Order.id == CooperativeOrder.order_id)
         .join(OrderLine, OrderLine.part_id == CooperativeOrder.id)
+        .join(Product, Product.id == OrderLine.product_id)
         .where(CooperativeOrder.cooperative_id == cooperative.id)
         .order_by(sold.c.at, CooperativeOrder.id, OrderLine.id)
     ).all()
     lines: list[StatementLine] = []
     delivery_listed: set[int] = set()
-    for at, number, part_id, shipping, name, quantity, *split in rows:
-        lines.append(StatementLine(at, number, name, quantity, Amounts(*split)))
+    for at, number, paid_by, part_id, shipping, name, translations, quantity, *split in rows:
+        named = ((translations or {}).get(language) or {}).get("name") or name
+        lines.append(StatementLine(at, number, SALE, named, quantity, Amounts(*split), paid_by))
         if shipping and part_id not in delivery_listed:
             delivery_listed.add(part_id)
             lines.append(
-                StatementLine(at, number, _("Delivery"), None, Amounts(shipping, shipping, 0, 0))
+                StatementLine(
+                    at, number, DELIVERY, "", None, Amounts(shipping, shipping, 0, 0), paid_by
+                )
             )
     refunds = db.session.execute(
         refunds_booked(
@@ -100,8 +118,7 @@ def monthly_statement(cooperative: Cooperative, period: Period) -> MonthlyStatem
         .where(CooperativeOrder.cooperative_id == cooperative.id)
     ).all()
     for at, number, reason, *split in refunds:
-        description = _("Refund: %(reason)s", reason=reason)
-        lines.append(StatementLine(at, number, description, None, -Amounts(*split)))
+        lines.append(StatementLine(at, number, REFUND, reason or "", None, -Amounts(*split)))
     lines.sort(key=lambda line: line.at)
     total = sum((line.amounts for line in lines), Amounts())
     return MonthlyStatement(

@@ -1,21 +1,20 @@
-"""The monthly statement as a PDF, drawn with ReportLab: each sale's split, totals, balances.
+"""The monthly statement as a PDF, drawn with ReportLab: each sale's split, the account's
+movements, how cash-sale fees are settled, and the balance with its sign in words.
 
-Written in the reader's language. French and English are set in Bitstream Vera
-(shipped with ReportLab); Arabic in DejaVu Sans (``fonts/``, Latin and Arabic
-glyphs in one font, so names in either script print), shaped by HarfBuzz
-(``uharfbuzz``, ReportLab's own shaping route) and laid out right to left: the
-columns run from the right, and each line's words are drawn from the right.
-ReportLab's full bidi algorithm needs ``rlbidi``, which is not on PyPI; so
-within Arabic text a run of Latin words (a product's French name) is bound
-into one unbreakable word to keep its own left-to-right order. Amounts are
-plain decimal MAD ("1234.50") so that accounting software reads them back.
+Written in the reader's language, every line worded from codes (``statement_words``),
+products named in that language. French and English are set in Bitstream Vera
+(shipped with ReportLab); Arabic in DejaVu Sans (``fonts/``, Latin and Arabic glyphs
+in one font, so names in either script print). Arabic lines are wrapped in logical
+order, then shaped and put in visual order one line at a time by the bidi algorithm
+(``app.reports.rtl``), so words read right to left while Latin names, digits and
+codes keep their own order; the table's columns run from the right. Amounts in the
+tables are plain decimal MAD ("1234.50") so that accounting software reads them back.
 """
 
 from __future__ import annotations
 
 import functools
 import io
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -32,16 +31,26 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from app.core.money import to_decimal_string
 from app.fees.defaults import MOROCCO
+from app.ledger.queries import Statement
+from app.reports import rtl
 from app.reports.amounts import percent_text
-from app.reports.statement import MonthlyStatement
+from app.reports.statement import DELIVERY, REFUND, MonthlyStatement, StatementLine
+from app.reports.statement_words import balance_words, cash_settlement_words, ledger_line_words
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 RIGHT_TO_LEFT_LANGUAGES = frozenset({"ar"})
+PAGE = landscape(A4)
+MARGIN = 12 * mm
+TEXT_WIDTH = PAGE[0] - 2 * MARGIN
 #: Widths of the sales table's columns, in reading order: date, order, product, quantity and
 #: the four amounts.
 COLUMN_WIDTHS = [30 * mm, 26 * mm, 91 * mm, 16 * mm, 26 * mm, 26 * mm, 26 * mm, 26 * mm]
 #: Columns (reading order) holding numbers, aligned on the right in every language.
 NUMBER_COLUMNS = range(3, 8)
+#: The movements table: date, what happened, amount, balance after.
+MOVEMENT_WIDTHS = [30 * mm, 163 * mm, 40 * mm, 40 * mm]
+#: A cell's padding on each side (ReportLab's default), kept free when wrapping.
+CELL_PADDING = 6
 
 
 @dataclass(frozen=True)
@@ -73,102 +82,66 @@ def _mad(cents: int) -> str:
     return to_decimal_string(cents)
 
 
-def _strong_direction(word: str) -> str | None:
-    """ "L" or "R" after the word's first letter that has a direction; None for digits and
-    punctuation alone."""
-    for character in word:
-        kind = unicodedata.bidirectional(character)
-        if kind == "L":
-            return "L"
-        if kind in ("R", "AL"):
-            return "R"
-    return None
-
-
-def bind_left_to_right_runs(text: str) -> str:
-    """``text`` with each run of Latin words (and the numbers between them) joined by
-    no-break spaces, so that a right-to-left line keeps the run in its own order.
-
-    "عسل Miel d'euphorbe 500 g" -> "عسل Miel\\xa0d'euphorbe\\xa0500\\xa0g".
-    """
-    words = text.split(" ")
-    runs: list[list[str]] = []
-    open_run: list[str] | None = None
-    pending: list[str] = []  # words without a direction after the open run
-    for word in words:
-        direction = _strong_direction(word)
-        if direction == "L":
-            if open_run is not None:
-                open_run.extend([*pending, word])
-            else:
-                runs.extend([w] for w in pending)
-                open_run = [word]
-                runs.append(open_run)
-            pending = []
-        elif direction == "R":
-            runs.extend([w] for w in pending)
-            runs.append([word])
-            open_run, pending = None, []
-        else:
-            pending.append(word)
-    runs.extend([w] for w in pending)
-    return " ".join("\xa0".join(run) for run in runs)
-
-
 class _Typesetter:
     """Paragraph styles of one script, and text turned into what its lines can draw."""
 
     def __init__(self, script: Script) -> None:
         self.script = script
-        direction = (
-            {"wordWrap": "RTL", "shaping": 1, "alignment": TA_RIGHT}
-            if script.right_to_left
-            else {"alignment": TA_LEFT}
-        )
+        alignment = TA_RIGHT if script.right_to_left else TA_LEFT
         self.body = ParagraphStyle(
-            "body", fontName=script.regular, fontSize=9, leading=12, **direction
+            "body", fontName=script.regular, fontSize=9, leading=12, alignment=alignment
         )
         self.title = ParagraphStyle(
             "title", parent=self.body, fontName=script.bold, fontSize=14, leading=18
         )
+        self.heading = ParagraphStyle(
+            "heading", parent=self.body, fontName=script.bold, fontSize=11, leading=15
+        )
         self.cell = ParagraphStyle("cell", parent=self.body, fontSize=8, leading=10)
         self.bold_cell = ParagraphStyle("bold_cell", parent=self.cell, fontName=script.bold)
 
-    def paragraph(self, text: str, style: ParagraphStyle) -> Paragraph:
-        if self.script.right_to_left:
-            text = bind_left_to_right_runs(text)
-        return Paragraph(escape(text), style)
-
-    def label(self, text: str, *, bold: bool = False) -> object:
-        """A table cell of words: drawn as is in Latin scripts, shaped in Arabic."""
+    def paragraph(self, text: str, style: ParagraphStyle, width: float = TEXT_WIDTH) -> Paragraph:
+        """Text wrapped to ``width``; in Arabic each line already in visual order."""
         if not self.script.right_to_left:
-            return text
-        return self.paragraph(text, self.bold_cell if bold else self.cell)
+            return Paragraph(escape(text), style)
+        lines = rtl.visual_lines(text, style.fontName, style.fontSize, width - 2)
+        return Paragraph("<br/>".join(escape(line) for line in lines), style)
+
+    def cell_text(self, text: str, width: float, *, bold: bool = False) -> Paragraph:
+        return self.paragraph(text, self.bold_cell if bold else self.cell, width - 2 * CELL_PADDING)
 
     def row(self, cells: list[object]) -> list[object]:
         """Cells in reading order, placed from the right in right-to-left scripts."""
         return cells[::-1] if self.script.right_to_left else cells
 
-    def column(self, index: int) -> int:
-        return len(COLUMN_WIDTHS) - 1 - index if self.script.right_to_left else index
+    def column(self, index: int, count: int) -> int:
+        return count - 1 - index if self.script.right_to_left else index
+
+    def amount(self, text: str) -> str:
+        """An amount or a code inside a sentence, kept whole (its minus sign included)."""
+        return rtl.isolate(text) if self.script.right_to_left else text
 
 
-def statement_pdf(found: MonthlyStatement, month_title: str, language: str) -> bytes:
-    """The statement as PDF bytes: a header, one row per sale line, totals and balances.
+def statement_pdf(
+    found: MonthlyStatement, month_title: str, language: str, platform_rib: str = ""
+) -> bytes:
+    """The statement as PDF bytes: a header, one row per sale line, totals, the account's
+    movements, how cash-sale fees are settled, and the balances with their meaning.
 
     Call it in ``language``'s locale (``force_locale``): its words come from the catalogs.
-    ``month_title`` names the month in that language ("March 2026").
+    ``month_title`` names the month in that language ("March 2026"); ``platform_rib`` is
+    the account fees owed on cash sales may be transferred to.
     """
     _register_fonts()
     typeset = _Typesetter(script_of(language))
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
-        pagesize=landscape(A4),
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
+        pagesize=PAGE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
         title=_("Monthly statement %(month)s", month=month_title),
         author="Souk Tadamon",
         lang=language,
@@ -176,41 +149,70 @@ def statement_pdf(found: MonthlyStatement, month_title: str, language: str) -> b
     cooperative = found.cooperative
     ledger = found.ledger
     name = cooperative.translated("name", language)
+    amount = typeset.amount
     story = [
         typeset.paragraph(
             _("Souk Tadamon: monthly statement, %(month)s", month=month_title), typeset.title
         ),
-        typeset.paragraph(f"{name} ({cooperative.registration_number})", typeset.body),
+        typeset.paragraph(
+            f"{name} ({amount(cooperative.registration_number or '')})", typeset.body
+        ),
         typeset.paragraph(
             _(
                 "From %(start)s to %(end)s (Morocco's dates). Amounts in MAD.",
-                start=found.period.from_.isoformat(),
-                end=found.period.to.isoformat(),
+                start=amount(found.period.from_.isoformat()),
+                end=amount(found.period.to.isoformat()),
             ),
             typeset.body,
         ),
         Spacer(1, 4 * mm),
+        typeset.paragraph(_("Sales of the month"), typeset.heading),
         _sales_table(found, typeset),
-        Spacer(1, 4 * mm),
+        Spacer(1, 3 * mm),
         typeset.paragraph(
             _(
                 "Share that reached the cooperative: %(share)s %%",
-                share=percent_text(found.total.producer_share_bps) or "-",
+                share=amount(percent_text(found.total.producer_share_bps) or "-"),
             ),
             typeset.body,
         ),
+        Spacer(1, 4 * mm),
+        typeset.paragraph(_("Movements of your account"), typeset.heading),
+        _movements_table(ledger, typeset),
+        Spacer(1, 3 * mm),
+    ]
+    cash_fees = -sum(line.amount_cents for line in ledger.lines if line.kind == "cash_collected")
+    if cash_fees:
+        story.append(
+            typeset.paragraph(
+                cash_settlement_words(cash_fees, amount(platform_rib) if platform_rib else "-"),
+                typeset.body,
+            )
+        )
+    story += [
         typeset.paragraph(
             _(
-                "Balance owed to the cooperative: %(opening)s MAD at the start, "
-                "%(closing)s MAD at the end of the month.",
-                opening=_mad(ledger.opening_balance_cents),
-                closing=_mad(ledger.closing_balance_cents),
+                "Balance at the start of the month: %(opening)s MAD. "
+                "Balance at the end of the month: %(closing)s MAD.",
+                opening=amount(_mad(ledger.opening_balance_cents)),
+                closing=amount(_mad(ledger.closing_balance_cents)),
             ),
             typeset.body,
         ),
+        typeset.paragraph(balance_words(ledger.closing_balance_cents), typeset.body),
     ]
     document.build(story)
     return buffer.getvalue()
+
+
+def _line_words(line: StatementLine) -> str:
+    if line.kind == DELIVERY:
+        return _("Delivery")
+    if line.kind == REFUND:
+        return _("Refund: %(reason)s", reason=line.name) if line.name else _("Refund")
+    if line.payment_method in ("cash_on_delivery", "pay_at_stand"):
+        return _("%(product)s (paid in cash)", product=line.name)
+    return line.name
 
 
 def _sales_table(found: MonthlyStatement, typeset: _Typesetter) -> Table:
@@ -224,14 +226,19 @@ def _sales_table(found: MonthlyStatement, typeset: _Typesetter) -> Table:
         _("Platform"),
         _("Solidarity"),
     ]
-    rows: list[list[object]] = [typeset.row([typeset.label(h, bold=True) for h in header])]
+    widths = COLUMN_WIDTHS
+    rows: list[list[object]] = [
+        typeset.row(
+            [typeset.cell_text(h, widths[index], bold=True) for index, h in enumerate(header)]
+        )
+    ]
     for line in found.lines:
         rows.append(
             typeset.row(
                 [
                     line.at.astimezone(MOROCCO).strftime("%Y-%m-%d %H:%M"),
                     line.order_number,
-                    typeset.paragraph(line.description, typeset.cell),
+                    typeset.cell_text(_line_words(line), widths[2]),
                     "" if line.quantity is None else str(line.quantity),
                     _mad(line.amounts.gross_cents),
                     _mad(line.amounts.producer_cents),
@@ -241,12 +248,14 @@ def _sales_table(found: MonthlyStatement, typeset: _Typesetter) -> Table:
             )
         )
     if not found.lines:
-        rows.append(typeset.row(["", "", typeset.label(_("No sale this month.")), *[""] * 5]))
+        rows.append(
+            typeset.row(["", "", typeset.cell_text(_("No sale this month."), widths[2]), *[""] * 5])
+        )
     total = found.total
     rows.append(
         typeset.row(
             [
-                typeset.label(_("Total"), bold=True),
+                typeset.cell_text(_("Total"), widths[0], bold=True),
                 "",
                 "",
                 "",
@@ -257,8 +266,53 @@ def _sales_table(found: MonthlyStatement, typeset: _Typesetter) -> Table:
             ]
         )
     )
-    table = Table(rows, colWidths=typeset.row(COLUMN_WIDTHS), repeatRows=1)
-    first, last = sorted((typeset.column(NUMBER_COLUMNS[0]), typeset.column(NUMBER_COLUMNS[-1])))
+    count = len(widths)
+    numbers = (typeset.column(NUMBER_COLUMNS[0], count), typeset.column(NUMBER_COLUMNS[-1], count))
+    return _styled(Table(rows, colWidths=typeset.row(widths), repeatRows=1), typeset, numbers)
+
+
+def _movements_table(ledger: Statement, typeset: _Typesetter) -> Table:
+    widths = MOVEMENT_WIDTHS
+    header = [_("Date"), _("What happened"), _("Amount"), _("Balance after")]
+    rows: list[list[object]] = [
+        typeset.row(
+            [typeset.cell_text(h, widths[index], bold=True) for index, h in enumerate(header)]
+        )
+    ]
+    words = ledger_line_words(ledger.lines)
+    for line in ledger.lines:
+        rows.append(
+            typeset.row(
+                [
+                    line.occurred_at.astimezone(MOROCCO).strftime("%Y-%m-%d %H:%M"),
+                    typeset.cell_text(words[line.transaction_id], widths[1]),
+                    _mad(line.amount_cents),
+                    _mad(line.balance_cents),
+                ]
+            )
+        )
+    if not ledger.lines:
+        rows.append(
+            typeset.row(["", typeset.cell_text(_("No movement this month."), widths[1]), "", ""])
+        )
+    rows.append(
+        typeset.row(
+            [
+                "",
+                typeset.cell_text(_("Balance at the end of the month"), widths[1], bold=True),
+                "",
+                _mad(ledger.closing_balance_cents),
+            ]
+        )
+    )
+    count = len(widths)
+    numbers = (typeset.column(2, count), typeset.column(3, count))
+    table = Table(rows, colWidths=typeset.row(widths), repeatRows=1)
+    return _styled(table, typeset, numbers)
+
+
+def _styled(table: Table, typeset: _Typesetter, numbers: tuple[int, int]) -> Table:
+    first, last = sorted(numbers)
     script = typeset.script
     table.setStyle(
         TableStyle(

@@ -62,7 +62,14 @@ def test_the_monthly_pdf_opens_and_holds_each_sale_and_the_totals(client, sales_
     assert "-120.00 -110.40 -8.40 -1.20" in text
     # Totals: gross, producer, platform, solidarity.
     assert "Total 380.00 364.00 14.00 2.00" in text
-    assert "0.00 MAD at the start" in text and "134.00 MAD at the end" in text
+    assert "start of the month: 0.00 MAD" in text and "end of the month: 134.00 MAD" in text
+    # The cash sale (O2) is explained: cash collected, fees owed, how they are settled.
+    cash = f"Cash sale, order {sales_data.orders['O2'].number}: you collected 110.00 MAD"
+    assert cash in text and "fees of 6.40 MAD are owed by you" in text
+    assert "deducted from your next card earnings" in text and "RIB 011 780" in text
+    assert "The platform owes your cooperative 134.00 MAD" in text
+    # Lines are worded from codes, never from the ledger's English memos.
+    assert "Cash collected for order" not in text and "Card payment for order" not in text
 
 
 def test_the_pdf_is_for_members_and_admins_and_only_for_months_that_began(client, sales_data):

@@ -10,10 +10,11 @@ import unicodedata
 import pytest
 from babel import dates
 from pypdf import PdfReader
+from reports.pdf_runs import drawn_runs
 from support.factories import login_as
 
 from app.fair.queries import morocco_today
-from app.reports.statement_pdf import bind_left_to_right_runs
+from app.reports.rtl import isolate, visual
 
 #: The statement's words in Arabic (app/translations/ar) and the English and French ones
 #: that must not be left in the Arabic statement.
@@ -58,14 +59,14 @@ def test_an_arabic_reader_gets_the_statement_in_arabic_with_an_arabic_font(clien
         assert label in text, label
     # The title and the closing balance in Arabic words (pypdf reads them in the order
     # they are drawn, from the left), the month as Morocco names it.
-    for word in ("سوق", "التضامن", "الكشف", "الشهري", "الرصيد", "درهم", "نهايته"):
+    for word in ("سوق", "التضامن", "الكشف", "الشهري", "الرصيد", "درهم", "نهاية"):
         assert word in text, word
     assert dates.format_date(morocco_today(), "MMMM", locale="ar_MA") in text
     assert "380.00" in text and "134.00" in text
     assert sales_data.orders["O1"].number in text
     # No English or French word of the interface is left; the Latin words are data: the
     # products' and the cooperative's names, a refund's reason, order numbers.
-    data = _latin_words("Miel d'euphorbe Huile d'olive One jar arrived broken Tighza RC ST")
+    data = _latin_words("Miel d'euphorbe Huile d'olive One jar arrived broken Tighza RC ST RIB")
     order_numbers = {order.number for order in sales_data.orders.values()}
     assert _latin_words(text) - data - _latin_words(" ".join(order_numbers)) == set()
     assert any("DejaVuSans" in name for name in _fonts(reader))
@@ -104,14 +105,49 @@ def test_the_french_statement_is_unchanged(client, sales_data):
     assert not any("DejaVu" in name for name in _fonts(reader))
 
 
+def test_arabic_lines_are_drawn_in_visual_order(client, sales_data):
+    """What the page draws, from the left: each Arabic line reordered by the bidi algorithm,
+    Latin names, order numbers and dates kept in their own order, brackets mirrored."""
+    reader = _pdf(client, sales_data, "ar")
+    runs = [run for page in reader.pages for run in drawn_runs(page)]
+    month = dates.format_date(morocco_today(), "MMMM", locale="ar_MA")
+    year = morocco_today().year
+    first = morocco_today().replace(day=1).isoformat()
+    cash_order = sales_data.orders["O2"].number
+
+    # "سوق التضامن: الكشف الشهري، <month> <year>", drawn from the left.
+    assert runs[0] == f"{year} {month[::-1]} ،يرهشلا فشكلا :نماضتلا قوس"
+    # A Latin name with a code in brackets: the brackets read right to left.
+    assert runs[1] == f"({sales_data.tighza.registration_number}) Tighza"
+    # Dates stay left to right inside the Arabic sentence, its brackets mirrored.
+    assert runs[2].startswith(".مهردلاب غلابملا .(برغملا تيقوتب) ")
+    assert runs[2].endswith(f" ىلإ {first} نم")
+    # A product's Latin name and the Arabic words after it: the name on the left.
+    assert "(ادقن عوفدم) Huile d'olive" in runs
+    # The cash sale's movement in words, with its order number and amounts in place.
+    cash = next(run for run in runs if run.endswith("،يدقن عيب"))
+    assert "مهرد 6.40 ةغلابلا اهتلومع ةصنملل مكيلعو" in cash
+    assert f"{cash_order} بلطلا" in cash
+    # How the fees owed are settled, with the platform's RIB, and the balance in words.
+    assert any("011 780 0000123456789012 34 RIB ةصنملا باسح ىلإ" in run for run in runs)
+    assert runs[-1].startswith(".عيب ةيلمع لكل")
+    assert runs[-1].endswith("مهرد 134.00 غلبمب مكتينواعتل ةنيدم ةصنملا")
+
+
 @pytest.mark.parametrize(
-    ("text", "bound"),
+    ("line", "drawn"),
     [
-        ("عسل الزعتر", "عسل الزعتر"),
-        ("عسل Miel d'euphorbe 500 g", "عسل Miel\xa0d'euphorbe\xa0500\xa0g"),
-        ("Miel 2 عسل 3 Huile", "Miel 2 عسل 3 Huile"),
-        ("من 2026-03-01 إلى 2026-03-31", "من 2026-03-01 إلى 2026-03-31"),
+        ("سوق التضامن", "نماضتلا قوس"),
+        ("عسل Miel d'euphorbe 500 g", "Miel d'euphorbe 500 g لسع"),
+        # Dates are isolated: bare, the algorithm would draw "31-03-2026".
+        (
+            f"من {isolate('2026-03-01')} إلى {isolate('2026-03-31')}",
+            "2026-03-31 ىلإ 2026-03-01 نم",
+        ),
+        (f"الرصيد {isolate('-6.40')} درهم.", ".مهرد -6.40 ديصرلا"),
+        ("(بتوقيت المغرب).", ".(برغملا تيقوتب)"),
+        (f"Tighza ({isolate('RC-1000')})", "(RC-1000) Tighza"),
     ],
 )
-def test_latin_runs_in_arabic_text_are_bound_into_one_word(text, bound):
-    assert bind_left_to_right_runs(text) == bound
+def test_known_arabic_and_mixed_lines_are_put_in_visual_order(line, drawn):
+    assert unicodedata.normalize("NFKC", visual(line)) == drawn
