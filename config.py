@@ -37,6 +37,9 @@ class Config:
     MEDIA_ROOT = str(INSTANCE_DIR / "media")
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
     MAX_IMAGE_BYTES = 5 * 1024 * 1024
+    #: Cooperatives' verification papers: private, outside the code tree and MEDIA_ROOT,
+    #: served only after an access check (app/cooperatives/documents.py).
+    DOCUMENTS_ROOT = str(INSTANCE_DIR / "private" / "documents")
 
     STRIPE_SECRET_KEY: str | None = None
     STRIPE_PUBLISHABLE_KEY: str | None = None
@@ -123,6 +126,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     MEDIA_ROOT = str(INSTANCE_DIR / "test-media")
+    DOCUMENTS_ROOT = str(INSTANCE_DIR / "test-documents")
     STRIPE_SECRET_KEY = "sk_test_souk"
     STRIPE_PUBLISHABLE_KEY = "pk_test_souk"
     STRIPE_WEBHOOK_SECRET = "whsec_test_souk"
@@ -161,6 +165,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
     "REDIS_URL": ("REDIS_URL", str),
     "MEDIA_ROOT": ("MEDIA_ROOT", str),
+    "DOCUMENTS_ROOT": ("DOCUMENTS_ROOT", str),
     "STRIPE_SECRET_KEY": ("STRIPE_SECRET_KEY", str),
     "STRIPE_PUBLISHABLE_KEY": ("STRIPE_PUBLISHABLE_KEY", str),
     "STRIPE_WEBHOOK_SECRET": ("STRIPE_WEBHOOK_SECRET", str),

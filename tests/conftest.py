@@ -57,6 +57,7 @@ def app(_tmp_root: Path) -> Iterator[Flask]:
         overrides={
             "SQLALCHEMY_DATABASE_URI": database_url,
             "MEDIA_ROOT": str(_tmp_root / "media"),
+            "DOCUMENTS_ROOT": str(_tmp_root / "documents"),
         },
     )
     app.test_client_class = FreshContextClient

@@ -9,10 +9,18 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.admin import bp
+from app.catalog.queries import sells_food
 from app.cooperatives import services
+from app.cooperatives.documents import ITEM_NAMES
+from app.cooperatives.files import document_response
 from app.cooperatives.forms import SuspendForm, VerifyForm, show_domain_error
 from app.cooperatives.models import Cooperative, CooperativeStatus, CooperativeStatusEvent
-from app.cooperatives.queries import cooperatives_by_status, members_of
+from app.cooperatives.queries import (
+    cooperatives_by_status,
+    documents_of,
+    members_of,
+    verification_checklist,
+)
 from app.core.errors import DomainError, NotFound
 from app.extensions import db
 
@@ -55,7 +63,13 @@ def verify_cooperative(cooperative_id: int):
     if not form.validate():
         return _detail_page(found, form, SuspendForm(formdata=None)), 422
     try:
-        services.verify(found, current_user._get_current_object(), form.note.data)
+        services.verify(
+            found,
+            current_user._get_current_object(),
+            form.note.data,
+            reason=form.reason.data,
+            sells_food=sells_food(found.id),
+        )
     except DomainError as error:
         show_domain_error(form, error)
         return _detail_page(found, form, SuspendForm(formdata=None)), error.status
@@ -80,6 +94,12 @@ def suspend_cooperative(cooperative_id: int):
     return redirect(url_for(".cooperative", cooperative_id=found.id))
 
 
+@bp.route("/cooperatives/<int:cooperative_id>/documents/<int:document_id>")
+def cooperative_document(cooperative_id: int, document_id: int):
+    """A cooperative's document, for the admin checking its papers (admins only)."""
+    return document_response(_cooperative_or_404(cooperative_id), document_id)
+
+
 def _cooperative_or_404(cooperative_id: int) -> Cooperative:
     found = db.session.get(Cooperative, cooperative_id)
     if found is None:
@@ -102,6 +122,9 @@ def _detail_page(found: Cooperative, verify_form: VerifyForm, suspend_form: Susp
     return render_template(
         "admin/cooperatives/detail.html",
         cooperative=found,
+        documents=documents_of(found.id),
+        checklist=verification_checklist(found, sells_food(found.id)),
+        item_names=ITEM_NAMES,
         members=members_of(found.id),
         events=events,
         actors=actors,

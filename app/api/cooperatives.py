@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort
+from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -16,11 +16,19 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.api.common import PageArgsSchema, page_body, page_schema
 from app.catalog.models import Product, ProductLabel, ProductStatus
+from app.catalog.queries import sells_food
 from app.cooperatives import services
+from app.cooperatives.documents import MAX_DOCUMENT_BYTES
 from app.cooperatives.labels import province_choices
-from app.cooperatives.models import Cooperative, MemberRole
+from app.cooperatives.models import Cooperative, CooperativeDocument, DocumentKind, MemberRole
 from app.cooperatives.permissions import member_role
-from app.cooperatives.queries import cooperatives_by_status, is_selling, verified_cooperatives
+from app.cooperatives.queries import (
+    cooperatives_by_status,
+    documents_of,
+    is_selling,
+    verification_checklist,
+    verified_cooperatives,
+)
 from app.cooperatives.schemas import (
     CooperativeApplicationSchema,
     CooperativeListArgsSchema,
@@ -277,8 +285,88 @@ def admin_list_cooperatives(args: dict[str, Any]):
 def verify_cooperative(body: dict[str, Any], cooperative_id: int):
     """Admins: verify a pending cooperative, or reinstate a suspended one."""
     admin = admin_user()
-    cooperative = services.verify(_cooperative_or_404(cooperative_id), admin, body.get("note"))
+    found = _cooperative_or_404(cooperative_id)
+    cooperative = services.verify(
+        found,
+        admin,
+        body.get("note"),
+        reason=body.get("reason"),
+        sells_food=sells_food(found.id),
+    )
     return cooperative_body(cooperative, private=True, with_rib=True)
+
+
+def document_body(document: CooperativeDocument) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "kind": document.kind,
+        "filename": document.filename,
+        "uploaded_at": document.uploaded_at.isoformat(),
+    }
+
+
+@blp.route("/cooperatives/<int:cooperative_id>/documents", methods=["POST"])
+@signed_in
+@blp.doc(
+    security=SIGNED_IN,
+    responses=AUTH_RESPONSES,
+    requestBody={
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "kind": {"type": "string", "enum": [k.value for k in DocumentKind]},
+                        "file": {"type": "string", "format": "binary"},
+                    },
+                    "required": ["kind", "file"],
+                }
+            }
+        }
+    },
+)
+def upload_cooperative_document(cooperative_id: int):
+    """Owners file a paper (PDF, JPEG or PNG by content, at most 10 MB): 201 with its id."""
+    request.max_content_length = MAX_DOCUMENT_BYTES + 64 * 1024
+    user = signed_in_user()
+    cooperative = _cooperative_or_404(cooperative_id)
+    upload = request.files.get("file")
+    document = services.upload_document(
+        cooperative,
+        user,
+        request.form.get("kind", ""),
+        upload.filename or "" if upload is not None else "",
+        upload.read(MAX_DOCUMENT_BYTES + 1) if upload is not None else b"",
+    )
+    return document_body(document), 201
+
+
+@blp.route("/cooperatives/<int:cooperative_id>/documents", methods=["GET"])
+@signed_in
+@blp.doc(security=SIGNED_IN, responses=AUTH_RESPONSES)
+def list_cooperative_documents(cooperative_id: int):
+    """The cooperative's documents, for its members and admins (403 for anyone else)."""
+    user = signed_in_user()
+    cooperative = _cooperative_or_404(cooperative_id)
+    if not user.is_admin and member_role(user, cooperative.id) is None:
+        raise Forbidden(_("Only the cooperative's members and admins can read its documents."))
+    return {"items": [document_body(document) for document in documents_of(cooperative.id)]}
+
+
+@blp.route("/admin/cooperatives/<int:cooperative_id>", methods=["GET"])
+@admin_only
+@blp.doc(security=SIGNED_IN, responses=AUTH_RESPONSES)
+def admin_get_cooperative(cooperative_id: int):
+    """Admins: the cooperative with its ``documents`` and verification ``checklist``."""
+    admin_user()
+    cooperative = _cooperative_or_404(cooperative_id)
+    body = cooperative_body(cooperative, private=True)
+    body["documents"] = [document_body(document) for document in documents_of(cooperative.id)]
+    body["checklist"] = [
+        {"item": item.item, "ok": item.ok, "note": _(item.note) if item.note else ""}
+        for item in verification_checklist(cooperative, sells_food(cooperative.id))
+    ]
+    return body
 
 
 @blp.route("/admin/cooperatives/<int:cooperative_id>/suspend", methods=["POST"])

@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import ColumnElement, Select, String, case, cast, exists, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from app.catalog.models import Category, LabelKind, Product, ProductLabel, ProductStatus
 from app.cooperatives.models import Cooperative
@@ -287,3 +288,24 @@ def translated_product_names(product_ids: Iterable[int], language: str) -> dict[
         for product_id, translations in rows
     }
     return {product_id: name for product_id, name in names.items() if name}
+
+
+def sells_food(cooperative_id: int) -> bool:
+    """Whether the cooperative lists a product (not archived) in a food category: one under
+    a root category of the FOOD_CATEGORY_SLUGS setting ("terroir"). Needs ONSSA."""
+    roots = tuple(current_app.config.get("FOOD_CATEGORY_SLUGS", ("terroir",)))
+    parent = aliased(Category)
+    return (
+        db.session.scalar(
+            select(Product.id)
+            .join(Category, Category.id == Product.category_id)
+            .outerjoin(parent, parent.id == Category.parent_id)
+            .where(
+                Product.cooperative_id == cooperative_id,
+                Product.status != ProductStatus.ARCHIVED,
+                or_(Category.slug.in_(roots), parent.slug.in_(roots)),
+            )
+            .limit(1)
+        )
+        is not None
+    )

@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -176,6 +177,27 @@ class MemberForm(FlaskForm):
 
 class VerifyForm(FlaskForm):
     note = TextAreaField(_l("Note (optional)"), [Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Why verify with an item missing (required then; kept in the audit log)"),
+        [Optional(), Length(max=2000)],
+    )
+
+
+class DocumentForm(FlaskForm):
+    """A paper for the cooperative's verification (PDF, JPEG or PNG, at most 10 MB)."""
+
+    kind = SelectField(
+        _l("Document"),
+        choices=[
+            SelectChoice("statutes", _l("Statutes")),
+            SelectChoice("registration_certificate", _l("Registration certificate")),
+            SelectChoice("rib_certificate", _l("RIB certificate")),
+            SelectChoice("onssa_authorisation", _l("ONSSA authorisation")),
+            SelectChoice("label_certificate", _l("Label certificate")),
+        ],
+        validators=[InputRequired()],
+    )
+    file = FileField(_l("File (PDF, JPEG or PNG, at most 10 MB)"), validators=[FileRequired()])
 
 
 class SuspendForm(FlaskForm):

@@ -164,3 +164,41 @@ class Invitation(db.Model):
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     cooperative: Mapped[Cooperative] = relationship()
+
+
+class DocumentKind(StrEnum):
+    """The papers a cooperative files for its verification (shared/API.md)."""
+
+    STATUTES = "statutes"
+    REGISTRATION_CERTIFICATE = "registration_certificate"
+    ONSSA_AUTHORISATION = "onssa_authorisation"
+    LABEL_CERTIFICATE = "label_certificate"
+    RIB_CERTIFICATE = "rib_certificate"
+
+
+class CooperativeDocument(db.Model):
+    """A paper a cooperative filed: PDF, JPEG or PNG, stored privately (``DOCUMENTS_ROOT``)
+    under the SHA-256 of its content, served only to its members and admins."""
+
+    __tablename__ = "cooperative_documents"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('statutes', 'registration_certificate', 'onssa_authorisation', "
+            "'label_certificate', 'rib_certificate')",
+            name="kind_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperative_id: Mapped[int] = mapped_column(
+        ForeignKey("cooperatives.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    #: The name the file had on the member's computer (shown, never used as a path).
+    filename: Mapped[str] = mapped_column(String(200))
+    #: Path under DOCUMENTS_ROOT: "<cooperative id>/<sha256>.<pdf|jpg|png>".
+    stored_path: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size_bytes: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,8 +13,10 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.accounts.operations import token_hash
+from app.cooperatives.documents import ChecklistItem, checklist
 from app.cooperatives.models import (
     Cooperative,
+    CooperativeDocument,
     CooperativeStatus,
     Invitation,
     MemberRole,
@@ -132,3 +134,48 @@ def pending_invitation(token: str) -> Invitation | None:
     if invitation.expires_at <= utcnow():
         return None
     return invitation
+
+
+def documents_of(cooperative_id: int) -> list[CooperativeDocument]:
+    """The cooperative's documents, newest first."""
+    return list(
+        db.session.scalars(
+            select(CooperativeDocument)
+            .where(CooperativeDocument.cooperative_id == cooperative_id)
+            .order_by(CooperativeDocument.uploaded_at.desc(), CooperativeDocument.id.desc())
+        )
+    )
+
+
+def document_of(cooperative_id: int, document_id: int) -> CooperativeDocument | None:
+    """One of the cooperative's documents, None when it has no such document."""
+    document = db.session.get(CooperativeDocument, document_id)
+    return document if document is not None and document.cooperative_id == cooperative_id else None
+
+
+def verification_checklist(cooperative: Cooperative, sells_food: bool) -> list[ChecklistItem]:
+    """The admin's checklist for ``cooperative`` from its numbers and documents on file."""
+    return checklist(
+        registration_number=cooperative.registration_number,
+        ice=cooperative.ice,
+        rib=cooperative.rib,
+        payout_method=cooperative.payout_method,
+        document_kinds=[document.kind for document in documents_of(cooperative.id)],
+        sells_food=sells_food,
+        onssa_number=cooperative.onssa_number,
+    )
+
+
+def has_document(cooperative_id: int, kind: str) -> bool:
+    """Whether the cooperative has a document of ``kind`` on file."""
+    return (
+        db.session.scalar(
+            select(CooperativeDocument.id)
+            .where(
+                CooperativeDocument.cooperative_id == cooperative_id,
+                CooperativeDocument.kind == kind,
+            )
+            .limit(1)
+        )
+        is not None
+    )

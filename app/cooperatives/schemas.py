@@ -140,6 +140,15 @@ class StatusNoteSchema(StrictSchema):
         validate=validate.Length(max=2000),
         metadata={"description": "why; required to suspend"},
     )
+    reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={
+            "description": "verify only: why verify with a checklist item missing (required "
+            "then; kept in the audit log)"
+        },
+    )
 
 
 class ProvinceSchema(ma.Schema):

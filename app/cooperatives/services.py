@@ -14,11 +14,14 @@ moved it, when and why (CooperativeStatusEvent) and refuses illegal moves:
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
@@ -30,16 +33,27 @@ from app.accounts.operations import LinkBuilder, mark_email_verified, new_token,
 from app.accounts.queries import user_by_email
 from app.accounts.validation import normalise_email
 from app.audit.operations import record
+from app.cooperatives.documents import (
+    EMPTY_FILE,
+    ITEM_NAMES,
+    MAX_DOCUMENT_BYTES,
+    NOT_A_DOCUMENT,
+    TOO_LARGE,
+    sniff,
+)
 from app.cooperatives.models import (
     Cooperative,
+    CooperativeDocument,
     CooperativeStatus,
     CooperativeStatusEvent,
+    DocumentKind,
     Invitation,
     MemberRole,
     Membership,
     PayoutMethod,
 )
 from app.cooperatives.permissions import member_role, require_member
+from app.cooperatives.queries import verification_checklist
 from app.cooperatives.validation import REQUIRED_AT_APPLICATION, clean_profile
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
@@ -137,25 +151,93 @@ def update(cooperative: Cooperative, actor: User, data: Mapping[str, Any]) -> Co
     return cooperative
 
 
-def verify(cooperative: Cooperative, admin: User, note: str | None = None) -> Cooperative:
-    """An admin verifies a pending cooperative or reinstates a suspended one.
+def verify(
+    cooperative: Cooperative,
+    admin: User,
+    note: str | None = None,
+    *,
+    reason: str | None = None,
+    sells_food: bool = False,
+) -> Cooperative:
+    """An admin verifies a pending cooperative or reinstates a suspended one, on its papers.
 
-    Raises Forbidden for a non-admin, IllegalTransition (409) when already verified.
+    The checklist (``queries.verification_checklist``: numbers, RIB key, documents,
+    ONSSA when it ``sells_food``) must be complete, or the admin writes ``reason``
+    why they verify anyway; the missing items and the reason go in the audit log.
+    Raises Forbidden for a non-admin, ValidationFailed (422, field ``reason``) for an
+    incomplete checklist without a reason, IllegalTransition (409) when already verified.
     """
     _require_admin(admin)
+    if (cooperative.status, CooperativeStatus.VERIFIED) not in ALLOWED_MOVES:
+        raise IllegalTransition("cooperative", cooperative.status, CooperativeStatus.VERIFIED)
+    missing = [item.item for item in verification_checklist(cooperative, sells_food) if not item.ok]
+    reason = (reason or "").strip()
+    if missing and not reason:
+        names = ", ".join(_(ITEM_NAMES[item]) for item in missing)
+        message = _("Missing: %(items)s. Write why you verify the cooperative anyway.", items=names)
+        raise ValidationFailed(message, fields={"reason": [message]})
     before = _status_of(cooperative)
     _move_status(cooperative, CooperativeStatus.VERIFIED, admin, _clean_note(note))
+    after: dict[str, Any] = dict(_status_of(cooperative))
+    if missing:
+        after |= {"missing": missing, "reason": reason[:2000]}
     record(
         admin,
         "cooperative.verify",
         "cooperative",
         cooperative.id,
         before,
-        _status_of(cooperative),
-        cooperative.status_note,
+        after,
+        reason[:2000] if missing else cooperative.status_note,
     )
     db.session.commit()
     return cooperative
+
+
+def upload_document(
+    cooperative: Cooperative, member: User, kind: str, filename: str, content: bytes
+) -> CooperativeDocument:
+    """An owner files a paper for the cooperative's verification and commits.
+
+    The file is kept only when its content is a PDF, JPEG or PNG of at most 10 MB,
+    stored under DOCUMENTS_ROOT (private, outside the code and the public media) by
+    the SHA-256 of its content. Raises Forbidden for anyone but its owners,
+    ValidationFailed naming ``kind`` or ``file``.
+    """
+    require_member(member, cooperative.id, owner_only=True)
+    errors: dict[str, list[str]] = {}
+    if kind not in {k.value for k in DocumentKind}:
+        errors["kind"] = [_("Choose the kind of document.")]
+    found = sniff(content[:16]) if content else None
+    if not content:
+        errors["file"] = [_(EMPTY_FILE)]
+    elif len(content) > MAX_DOCUMENT_BYTES:
+        errors["file"] = [_(TOO_LARGE)]
+    elif found is None:
+        errors["file"] = [_(NOT_A_DOCUMENT)]
+    if errors or found is None:
+        raise ValidationFailed(_("The document is not valid."), fields=errors)
+    extension, content_type = found
+    digest = hashlib.sha256(content).hexdigest()
+    relative = f"{cooperative.id}/{digest}.{extension}"
+    target = Path(current_app.config["DOCUMENTS_ROOT"]) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        partial = target.with_suffix(".part")
+        partial.write_bytes(content)
+        partial.replace(target)
+    document = CooperativeDocument(
+        cooperative_id=cooperative.id,
+        kind=kind,
+        filename=(Path(filename or "").name or f"document.{extension}")[:200],
+        stored_path=relative,
+        content_type=content_type,
+        size_bytes=len(content),
+        uploaded_by_id=member.id,
+    )
+    db.session.add(document)
+    db.session.commit()
+    return document
 
 
 def suspend(cooperative: Cooperative, admin: User, note: str | None) -> Cooperative:

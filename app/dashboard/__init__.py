@@ -24,6 +24,7 @@ def blueprint() -> Blueprint:
     """``bp`` with every group of its pages on it (the app factory registers it)."""
     from app.dashboard import (  # noqa: F401  (each module adds its routes to bp)
         cooperative,
+        documents,
         orders,
         overview,
         payouts,

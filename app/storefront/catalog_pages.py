@@ -19,6 +19,7 @@ from app.catalog.queries import (
 )
 from app.cooperatives.labels import province_choices, province_name
 from app.cooperatives.models import Cooperative
+from app.cooperatives.queries import has_document
 from app.core.errors import NotFound
 from app.core.language import current_language
 from app.fair.models import Fair
@@ -167,7 +168,13 @@ def _product_parts(product_id: int) -> dict[str, Any]:
     if found is None:
         raise NotFound(_("This product is not on sale."))
     split = unit_splits([found]).get(found.id)
-    context = {"product": found, "split": split, **_page_context()}
+    context = {
+        "product": found,
+        "split": split,
+        # A label shows as certified only with its certificate filed by the cooperative.
+        "labels_certified": has_document(found.cooperative_id, "label_certificate"),
+        **_page_context(),
+    }
     return {
         "product_id": found.id,
         "stock": found.stock,

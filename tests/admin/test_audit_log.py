@@ -12,6 +12,7 @@ from support.factories import (
     FairFactory,
     ProductFactory,
     UserFactory,
+    file_papers,
     login_as,
 )
 
@@ -37,7 +38,7 @@ def logged(action: str) -> list[AdminAction]:
 
 
 def test_verifying_and_suspending_a_cooperative_are_logged_with_its_status(admin):
-    cooperative = CooperativeFactory(status="pending")
+    cooperative = file_papers(CooperativeFactory(status="pending"))
     cooperatives.verify(cooperative, admin, "Papers checked at the ODCo registry")
     cooperatives.suspend(cooperative, admin, "Sells honey that is not its own")
     (verified,) = logged("cooperative.verify")

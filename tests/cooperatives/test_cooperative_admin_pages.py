@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import func, select
-from support.factories import CooperativeFactory, MembershipFactory, csrf_from, login_as
+from support.factories import (
+    CooperativeFactory,
+    MembershipFactory,
+    csrf_from,
+    file_papers,
+    login_as,
+)
 
 from app.cooperatives.models import CooperativeStatusEvent
 from app.extensions import db
@@ -81,7 +87,7 @@ def test_queue_refuses_an_unknown_status(client, admin):
 
 
 def test_admin_verifies_an_application_with_a_note(client, admin):
-    pending = CooperativeFactory(status="pending")
+    pending = file_papers(CooperativeFactory(status="pending"))
     MembershipFactory(cooperative=pending)
     login_as(client, admin)
     url = f"/admin/cooperatives/{pending.id}"

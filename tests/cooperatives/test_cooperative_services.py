@@ -10,6 +10,7 @@ from support.factories import (
     CooperativeFactory,
     MembershipFactory,
     UserFactory,
+    file_papers,
     valid_rib,
 )
 
@@ -152,7 +153,7 @@ def test_a_suspended_cooperative_stays_suspended_when_its_identity_changes(owner
 
 
 def test_verify_records_who_when_and_why(admin):
-    cooperative = CooperativeFactory(status="pending")
+    cooperative = file_papers(CooperativeFactory(status="pending"))
 
     services.verify(cooperative, admin, "  Papiers ODCo vérifiés  ")
 
@@ -174,6 +175,7 @@ def test_verifying_a_verified_cooperative_is_an_illegal_transition(admin, cooper
 
 
 def test_suspend_then_reinstate_through_verify(admin, cooperative):
+    file_papers(cooperative)
     services.suspend(cooperative, admin, "Miel coupé au sirop")
     assert cooperative.status == "suspended"
     with pytest.raises(IllegalTransition):
@@ -211,7 +213,7 @@ def test_only_admins_verify_or_suspend(shopper, owner, cooperative):
 
 
 def test_two_admins_verifying_at_once_record_one_verification(admin):
-    cooperative = CooperativeFactory(status="pending")
+    cooperative = file_papers(CooperativeFactory(status="pending"))
     # Another admin's request verified it after this one loaded the row.
     db.session.execute(
         sql_update(Cooperative).where(Cooperative.id == cooperative.id).values(status="verified")
@@ -299,3 +301,30 @@ def test_slug_taken_between_check_and_commit_is_retried_with_a_suffix(shopper, m
 
     assert cooperative.slug.startswith("cooperative-tighza-")
     assert count(Cooperative) == 2
+
+
+def test_verifying_with_an_item_missing_needs_a_written_reason_kept_in_the_audit_log(admin):
+    from app.audit.models import AdminAction
+    from app.core.errors import ValidationFailed
+
+    cooperative = CooperativeFactory(status="pending")
+    file_papers(cooperative)
+    food_seller = CooperativeFactory(status="pending", onssa_number=None)
+    file_papers(food_seller)
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.verify(food_seller, admin, sells_food=True)
+    assert "ONSSA" in str(refused.value.fields["reason"])
+    assert food_seller.status == "pending"
+
+    services.verify(
+        food_seller, admin, reason="Authorisation seen at the ONSSA office", sells_food=True
+    )
+    services.verify(cooperative, admin)
+
+    entry = db.session.scalars(
+        select(AdminAction).where(AdminAction.target_id == str(food_seller.id))
+    ).one()
+    assert entry.after["missing"] == ["onssa_authorisation"]
+    assert entry.after["reason"] == "Authorisation seen at the ONSSA office"
+    assert food_seller.status == cooperative.status == "verified"

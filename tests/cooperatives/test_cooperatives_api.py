@@ -14,6 +14,7 @@ from support.factories import (
     ProductLabelFactory,
     StandFactory,
     UserFactory,
+    file_papers,
     login_as,
 )
 
@@ -340,7 +341,7 @@ def test_admin_lists_cooperatives_by_status_with_their_papers(client, api_token,
 
 
 def test_admin_verifies_then_suspends_and_each_move_is_recorded(client, api_token, admin):
-    pending = CooperativeFactory(status="pending")
+    pending = file_papers(CooperativeFactory(status="pending"))
     headers = api_token(admin)
     base = f"/api/v1/admin/cooperatives/{pending.id}"
 

@@ -244,3 +244,30 @@ def issue_token(user: User) -> str:
     token = add_token(user)
     db.session.commit()
     return token
+
+
+def file_papers(cooperative, *, food: bool = False):
+    """Everything the admin's verification checklist asks for, on file (rows only)."""
+    from app.cooperatives.models import CooperativeDocument
+    from app.extensions import db as _db
+
+    cooperative.ice = cooperative.ice or "001234567000089"
+    cooperative.rib = valid_rib(4242)
+    cooperative.payout_method = "bank_transfer"
+    kinds = ["statutes", "registration_certificate", "rib_certificate"]
+    if food:
+        kinds.append("onssa_authorisation")
+        cooperative.onssa_number = cooperative.onssa_number or "ONSSA-2026-0001"
+    for kind in kinds:
+        _db.session.add(
+            CooperativeDocument(
+                cooperative_id=cooperative.id,
+                kind=kind,
+                filename=f"{kind}.pdf",
+                stored_path=f"{cooperative.id}/{kind}.pdf",
+                content_type="application/pdf",
+                size_bytes=100,
+            )
+        )
+    _db.session.flush()
+    return cooperative

@@ -1,0 +1,202 @@
+"""Cooperatives file their papers; admins verify on them with a checklist."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from support.factories import (
+    CooperativeFactory,
+    MembershipFactory,
+    csrf_from,
+    file_papers,
+    login_as,
+    valid_rib,
+)
+
+from app.cooperatives import services
+from app.cooperatives.documents import rib_key_ok, sniff
+from app.core.errors import Forbidden, ValidationFailed
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_files_are_recognised_by_their_content_not_their_name():
+    assert sniff(PDF) == ("pdf", "application/pdf")
+    assert sniff(PNG) == ("png", "image/png")
+    assert sniff(b"\xff\xd8\xff\xe0JFIF") == ("jpg", "image/jpeg")
+    assert sniff(b"<html><script>alert(1)</script>") is None
+    assert sniff(b"MZ\x90\x00") is None
+
+
+def test_a_rib_key_is_checked():
+    assert rib_key_ok(valid_rib(7))
+    assert not rib_key_ok(valid_rib(7)[:-2] + "00")
+    assert not rib_key_ok("123")
+
+
+def test_an_owner_uploads_a_pdf_through_the_api_stored_outside_the_code_and_media(
+    client, api_token, app
+):
+    cooperative = CooperativeFactory(status="pending")
+    owner = MembershipFactory(cooperative=cooperative, role="owner").user
+    headers = api_token(owner)
+
+    response = client.post(
+        f"/api/v1/cooperatives/{cooperative.id}/documents",
+        data={"kind": "statutes", "file": (io.BytesIO(PDF), "statuts.pdf")},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert (body["kind"], body["filename"]) == ("statutes", "statuts.pdf")
+    stored = Path(app.config["DOCUMENTS_ROOT"]) / str(cooperative.id)
+    assert [path.read_bytes() for path in stored.glob("*.pdf")] == [PDF]
+    root = Path(app.config["DOCUMENTS_ROOT"]).resolve()
+    assert Path(app.config["MEDIA_ROOT"]).resolve() not in root.parents
+    assert Path(app.root_path).resolve() not in root.parents
+    listed = client.get(f"/api/v1/cooperatives/{cooperative.id}/documents", headers=headers)
+    assert [item["kind"] for item in listed.get_json()["items"]] == ["statutes"]
+
+
+def test_a_file_that_is_not_a_pdf_jpeg_or_png_is_refused_whatever_its_name(client, api_token):
+    cooperative = CooperativeFactory(status="pending")
+    owner = MembershipFactory(cooperative=cooperative, role="owner").user
+
+    response = client.post(
+        f"/api/v1/cooperatives/{cooperative.id}/documents",
+        data={"kind": "statutes", "file": (io.BytesIO(b"<html>hi</html>"), "statuts.pdf")},
+        headers=api_token(owner),
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 422
+    assert "file" in response.get_json()["error"]["fields"]
+
+
+def test_a_file_over_10_mb_is_refused_and_nothing_is_stored(app):
+    cooperative = CooperativeFactory(status="pending")
+    owner = MembershipFactory(cooperative=cooperative, role="owner").user
+    big = PDF + b"0" * (10 * 1024 * 1024)
+    before = len(list(Path(app.config["DOCUMENTS_ROOT"]).rglob("*")))
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.upload_document(cooperative, owner, "statutes", "statuts.pdf", big)
+
+    assert "file" in refused.value.fields
+    assert len(list(Path(app.config["DOCUMENTS_ROOT"]).rglob("*"))) == before
+
+
+def test_only_owners_file_documents(app):
+    cooperative = CooperativeFactory(status="pending")
+    staff = MembershipFactory(cooperative=cooperative, role="staff").user
+
+    with pytest.raises(Forbidden):
+        services.upload_document(cooperative, staff, "statutes", "statuts.pdf", PDF)
+
+
+def test_documents_are_private_to_their_members_and_admins(client, api_token, admin):
+    cooperative = CooperativeFactory(status="pending")
+    owner = MembershipFactory(cooperative=cooperative, role="owner").user
+    client.post(
+        f"/api/v1/cooperatives/{cooperative.id}/documents",
+        data={"kind": "statutes", "file": (io.BytesIO(PDF), "statuts.pdf")},
+        headers=api_token(owner),
+        content_type="multipart/form-data",
+    )
+    stranger = MembershipFactory(cooperative=CooperativeFactory(), role="owner").user
+    document_id = client.get(
+        f"/api/v1/cooperatives/{cooperative.id}/documents", headers=api_token(owner)
+    ).get_json()["items"][0]["id"]
+
+    listed = client.get(
+        f"/api/v1/cooperatives/{cooperative.id}/documents", headers=api_token(stranger)
+    )
+    assert listed.status_code == 403
+    login_as(client, stranger)
+    assert client.get(f"/dashboard/{cooperative.id}/documents/{document_id}").status_code == 403
+    login_as(client, admin)
+    served = client.get(f"/admin/cooperatives/{cooperative.id}/documents/{document_id}")
+    assert served.status_code == 200 and served.data == PDF
+    assert "attachment" in served.headers["Content-Disposition"]
+    login_as(client, owner)
+    assert client.get(f"/dashboard/{cooperative.id}/documents/{document_id}").data == PDF
+
+
+def test_an_owner_files_a_document_on_the_dashboard(client):
+    cooperative = CooperativeFactory(status="pending")
+    owner = MembershipFactory(cooperative=cooperative, role="owner").user
+    login_as(client, owner)
+    url = f"/dashboard/{cooperative.id}/documents"
+
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_from(client, url),
+            "kind": "rib_certificate",
+            "file": (io.BytesIO(PNG), "rib.png"),
+        },
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 302
+    assert "rib.png" in client.get(url).get_data(as_text=True)
+
+
+def test_the_admin_api_shows_documents_and_the_checklist(client, api_token, admin):
+    cooperative = CooperativeFactory(status="pending", ice=None)
+
+    body = client.get(
+        f"/api/v1/admin/cooperatives/{cooperative.id}", headers=api_token(admin)
+    ).get_json()
+
+    assert body["documents"] == []
+    checks = {item["item"]: item for item in body["checklist"]}
+    assert checks["ice"]["ok"] is False and checks["statutes"]["ok"] is False
+    assert set(checks) >= {"registration_number", "ice", "statutes", "rib_certificate"}
+    file_papers(cooperative)
+    body = client.get(
+        f"/api/v1/admin/cooperatives/{cooperative.id}", headers=api_token(admin)
+    ).get_json()
+    assert all(item["ok"] for item in body["checklist"]), body["checklist"]
+
+
+def test_verifying_on_the_page_with_an_item_missing_asks_for_a_reason(client, admin):
+    pending = CooperativeFactory(status="pending")
+    login_as(client, admin)
+    url = f"/admin/cooperatives/{pending.id}"
+    page = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'data-item="statutes" data-ok="no"' in page
+
+    refused = client.post(f"{url}/verify", data={"note": "", "csrf_token": csrf_from(client, url)})
+    assert refused.status_code == 422
+    accepted = client.post(
+        f"{url}/verify",
+        data={
+            "note": "",
+            "reason": "Papers seen at the ODCo",
+            "csrf_token": csrf_from(client, url),
+        },
+    )
+    assert accepted.status_code == 302
+
+
+def test_a_label_shows_as_certified_only_with_its_certificate_on_file(client, api_token):
+    from support.factories import ProductFactory, ProductLabelFactory
+
+    cooperative = CooperativeFactory()
+    owner = MembershipFactory(cooperative=cooperative, role="owner").user
+    product = ProductFactory(cooperative=cooperative, status="active")
+    ProductLabelFactory(product=product, kind="IGP", certificate_number="IGP-MA-0042")
+    english = {"Accept-Language": "en"}
+
+    before = client.get(f"/products/{product.id}", headers=english).get_data(as_text=True)
+    services.upload_document(cooperative, owner, "label_certificate", "igp.pdf", PDF)
+    after = client.get(f"/products/{product.id}", headers=english).get_data(as_text=True)
+
+    assert "badge certified" not in before
+    assert "badge certified" in after
