@@ -101,6 +101,18 @@ class PartTransitionSchema(BaseSchema):
         validate=ma.validate.Length(max=20),
         metadata={"description": "the shopper's code, to hand over a pickup (ready -> delivered)"},
     )
+    carrier = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.Length(max=60),
+        metadata={"description": "with `shipped`: who carries the parcel (shown to the shopper)"},
+    )
+    tracking_number = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=ma.validate.Length(max=60),
+        metadata={"description": "with `shipped`: the carrier's tracking number"},
+    )
 
 
 class CashCollectedSchema(BaseSchema):
@@ -197,6 +209,8 @@ def transition_part(body: dict[str, Any], part_id: int):
         member=signed_in_user(),
         note=body["note"],
         pickup_code=body["pickup_code"],
+        carrier=body["carrier"],
+        tracking_number=body["tracking_number"],
     )
     return cooperative_part_body(part)
 

@@ -93,6 +93,12 @@ class OrderPartSchema(BaseSchema):
         allow_none=True,
         metadata={"description": "stand pickups: where to collect"},
     )
+    carrier = ma.fields.String(
+        allow_none=True, metadata={"description": "shipped parts: who carries the parcel"}
+    )
+    tracking_number = ma.fields.String(
+        allow_none=True, metadata={"description": "shipped parts: the carrier's tracking number"}
+    )
 
 
 class OrderRefundSchema(BaseSchema):
@@ -163,6 +169,8 @@ def part_body(part: CooperativeOrder, language: str) -> dict[str, Any]:
         "subtotal": money(part.subtotal_cents),
         "lines": [line_body(line) for line in part.lines],
         "stand": stand_body(part),
+        "carrier": part.carrier,
+        "tracking_number": part.tracking_number,
     }
     if part.is_pickup:
         body["pickup_code"] = part.pickup_code

@@ -116,6 +116,8 @@ def order_part_move(cooperative_id: int, part_id: int, to: str):
             member=current_user._get_current_object(),
             note=form.note.data or "",
             pickup_code=form.pickup_code.data,
+            carrier=form.carrier.data,
+            tracking_number=form.tracking_number.data,
         )
     except DomainError as error:
         target = form.pickup_code if "pickup_code" in error.fields else form.note

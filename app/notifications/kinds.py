@@ -10,7 +10,8 @@ Shoppers get (required context; optional in brackets):
   "pay_at_stand"), part_count (how many cooperatives share the order)
 - order_paid: order_number, total_cents
 - part_confirmed, part_delivered, part_refused: order_number, cooperative_name
-- part_shipped: order_number, cooperative_name [cash_due_cents: cash to hand the courier]
+- part_shipped: order_number, cooperative_name [cash_due_cents: cash to hand the courier,
+  carrier and tracking_number: the parcel's, when the cooperative gave them]
 - part_ready: order_number, cooperative_name, pickup_code
 - order_cancelled: order_number
 - order_refunded: order_number, amount_cents
@@ -64,7 +65,11 @@ KINDS: dict[str, Kind] = {
         _kind("order_placed", "order_number total_cents payment_method part_count"),
         _kind("order_paid", "order_number total_cents"),
         _kind("part_confirmed", "order_number cooperative_name"),
-        _kind("part_shipped", "order_number cooperative_name", "cash_due_cents"),
+        _kind(
+            "part_shipped",
+            "order_number cooperative_name",
+            "cash_due_cents carrier tracking_number",
+        ),
         _kind("part_ready", "order_number cooperative_name pickup_code"),
         _kind("part_delivered", "order_number cooperative_name"),
         _kind("part_refused", "order_number cooperative_name"),

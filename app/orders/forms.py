@@ -127,6 +127,12 @@ class PartMoveForm(FlaskForm):
         validators=[Optional(), Length(max=20)],
         render_kw={"autocomplete": "off", "inputmode": "numeric"},
     )
+    carrier = StringField(_l("Carrier"), validators=[Optional(), Length(max=60)])
+    tracking_number = StringField(
+        _l("Tracking number"),
+        validators=[Optional(), Length(max=60)],
+        render_kw={"autocomplete": "off", "dir": "ltr"},
+    )
 
 
 class CashCollectedForm(FlaskForm):

@@ -163,6 +163,9 @@ class CooperativeOrder(TimestampMixin, db.Model):
     #: Pickups only: digits the shopper shows and the cooperative enters to hand over.
     pickup_code: Mapped[str | None] = mapped_column(String(8))
     #: Cash orders: what the cooperative recorded collecting (always the part's total), centimes.
+    #: Who carries a shipped part and its tracking number, as the cooperative gave them.
+    carrier: Mapped[str | None] = mapped_column(String(60))
+    tracking_number: Mapped[str | None] = mapped_column(String(60))
     cash_collected_cents: Mapped[int | None]
     cash_collected_at: Mapped[datetime | None]
     cash_collected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -79,6 +79,9 @@ def part_moved(part: CooperativeOrder) -> None:
         context["pickup_code"] = part.pickup_code
     if kind == "part_shipped" and order.payment_method == PaymentMethod.CASH_ON_DELIVERY:
         context["cash_due_cents"] = part.total_cents
+    if kind == "part_shipped" and part.tracking_number:
+        context["carrier"] = part.carrier or ""
+        context["tracking_number"] = part.tracking_number
     notify(kind, user=order.shopper, context=context, dedupe_key=f"{kind}:{part.id}")
 
 

@@ -88,6 +88,8 @@ def move_part(
     member: User,
     note: str = "",
     pickup_code: str | None = None,
+    carrier: str | None = None,
+    tracking_number: str | None = None,
 ) -> CooperativeOrder:
     """A cooperative member moves its part (confirm, ready, ship, deliver, refuse, cancel); commit.
 
@@ -102,6 +104,10 @@ def move_part(
         message = _("Tell the shopper why the part is cancelled.")
         raise ValidationFailed(message, fields={"note": [message]})
     with committed():
+        if to_status == PartStatus.SHIPPED:
+            # Written before the move, so the shipped notice tells the shopper.
+            part.carrier = (carrier or "").strip()[:60] or None
+            part.tracking_number = (tracking_number or "").strip()[:60] or None
         transition_part(part, to_status, actor=member, note=note, pickup_code=pickup_code)
     return part
 

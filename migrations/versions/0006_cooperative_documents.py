@@ -1,4 +1,4 @@
-"""cooperative documents for verification
+"""cooperative documents for verification; a shipped part's carrier and tracking number
 
 Revision ID: 0006
 Revises: 0005
@@ -16,6 +16,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("cooperative_orders") as batch:
+        batch.add_column(sa.Column("carrier", sa.String(length=60), nullable=True))
+        batch.add_column(sa.Column("tracking_number", sa.String(length=60), nullable=True))
     op.create_table(
         "cooperative_documents",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -54,5 +57,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("cooperative_orders") as batch:
+        batch.drop_column("tracking_number")
+        batch.drop_column("carrier")
     op.drop_index(op.f("ix_cooperative_documents_cooperative_id"), table_name="cooperative_documents")
     op.drop_table("cooperative_documents")

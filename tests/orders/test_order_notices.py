@@ -81,3 +81,33 @@ def test_an_order_whose_every_part_a_cooperative_cancelled_is_told_cancelled(
     order = shop.checkout(shopper, {oil: 1})
     move_part(order.parts[0], "cancelled", member=owner, note="Plus de stock")
     assert ("order_cancelled", shopper.id) in notices()
+
+
+def test_a_shipped_part_carries_its_carrier_and_tracking_number_to_the_shopper(
+    shop, shopper, product_with_owner, client
+):
+    from flask_babel import force_locale
+    from support.factories import login_as
+
+    from app.api.orders import part_body
+    from app.notifications.rendering import render
+
+    oil, owner = product_with_owner(price_cents=12000)
+    order = shop.checkout(shopper, {oil: 1})
+    part = order.parts[0]
+    move_part(part, "confirmed", member=owner)
+    move_part(part, "shipped", member=owner, carrier="Amana", tracking_number="EE123456789MA")
+
+    shipped = one("part_shipped")
+    assert (shipped.context["carrier"], shipped.context["tracking_number"]) == (
+        "Amana",
+        "EE123456789MA",
+    )
+    with force_locale("fr"):
+        message = render("part_shipped", "fr", shipped.context)
+    assert "Transporteur : Amana. Numéro de suivi : EE123456789MA." in message.body
+    body = part_body(part, "fr")
+    assert (body["carrier"], body["tracking_number"]) == ("Amana", "EE123456789MA")
+    login_as(client, shopper)
+    receipt = client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "EE123456789MA" in receipt and "Amana" in receipt
