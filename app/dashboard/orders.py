@@ -6,10 +6,11 @@ Every page is for members of that cooperative only (a 403 page for anyone else).
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.catalog.queries import translated_product_names
 from app.cooperatives.models import Cooperative
 from app.cooperatives.permissions import require_member
 from app.core.errors import DomainError, NotFound
@@ -23,6 +24,7 @@ from app.orders.forms import CashCollectedForm, PartFilterForm, PartMoveForm
 from app.orders.labels import PART_MOVE_NAMES
 from app.orders.models import CooperativeOrder, PartStatus
 from app.orders.services import CASH_RECORDABLE
+from app.reports.packing_slip import packing_slip_pdf
 
 PARTS_PER_PAGE = 25
 
@@ -159,3 +161,18 @@ def order_part_cash(cooperative_id: int, part_id: int):
         )
     flash(_("The cash collected is recorded."), "success")
     return redirect(url_for(".order_part", cooperative_id=cooperative.id, part_id=part.id))
+
+
+@bp.get("/<int:cooperative_id>/orders/<int:part_id>/packing-slip.pdf")
+def order_part_packing_slip(cooperative_id: int, part_id: int):
+    """The part's packing slip as a PDF in the reader's language, to print."""
+    cooperative = _member_cooperative(cooperative_id)
+    part = queries.part_of_cooperative(cooperative.id, part_id)
+    language = current_language()
+    names = translated_product_names({line.product_id for line in part.lines}, language)
+    body = packing_slip_pdf(part, names, cooperative.translated("name", language), language)
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="packing-slip-{part.order.number}.pdf"'},
+    )

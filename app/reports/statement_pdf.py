@@ -67,7 +67,7 @@ ARABIC = Script("SoukDejaVu", "SoukDejaVu-Bold", right_to_left=True)
 
 
 @functools.cache
-def _register_fonts() -> None:
+def register_fonts() -> None:
     pdfmetrics.registerFont(TTFont(LATIN.regular, "Vera.ttf"))
     pdfmetrics.registerFont(TTFont(LATIN.bold, "VeraBd.ttf"))
     pdfmetrics.registerFont(TTFont(ARABIC.regular, str(FONTS / "DejaVuSans.ttf")))
@@ -82,7 +82,7 @@ def _mad(cents: int) -> str:
     return to_decimal_string(cents)
 
 
-class _Typesetter:
+class Typesetter:
     """Paragraph styles of one script, and text turned into what its lines can draw."""
 
     def __init__(self, script: Script) -> None:
@@ -132,8 +132,8 @@ def statement_pdf(
     ``month_title`` names the month in that language ("March 2026"); ``platform_rib`` is
     the account fees owed on cash sales may be transferred to.
     """
-    _register_fonts()
-    typeset = _Typesetter(script_of(language))
+    register_fonts()
+    typeset = Typesetter(script_of(language))
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -215,7 +215,7 @@ def _line_words(line: StatementLine) -> str:
     return line.name
 
 
-def _sales_table(found: MonthlyStatement, typeset: _Typesetter) -> Table:
+def _sales_table(found: MonthlyStatement, typeset: Typesetter) -> Table:
     header = [
         _("Date"),
         _("Order"),
@@ -268,10 +268,10 @@ def _sales_table(found: MonthlyStatement, typeset: _Typesetter) -> Table:
     )
     count = len(widths)
     numbers = (typeset.column(NUMBER_COLUMNS[0], count), typeset.column(NUMBER_COLUMNS[-1], count))
-    return _styled(Table(rows, colWidths=typeset.row(widths), repeatRows=1), typeset, numbers)
+    return styled_table(Table(rows, colWidths=typeset.row(widths), repeatRows=1), typeset, numbers)
 
 
-def _movements_table(ledger: Statement, typeset: _Typesetter) -> Table:
+def _movements_table(ledger: Statement, typeset: Typesetter) -> Table:
     widths = MOVEMENT_WIDTHS
     header = [_("Date"), _("What happened"), _("Amount"), _("Balance after")]
     rows: list[list[object]] = [
@@ -308,10 +308,10 @@ def _movements_table(ledger: Statement, typeset: _Typesetter) -> Table:
     count = len(widths)
     numbers = (typeset.column(2, count), typeset.column(3, count))
     table = Table(rows, colWidths=typeset.row(widths), repeatRows=1)
-    return _styled(table, typeset, numbers)
+    return styled_table(table, typeset, numbers)
 
 
-def _styled(table: Table, typeset: _Typesetter, numbers: tuple[int, int]) -> Table:
+def styled_table(table: Table, typeset: Typesetter, numbers: tuple[int, int]) -> Table:
     first, last = sorted(numbers)
     script = typeset.script
     table.setStyle(

@@ -111,3 +111,32 @@ def test_a_shipped_part_carries_its_carrier_and_tracking_number_to_the_shopper(
     login_as(client, shopper)
     receipt = client.get(f"/orders/{order.number}").get_data(as_text=True)
     assert "EE123456789MA" in receipt and "Amana" in receipt
+
+
+def test_a_member_prints_the_packing_slip_of_a_part_in_arabic(
+    shop, shopper, product_with_owner, client
+):
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+    from reports.pdf_runs import drawn_runs
+    from support.factories import login_as
+
+    oil, owner = product_with_owner(price_cents=12000)
+    part = shop.checkout(shopper, {oil: 2}).parts[0]
+    login_as(client, owner)
+    client.get("/lang/ar")
+
+    url = f"/dashboard/{part.cooperative_id}/orders/{part.id}/packing-slip.pdf"
+    response = client.get(url)
+
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    runs = drawn_runs(PdfReader(io.BytesIO(response.data)).pages[0])
+    text = " ".join(runs)
+    assert part.order.number in text
+    # "Cash to collect from the shopper: 150.00 MAD." in Arabic, drawn in visual order.
+    assert any(run.startswith(f".مهرد {part.total_cents // 100}.00") for run in runs), runs
+    assert unicodedata.normalize("NFKC", "عومجملا") in text  # "المجموع", drawn reversed
+    login_as(client, shopper)
+    assert client.get(url).status_code == 403
