@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +18,8 @@ from app.fair import services
 from app.fair.forms import StandForm
 from app.fair.models import Fair, Stand
 from app.fair.queries import all_fairs, morocco_today, stands_of
+from app.reports.poster_pdf import LANGUAGES as POSTER_LANGUAGES
+from app.reports.poster_pdf import SIZES, poster_pdf, poster_subject
 
 
 @bp.route("/fairs")
@@ -82,4 +85,21 @@ def _fair_page(found: Fair, form: StandForm) -> str:
         open_now=found.is_open_on(morocco_today()),
         stands=stands_of(found, only_selling=False),
         form=form,
+    )
+
+
+@bp.route("/fairs/<int:fair_id>/posters-<size>-<language>.pdf")
+def fair_posters(fair_id: int, size: str, language: str):
+    """Every exhibitor's stand poster of the fair in one PDF, one page each, to print."""
+    found = _fair_or_404(fair_id)
+    if size not in SIZES or language not in POSTER_LANGUAGES:
+        raise NotFound(_("There is no such poster."))
+    stands = stands_of(found.id)
+    with force_locale(language):
+        subjects = [poster_subject(stand.cooperative, stand.code, language) for stand in stands]
+        body = poster_pdf(subjects, size, language)
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="posters-{found.id}.pdf"'},
     )

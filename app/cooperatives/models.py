@@ -89,6 +89,8 @@ class Cooperative(TranslatedMixin, TimestampMixin, db.Model):
     offers_home_delivery: Mapped[bool] = mapped_column(default=True)
     offers_pickup: Mapped[bool] = mapped_column(default=True)
     pickup_address: Mapped[str | None] = mapped_column(String(200))
+    #: Visits of its shop page from the QR code of its stand poster (``?src=poster``).
+    poster_scans: Mapped[int] = mapped_column(default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="cooperative", cascade="all, delete-orphan"

@@ -240,6 +240,18 @@ def upload_document(
     return document
 
 
+def count_poster_scan(cooperative_id: int) -> None:
+    """A shopper reached the shop page from the stand poster's QR code: count it and commit
+    (one conditional UPDATE, so simultaneous scans are all counted)."""
+    db.session.execute(
+        sql_update(Cooperative)
+        .where(Cooperative.id == cooperative_id)
+        .values(poster_scans=Cooperative.poster_scans + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
 def suspend(cooperative: Cooperative, admin: User, note: str | None) -> Cooperative:
     """An admin suspends a cooperative (or refuses an application); it stops selling.
 

@@ -28,6 +28,7 @@ def blueprint() -> Blueprint:
         orders,
         overview,
         payouts,
+        posters,
         products,
         statements,
     )

@@ -98,6 +98,8 @@ def cooperative(slug: str):
     )
     if found is None or not (is_selling(found) or insider):
         raise NotFound(_("No such cooperative."))
+    if request.args.get("src") == "poster" and not insider:
+        services.count_poster_scan(found.id)
     products = db.session.scalars(
         select(Product)
         .where(

@@ -1,4 +1,4 @@
-"""cooperative documents for verification; a shipped part's carrier and tracking number
+"""cooperative documents for verification; a shipped part's carrier and tracking number; stand poster scans
 
 Revision ID: 0006
 Revises: 0005
@@ -16,6 +16,10 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("cooperatives") as batch:
+        batch.add_column(
+            sa.Column("poster_scans", sa.Integer(), nullable=False, server_default="0")
+        )
     with op.batch_alter_table("cooperative_orders") as batch:
         batch.add_column(sa.Column("carrier", sa.String(length=60), nullable=True))
         batch.add_column(sa.Column("tracking_number", sa.String(length=60), nullable=True))
@@ -57,6 +61,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("cooperatives") as batch:
+        batch.drop_column("poster_scans")
     with op.batch_alter_table("cooperative_orders") as batch:
         batch.drop_column("tracking_number")
         batch.drop_column("carrier")
