@@ -165,6 +165,11 @@ def world(app) -> World:
         )
         db.session.add(payout)
         db.session.commit()
+        from app.cooperatives.services import upload_document
+
+        document = upload_document(
+            cooperative, owner, "statutes", "statuts.pdf", b"%PDF-1.4\n%%EOF\n"
+        )
         today = date.today()
         values = {
             "cooperative_id": cooperative.id,
@@ -182,6 +187,9 @@ def world(app) -> World:
             "name": "sales",
             "code": "fr",
             "filename": "none.jpg",
+            "document_id": document.id,
+            "size": "a4",
+            "language": "fr",
         }
         db.session.commit()
         return World(owner, outsider, shopper, stranger, admin, values)
