@@ -9,7 +9,7 @@ cascade-delete its labels. Fee rules gain a
 the platform ships (the default rule, associations, a fair's stand rule).
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0002 (re-chained after main gained 0002)
 """
 
 import json
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
