@@ -16,7 +16,7 @@ _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+")
 ALLOWED_WORDS = frozenset(
     {
         *("Souk", "Tadamon", "Stripe", "MAD", "IGP", "AOP", "ONSSA", "ICE", "RIB", "ODCo"),
-        *("QR", "CSV", "PDF", "JPEG", "PNG", "WebP", "English", "Français"),
+        *("QR", "CSV", "PDF", "JPEG", "PNG", "WebP", "Excel", "English", "Français"),
         # The codes an admin types as a fee rule's legal form (its field's help lists them).
         *("cooperative", "association", "mutual", "social_enterprise"),
     }
