@@ -105,6 +105,18 @@ class Config:
     #: the catalog shows makes the cached answers unused at once. 0 turns the cache off.
     CATALOG_CACHE_SECONDS = 60
 
+    #: /metrics answers these addresses (CIDRs, comma separated) and METRICS_TOKEN's bearer.
+    METRICS_ALLOW = "127.0.0.1/32,::1/128"
+    METRICS_TOKEN: str | None = None
+    #: Port of the Celery worker's own /metrics (unset: the worker exports nothing).
+    CELERY_METRICS_PORT: int | None = None
+    #: "json": one JSON line per record on stderr (production's default); "text": Flask's own.
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+    #: Set: errors go to Sentry. Unset: Sentry is not initialised, nothing is sent.
+    SENTRY_DSN: str | None = None
+    SENTRY_TRACES_SAMPLE_RATE = 0.0
+
     API_TITLE = "Souk Tadamon API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -144,6 +156,10 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    #: Behind the TLS proxy every address may look local: only METRICS_TOKEN or an explicit
+    #: METRICS_ALLOW opens /metrics in production.
+    METRICS_ALLOW = ""
+    LOG_FORMAT = "json"
 
     @classmethod
     def check(cls, settings: Mapping[str, Any]) -> None:
@@ -190,6 +206,13 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "PROXY_COUNT": ("PROXY_COUNT", int),
     "CACHE_TYPE": ("CACHE_TYPE", str),
     "CATALOG_CACHE_SECONDS": ("CATALOG_CACHE_SECONDS", int),
+    "METRICS_ALLOW": ("METRICS_ALLOW", str),
+    "METRICS_TOKEN": ("METRICS_TOKEN", str),
+    "CELERY_METRICS_PORT": ("CELERY_METRICS_PORT", int),
+    "LOG_FORMAT": ("LOG_FORMAT", str),
+    "LOG_LEVEL": ("LOG_LEVEL", str),
+    "SENTRY_DSN": ("SENTRY_DSN", str),
+    "SENTRY_TRACES_SAMPLE_RATE": ("SENTRY_TRACES_SAMPLE_RATE", float),
 }
 
 

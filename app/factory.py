@@ -51,6 +51,7 @@ def create_app(app_env: str | None = None, overrides: dict[str, Any] | None = No
     register_error_handlers(app)
     register_cli(app)
     register_template_helpers(app)
+    register_observability(app)
     return app
 
 
@@ -172,3 +173,10 @@ def register_template_helpers(app: Flask) -> None:
     from app.web.templating import register_template_helpers as register_helpers
 
     register_helpers(app)
+
+
+def register_observability(app: Flask) -> None:
+    """Request ids, JSON logs, metrics (/metrics, domain counters, task hooks), Sentry."""
+    from app.observability import register_observability as register
+
+    register(app)

@@ -5,9 +5,20 @@ tasks here in ``workers/tasks`` call the domains' services. The app never import
 this package: Celery imports the task modules by name (``TASK_MODULES``).
 """
 
+from celery import signals
+
 from app import create_app
+from app.observability.tasks import start_metrics_server
 
 flask_app = create_app()
 celery = flask_app.extensions["celery"]
 # Register every task now, not only when a worker boots, so `celery inspect` and beat see them.
 celery.loader.import_default_modules()
+
+
+@signals.worker_ready.connect(weak=False, dispatch_uid="souk-worker-metrics")
+def _export_metrics(**_kwargs) -> None:
+    """The worker's task series on CELERY_METRICS_PORT (loopback), for Prometheus to scrape."""
+    port = flask_app.config.get("CELERY_METRICS_PORT")
+    if port:
+        start_metrics_server(port)
