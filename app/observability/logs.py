@@ -77,7 +77,10 @@ class Redactor(logging.Filter):
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = scrub(record.exc_text)
+            # Formatters format exc_info afresh: only the scrubbed text is left to them.
+            record.exc_text, record.exc_info = scrub(record.exc_text), None
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
         return True
 
 

@@ -2,7 +2,7 @@
 
 The Flask integration reports unhandled request errors, the Celery one task errors,
 and the logging integration every ERROR record (``logger.exception`` in the API's
-error handler). ``send_default_pii`` stays off and ``before_send`` scrubs what a
+error handler). Personal data stays off (the default) and ``before_send`` scrubs what a
 request carried, with the same rules as the logs.
 """
 
@@ -27,7 +27,8 @@ def init_sentry(app: Flask) -> bool:
         dsn=dsn,
         environment=app.config["APP_ENV"],
         integrations=[FlaskIntegration(), CeleryIntegration()],
-        send_default_pii=False,
+        # A frame's locals may hold a password being checked: Sentry gets none of them.
+        include_local_variables=False,
         traces_sample_rate=app.config.get("SENTRY_TRACES_SAMPLE_RATE", 0.0),
         before_send=scrub_event,
     )
@@ -44,4 +45,12 @@ def scrub_event(event: dict[str, Any], _hint: dict[str, Any]) -> dict[str, Any]:
     for entry in (event.get("logentry"), event.get("message")):
         if isinstance(entry, dict) and isinstance(entry.get("message"), str):
             entry["message"] = scrub(entry["message"])
+    if isinstance(event.get("message"), str):
+        event["message"] = scrub(event["message"])
+    for exception in (event.get("exception") or {}).get("values") or ():
+        if isinstance(exception.get("value"), str):
+            exception["value"] = scrub(exception["value"])
+    for crumb in (event.get("breadcrumbs") or {}).get("values") or ():
+        if isinstance(crumb.get("message"), str):
+            crumb["message"] = scrub(crumb["message"])
     return event

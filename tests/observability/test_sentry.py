@@ -1,0 +1,53 @@
+"""SENTRY_DSN set: errors reach Sentry (a fake one on loopback), scrubbed; unset: nothing."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+from collections.abc import Iterator
+
+import pytest
+import sentry_sdk
+from pytest_httpserver import HTTPServer
+
+from app.observability.sentry import init_sentry
+
+PASSWORD = "argan-oil-from-azilal"
+
+
+@pytest.fixture
+def sentry_closed_afterwards() -> Iterator[None]:
+    yield
+    sentry_sdk.get_client().close()
+    sentry_sdk.get_global_scope().set_client(None)
+
+
+def test_without_sentry_dsn_sentry_is_not_initialised(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SENTRY_DSN", None)
+
+    assert init_sentry(app) is False
+    assert not sentry_sdk.get_client().is_active()
+
+
+def test_with_sentry_dsn_an_error_reaches_sentry_without_the_password(
+    app, monkeypatch, httpserver: HTTPServer, sentry_closed_afterwards
+):
+    httpserver.expect_request("/api/1/envelope/", method="POST").respond_with_data("{}")
+    dsn = f"http://publickey@127.0.0.1:{httpserver.port}/1"
+    monkeypatch.setitem(app.config, "SENTRY_DSN", dsn)
+
+    assert init_sentry(app) is True
+    try:
+        raise RuntimeError(f"payout export failed password={PASSWORD}")
+    except RuntimeError:
+        logging.getLogger("souk.payouts").exception("payout export failed")
+    sentry_sdk.flush(timeout=5)
+
+    envelopes = [request for request, _response in httpserver.log]
+    assert envelopes, "no envelope reached the fake Sentry"
+    body = envelopes[0].get_data()
+    if envelopes[0].headers.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    text = body.decode("utf-8", "replace")
+    assert "payout export failed" in text and "RuntimeError" in text
+    assert PASSWORD not in text
