@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint worker beat bench install migrate seed clean translations i18n-extract i18n-update
+.PHONY: run test lint worker beat bench install migrate seed clean translations i18n-extract i18n-update prod-check
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ worker: install
 beat: install
 	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL, e.g. redis://127.0.0.1:6379/0" && exit 1)
 	$(BIN)/celery -A workers.worker beat --loglevel=INFO --schedule instance/celerybeat-schedule
+
+## The production configuration (honcho: gunicorn x2, a worker, beat) on PostgreSQL and Redis,
+## walked through a smoke journey, then stopped; non-zero exit on failure (docs/deploy.md)
+prod-check: install translations
+	$(BIN)/python scripts/prod_check.py
 
 ## Benchmarks that print ratios, on PostgreSQL at BENCH_DATABASE_URL (default: database souk_bench
 ## on 127.0.0.1, created and wiped; DATABASE_URL is never touched). `make bench BENCH_ARGS="catalog --quick"`

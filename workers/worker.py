@@ -5,6 +5,9 @@ tasks here in ``workers/tasks`` call the domains' services. The app never import
 this package: Celery imports the task modules by name (``TASK_MODULES``).
 """
 
+import os
+import shutil
+
 from celery import signals
 
 from app import create_app
@@ -14,6 +17,23 @@ flask_app = create_app()
 celery = flask_app.extensions["celery"]
 # Register every task now, not only when a worker boots, so `celery inspect` and beat see them.
 celery.loader.import_default_modules()
+
+
+@signals.celeryd_init.connect(weak=False, dispatch_uid="souk-worker-metrics-dir")
+def _fresh_metrics_dir(**_kwargs) -> None:
+    """Series a previous run left in PROMETHEUS_MULTIPROC_DIR would be added to this one's."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory, exist_ok=True)
+
+
+@signals.worker_process_shutdown.connect(weak=False, dispatch_uid="souk-worker-metrics-exit")
+def _retire_pool_process(pid=None, **_kwargs) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid or os.getpid())
 
 
 @signals.worker_ready.connect(weak=False, dispatch_uid="souk-worker-metrics")

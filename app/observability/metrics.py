@@ -13,6 +13,10 @@ import os
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # A CLI or a new worker may start before anyone made it; the values live in files there.
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 #: Request latency buckets (seconds): a page is tens of ms, a PDF statement a few seconds.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 #: Task duration buckets (seconds): a delivery is ms, a payout run may take a minute.
