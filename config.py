@@ -105,6 +105,10 @@ class Config:
     #: the catalog shows makes the cached answers unused at once. 0 turns the cache off.
     CATALOG_CACHE_SECONDS = 60
 
+    #: Set (DATABASE_PGBOUNCER=1) when DATABASE_URL goes through PgBouncer in transaction
+    #: pooling: psycopg then prepares no statements (a server connection is not the client's).
+    DATABASE_PGBOUNCER = False
+
     #: /metrics answers these addresses (CIDRs, comma separated) and METRICS_TOKEN's bearer.
     METRICS_ALLOW = "127.0.0.1/32,::1/128"
     METRICS_TOKEN: str | None = None
@@ -206,6 +210,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "PROXY_COUNT": ("PROXY_COUNT", int),
     "CACHE_TYPE": ("CACHE_TYPE", str),
     "CATALOG_CACHE_SECONDS": ("CATALOG_CACHE_SECONDS", int),
+    "DATABASE_PGBOUNCER": ("DATABASE_PGBOUNCER", _bool),
     "METRICS_ALLOW": ("METRICS_ALLOW", str),
     "METRICS_TOKEN": ("METRICS_TOKEN", str),
     "CELERY_METRICS_PORT": ("CELERY_METRICS_PORT", int),
@@ -250,6 +255,10 @@ def load_config(
     settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         settings["SQLALCHEMY_DATABASE_URI"]
     )
+    if settings["DATABASE_PGBOUNCER"] and settings["SQLALCHEMY_DATABASE_URI"].startswith("postgres"):
+        options = dict(settings["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None}
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if settings["REDIS_URL"] and "RATELIMIT_STORAGE_URI" not in environ:
         settings["RATELIMIT_STORAGE_URI"] = settings["REDIS_URL"]
     if app_env != "testing" and "CACHE_TYPE" not in environ:

@@ -1,0 +1,221 @@
+"""Pieces of the several-nodes drill (tests/drills/test_cluster.py, ``make drill-cluster``):
+a loopback round-robin in front of the web nodes, a fake Stripe that holds the first
+transfer (to kill its sender mid-payout), the process that owns a TCP connection, and a
+PgBouncer in transaction pooling mode configured in a temporary directory."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from support.stripe_fake import FakeStripe
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_port(port: int, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
+
+
+class RoundRobin:
+    """A TCP proxy on loopback handing each new connection to the next backend in turn."""
+
+    def __init__(self, backends: list[int]) -> None:
+        self.backends = backends
+        self.port = free_port()
+        self.served = dict.fromkeys(backends, 0)
+        self._next = itertools.cycle(backends)
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="round-robin", daemon=True)
+
+    def __enter__(self) -> RoundRobin:
+        self._thread.start()
+        self._ready.wait(10)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        server = self._loop.run_until_complete(
+            asyncio.start_server(self._accept, "127.0.0.1", self.port)
+        )
+        self._ready.set()
+        try:
+            self._loop.run_forever()
+        finally:
+            server.close()
+            self._loop.run_until_complete(server.wait_closed())
+            self._loop.close()
+
+    async def _accept(self, reader, writer) -> None:
+        backend = next(self._next)
+        self.served[backend] += 1
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", backend)
+        except OSError:
+            writer.close()
+            return
+        await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+
+
+async def _pipe(reader, writer) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except (ConnectionError, OSError):
+        pass
+    finally:
+        writer.close()
+
+
+class HoldingStripe(FakeStripe):
+    """Holds the first transfer request until ``released`` (then runs it, as Stripe would
+    for a client that has gone), and remembers which client port sent it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.holding = threading.Event()
+        self.released = threading.Event()
+        self.held_client_port: int | None = None
+        self._client = threading.local()
+        super().__init__(*args, **kwargs)
+
+    def _handler_class(self):
+        base = super()._handler_class()
+        fake = self
+
+        class Remembering(base):  # type: ignore[misc, valid-type]
+            def _serve(self) -> None:
+                fake._client.port = self.client_address[1]
+                super()._serve()
+
+            do_GET = do_POST = do_DELETE = _serve
+
+        return Remembering
+
+    def _handle(self, method, target, headers, body):
+        if method == "POST" and target.startswith("/v1/transfers") and not self.holding.is_set():
+            self.held_client_port = self._client.port
+            self.holding.set()
+            self.released.wait(60)
+        return super()._handle(method, target, headers, body)
+
+    def transfers(self) -> list[dict]:
+        with self._lock:
+            return [obj for obj in self._objects.values() if obj.get("object") == "transfer"]
+
+
+def pid_owning(local_port: int, candidates: list[int]) -> int | None:
+    """Which of ``candidates`` (or their children) holds the TCP socket bound to
+    ``local_port`` on loopback (read from /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == local_port:
+                    inodes.add(fields[9])
+    for pid in _with_children(candidates):
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return pid
+        except OSError:
+            continue
+    return None
+
+
+def _with_children(pids: list[int]) -> list[int]:
+    found = list(pids)
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as children:
+                found += [int(child) for child in children.read().split()]
+        except OSError:
+            pass
+    return found
+
+
+class PgBouncer:
+    """Debian's pgbouncer in transaction pooling mode in front of ``database`` (trust auth on
+    loopback, as the drill's PostgreSQL), on its own port, config in ``workdir``."""
+
+    def __init__(self, workdir: Path, host: str, port: int, database: str, user: str) -> None:
+        self.workdir, self.port = workdir, free_port()
+        self.binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+        (workdir / "userlist.txt").write_text(f'"{user}" ""\n')
+        (workdir / "pgbouncer.ini").write_text(
+            "[databases]\n"
+            f"{database} = host={host} port={port} dbname={database}\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\n"
+            f"unix_socket_dir = {workdir}\n"
+            "auth_type = trust\n"
+            f"auth_file = {workdir / 'userlist.txt'}\n"
+            "pool_mode = transaction\n"
+            "default_pool_size = 20\nmax_client_conn = 400\n"
+            "ignore_startup_parameters = extra_float_digits,options\n"
+            f"logfile = {workdir / 'pgbouncer.log'}\npidfile = {workdir / 'pgbouncer.pid'}\n"
+        )
+        self.process: subprocess.Popen | None = None
+
+    @staticmethod
+    def ensure_installed() -> bool:
+        """Install Debian's package when missing and we may (root, apt-get present)."""
+        if shutil.which("pgbouncer") or Path("/usr/sbin/pgbouncer").exists():
+            return True
+        if os.geteuid() != 0 or not shutil.which("apt-get"):
+            return False
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "pgbouncer"],
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=300,
+        )
+        return bool(shutil.which("pgbouncer") or Path("/usr/sbin/pgbouncer").exists())
+
+    def start(self) -> PgBouncer:
+        command = [self.binary, str(self.workdir / "pgbouncer.ini")]
+        if os.geteuid() == 0:  # pgbouncer refuses to run as root
+            shutil.chown(self.workdir, "postgres")
+            for path in self.workdir.iterdir():
+                shutil.chown(path, "postgres")
+            command = ["runuser", "-u", "postgres", "--", *command]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
+        wait_port(self.port, 20)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
