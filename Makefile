@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint worker beat bench install migrate seed clean translations i18n-extract i18n-update prod-check
+.PHONY: run test lint worker beat bench install migrate seed clean translations i18n-extract i18n-update prod-check drill-cluster
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,15 @@ beat: install
 ## walked through a smoke journey, then stopped; non-zero exit on failure (docs/deploy.md)
 prod-check: install translations
 	$(BIN)/python scripts/prod_check.py
+
+## Two web nodes behind a round-robin, two workers (one SIGKILLed mid-payout), beat, PostgreSQL,
+## Redis; then the same through PgBouncer (transaction pooling). Bigger than in `make test`.
+DRILL_SHOPPERS ?= 60
+drill-cluster: install translations
+	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/souk_ops} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/12} REQUIRE_SERVICES=1 \
+	DRILL_SHOPPERS=$(DRILL_SHOPPERS) DRILL_COOPERATIVES=6 APP_ENV=testing \
+	$(BIN)/python -m pytest tests/drills/test_cluster.py -v -p no:cacheprovider
 
 ## Benchmarks that print ratios, on PostgreSQL at BENCH_DATABASE_URL (default: database souk_bench
 ## on 127.0.0.1, created and wiped; DATABASE_URL is never touched). `make bench BENCH_ARGS="catalog --quick"`

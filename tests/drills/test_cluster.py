@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -176,17 +178,22 @@ def test_two_nodes_two_workers_and_a_killed_worker_keep_books_stock_payouts_and_
         if not PgBouncer.ensure_installed():
             pytest.skip("pgbouncer is not installed and cannot be installed here")
         url = make_url(drill_database)
-        (tmp_path / "pgbouncer").mkdir()
-        bouncer = PgBouncer(tmp_path / "pgbouncer", url.host, url.port or 5432, url.database,
+        # Not under tmp_path: pgbouncer runs as postgres, who may not enter pytest's 0700 dirs.
+        bouncer_dir = Path(tempfile.mkdtemp(prefix="souk-pgbouncer-"))
+        bouncer_dir.chmod(0o755)
+        bouncer = PgBouncer(bouncer_dir, url.host, url.port or 5432, url.database,
                             url.username or "postgres")  # fmt: skip
     smtp = SmtpServer()
     stripe = HoldingStripe()
     cluster: Cluster | None = None
+    started: list = []
+    drill = None
     celery_before = app.extensions["celery"]
     try:
         if bouncer:
             bouncer.start()
         smtp.start()
+        started.append(smtp)
         stripe.start()
         run_url = (
             make_url(drill_database)
@@ -381,8 +388,15 @@ def test_two_nodes_two_workers_and_a_killed_worker_keep_books_stock_payouts_and_
         if cluster is not None:
             cluster.stop()
         stripe.stop()
-        smtp.stop()
+        for server in started:
+            server.stop()
         if bouncer:
             bouncer.stop()
+            shutil.rmtree(bouncer.workdir, ignore_errors=True)
+        if drill is not None:
+            drill.extensions["celery"].close()
+            with drill.app_context():
+                db.session.remove()
+                db.engine.dispose()
         celery_before.set_current()
         celery_before.set_default()

@@ -9,7 +9,6 @@ import asyncio
 import itertools
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import threading
@@ -65,8 +64,14 @@ class RoundRobin:
         try:
             self._loop.run_forever()
         finally:
+            # Hang up every open pipe and let the transports close before the loop does.
             server.close()
+            pending = asyncio.all_tasks(self._loop)
+            for task in pending:
+                task.cancel()
+            self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             self._loop.run_until_complete(server.wait_closed())
+            self._loop.run_until_complete(asyncio.sleep(0.05))
             self._loop.close()
 
     async def _accept(self, reader, writer) -> None:
@@ -85,7 +90,7 @@ async def _pipe(reader, writer) -> None:
         while data := await reader.read(65536):
             writer.write(data)
             await writer.drain()
-    except (ConnectionError, OSError):
+    except (ConnectionError, OSError, asyncio.CancelledError):
         pass
     finally:
         writer.close()
@@ -213,7 +218,7 @@ class PgBouncer:
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.terminate()  # SIGTERM: pgbouncer closes every connection and exits
             try:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
