@@ -255,7 +255,9 @@ def load_config(
     settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         settings["SQLALCHEMY_DATABASE_URI"]
     )
-    if settings["DATABASE_PGBOUNCER"] and settings["SQLALCHEMY_DATABASE_URI"].startswith("postgres"):
+    if settings["DATABASE_PGBOUNCER"] and settings["SQLALCHEMY_DATABASE_URI"].startswith(
+        "postgres"
+    ):
         options = dict(settings["SQLALCHEMY_ENGINE_OPTIONS"])
         options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None}
         settings["SQLALCHEMY_ENGINE_OPTIONS"] = options
