@@ -96,6 +96,9 @@ def _finish_request(response: Response) -> Response:
 
 
 def _user_id() -> int | None:
+    token_user = g.get("token_user")  # an API request authenticated by its bearer token
+    if token_user is not None:
+        return token_user.id
     try:
         return current_user.get_id() and int(current_user.get_id())
     except Exception:  # no login manager bound, or a broken session: the line is still written
