@@ -56,6 +56,9 @@ from app.orders.models import CooperativeOrder, OrderLine, PartStatus
 from app.orders.services import move_part
 from app.payouts.models import Payout, PayoutStatus
 
+#: Both variants share the drill database and Redis: one worker runs them one after the other.
+pytestmark = pytest.mark.xdist_group("cluster")
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SHOPPERS = int(os.environ.get("DRILL_SHOPPERS", "12"))
@@ -113,13 +116,20 @@ def drill_database(request) -> Iterator[str]:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
 
 
+#: The drill's own Redis database: it is emptied before and after, while other tests (in other
+#: xdist workers) keep theirs.
+DRILL_REDIS_DB = 15
+
+
 @pytest.fixture
 def fresh_redis(redis_url) -> Iterator[str]:
     import redis
 
-    redis.Redis.from_url(redis_url).flushdb()
-    yield redis_url
-    redis.Redis.from_url(redis_url).flushdb()
+    given = redis.connection.parse_url(redis_url)
+    own = f"redis://{given.get('host', '127.0.0.1')}:{given.get('port', 6379)}/{DRILL_REDIS_DB}"
+    redis.Redis.from_url(own).flushdb()
+    yield own
+    redis.Redis.from_url(own).flushdb()
 
 
 class Cluster:
