@@ -4,6 +4,10 @@ The app and its schema are built once per session by running the migrations
 (which tests them too). Each test runs inside an outer transaction that is
 rolled back at the end; the code under test commits for real into savepoints.
 Tests that need real commits across threads or processes use `committing_db`.
+
+`make test` runs the suite in parallel (pytest-xdist): each worker process has a database
+of its own (see support/databases.py), its own temporary directory (media, SQLite file)
+and its own local servers on ports the system picks (fake Stripe, SMTP, served site).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sqlalchemy import event, text
 
 os.environ["APP_ENV"] = "testing"
 
+from support.databases import database_for_worker, ensure_postgres_database, xdist_worker
 from support.services import require_service
 
 from app import create_app
@@ -29,6 +34,13 @@ from bench.common import rolled_back_session
 from config import normalise_database_url
 
 pytest_plugins = ["support.factories", "support.stripe_fixtures", "support.smtp"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In an xdist worker, DATABASE_URL names the worker's own database, for the app and for
+    any process a test starts with this environment (a Celery worker, a command)."""
+    if os.environ.get("DATABASE_URL"):
+        os.environ["DATABASE_URL"] = database_for_worker(os.environ["DATABASE_URL"], xdist_worker())
 
 
 class FreshContextClient(FlaskClient):
@@ -52,6 +64,7 @@ def app(_tmp_root: Path) -> Iterator[Flask]:
     database_url = normalise_database_url(
         os.environ.get("DATABASE_URL") or f"sqlite:///{_tmp_root / 'test.sqlite3'}"
     )
+    ensure_postgres_database(database_url)
     app = create_app(
         "testing",
         overrides={
