@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,6 +42,19 @@ def pytest_configure(config: pytest.Config) -> None:
     any process a test starts with this environment (a Celery worker, a command)."""
     if os.environ.get("DATABASE_URL"):
         os.environ["DATABASE_URL"] = database_for_worker(os.environ["DATABASE_URL"], xdist_worker())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Two tests with one node id are one test to pytest-xdist, which schedules by id: all but
+    one would silently not run. Refuse such a collection."""
+    counts = Counter(item.nodeid for item in items)
+    repeated = sorted(nodeid for nodeid, count in counts.items() if count > 1)
+    if repeated:
+        raise pytest.UsageError(
+            "tests sharing a node id (under xdist only one of each would run): "
+            + ", ".join(repeated[:5])
+        )
 
 
 class FreshContextClient(FlaskClient):

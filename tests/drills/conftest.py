@@ -7,6 +7,19 @@ from html.parser import HTMLParser
 import pytest
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each schemathesis test (one per API operation) gets its operation in its node id.
+
+    schemathesis names them ``test_x[GET /api/v1/...]``, but pytest 9 builds node ids from
+    the original function name alone, so every operation had the same id: pytest-xdist,
+    which hands tests to workers by id, then ran one operation of 48 and reported success.
+    """
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if label and item._id.params is None:
+            item._id = item._id.with_params(label)
+
+
 class _FormReader(HTMLParser):
     """The fields of the form whose action ends with `action`, as a browser would send them."""
 

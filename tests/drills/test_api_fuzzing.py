@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
@@ -112,16 +113,22 @@ def marketplace(app):
 
 ROLES = ("shopper", "member", "admin")
 COVERAGE_SHARE = 4
-_turn = itertools.count()
 
 
-def roles_for(case) -> tuple[str, ...]:
+@pytest.fixture
+def coverage_turns() -> Iterator[int]:
+    """Counts one operation's coverage cases from zero, so which of them are sent does not
+    depend on which operations ran before in the process (under xdist, any of them)."""
+    return itertools.count()
+
+
+def roles_for(case, turns: Iterator[int]) -> tuple[str, ...]:
     """Every role for generated examples. The coverage phase's boundary cases (up to ~200
     per operation) go to one role each in turn, and in CI only one case in COVERAGE_SHARE
     is sent (all of them, as every role, with ``DRILLS_FULL=1``)."""
     if FULL or case.meta is None or case.meta.phase.name.value != "coverage":
         return ROLES
-    turn = next(_turn)
+    turn = next(turns)
     if turn % COVERAGE_SHARE:
         return ()
     return (ROLES[(turn // COVERAGE_SHARE) % len(ROLES)],)
@@ -130,8 +137,8 @@ def roles_for(case) -> tuple[str, ...]:
 @fuzzed.parametrize()
 @checks_settings
 def test_every_api_operation_answers_each_role_within_its_documented_schema(
-    case, app, marketplace, api_token
+    case, app, marketplace, api_token, coverage_turns
 ):
     target = fresh_context(app)
-    for role in roles_for(case):
+    for role in roles_for(case, coverage_turns):
         case.call_and_validate(app=target, headers=api_token(marketplace[role]), checks=CHECKS)
