@@ -46,6 +46,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    _refuse_shared_node_ids(items)
+    _slow_tests_first(items)
+
+
+def _refuse_shared_node_ids(items: list[pytest.Item]) -> None:
     """Two tests with one node id are one test to pytest-xdist, which schedules by id: all but
     one would silently not run. Refuse such a collection."""
     counts = Counter(item.nodeid for item in items)
@@ -55,6 +60,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             "tests sharing a node id (under xdist only one of each would run): "
             + ", ".join(repeated[:5])
         )
+
+
+def _slow_tests_first(items: list[pytest.Item]) -> None:
+    """Tests marked `slow` run first, the others keep their order. pytest-xdist hands tests
+    to idle workers in this order: a long test handed out near the end would keep one worker
+    busy while the others have nothing left to do."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 class FreshContextClient(FlaskClient):

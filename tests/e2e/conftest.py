@@ -43,11 +43,12 @@ PHONE = {"width": 360, "height": 740}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every journey needs the browser; under xdist (`--dist loadgroup`) they all run in one
-    worker, so the site and Chromium are started once, not once per worker."""
+    """Every journey needs the browser and takes a while (`slow`: started first); under xdist
+    (`--dist loadgroup`) they all run in one worker, so the site and Chromium start once."""
     for item in items:
         if "tests/e2e/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
