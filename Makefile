@@ -30,9 +30,12 @@ run: translations seed
 ## Lint, import contracts and the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set),
 ## in parallel processes (pytest-xdist; each has its own database: souk_test_gw0, ...), printing the
 ## slowest tests. `make test PYTEST_WORKERS=0` runs in one process; PYTEST_ARGS picks tests.
+## Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: otherwise every worker rewrites
+## the asserts of every test module (and of the pytest plugins' packages) again on every run.
 PYTEST_WORKERS ?= auto
 test: install translations lint
-	APP_ENV=testing $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25 $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= APP_ENV=testing $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup \
+	  --durations=25 $(PYTEST_ARGS)
 
 ## Compile the Arabic, French and English catalogs (.po -> the .mo files the app reads)
 translations: install

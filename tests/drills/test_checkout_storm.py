@@ -140,6 +140,7 @@ def all_sold_out(address, token: str, product_ids: list[int], tally: Tally) -> b
     return True
 
 
+@pytest.mark.slow
 def test_a_checkout_storm_sells_exactly_the_stock_with_no_5xx_and_no_lock_errors(
     app, live_server, card_payments
 ):

@@ -91,6 +91,7 @@ def timed(call):
     return response, time.monotonic() - started
 
 
+@pytest.mark.slow
 def test_with_redis_down_shoppers_order_and_pay_and_every_message_follows_once_it_returns(
     outage_app, fake_stripe, mail_to_smtp, form_on
 ):

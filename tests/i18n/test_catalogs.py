@@ -22,6 +22,9 @@ TRANSLATIONS = ROOT / "app" / "translations"
 TRANSLATED = ("ar", "fr")
 LANGUAGES = ("ar", "fr", "en")
 
+#: One xdist worker runs this module, so the strings are extracted once (`extracted`).
+pytestmark = pytest.mark.xdist_group("i18n-catalogs")
+
 
 def _read_po(path: Path, locale: str | None = None) -> Catalog:
     with path.open("rb") as handle:

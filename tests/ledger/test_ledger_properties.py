@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -42,6 +43,7 @@ fee_terms = st.builds(
 )
 
 
+@pytest.mark.slow
 def test_random_business_events_keep_the_trial_balance_at_zero(app):
     cooperative_ids = [CooperativeFactory().id for _ in range(3)]
     cooperatives = st.sampled_from(cooperative_ids)
