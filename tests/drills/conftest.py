@@ -16,7 +16,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """
     for item in items:
         label = getattr(item, "operation_label", None)
-        if label and item._id.params is None:
+        if label and item._id.params is None and not item.nodeid.endswith(f"[{label}]"):
             item._id = item._id.with_params(label)
 
 
