@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Every type the marketplace acts on, and what it answers for an object that is not ours.
@@ -99,6 +101,7 @@ def _run_fresh(tmp_path: Path, event_types: list[str]) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_every_handled_event_type_is_dispatched_in_a_process_that_only_created_the_app(
     tmp_path,
 ):

@@ -153,6 +153,7 @@ def test_money_made_available_while_a_payout_is_executed_is_proposed_next(bank_c
     books.assert_balanced()
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,
