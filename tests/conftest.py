@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _pytest.nodeid import NodeId
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
@@ -45,9 +46,29 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     _refuse_shared_node_ids(items)
     _slow_tests_first(items)
+    if getattr(config.option, "loadgroup", False):
+        _groups_in_node_ids(items)
+
+
+def _groups_in_node_ids(items: list[pytest.Item]) -> None:
+    """Put each `xdist_group` into the test's node id (``...::test_x[ar]@browser``), where
+    `--dist loadgroup` reads it to send the group's tests to one worker.
+
+    pytest-xdist 3.8 writes it to ``item._nodeid``, which pytest 9 no longer reads (the id is
+    built from ``item._id``): every group was silently spread over the workers."""
+    for item in items:
+        names = sorted(
+            {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+        )
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix):
+            item._id = NodeId.parse(item.nodeid + suffix)
 
 
 def _refuse_shared_node_ids(items: list[pytest.Item]) -> None:
