@@ -93,6 +93,8 @@ class Config:
     #: Registrations (HTML and API together) and password reset requests per address.
     REGISTRATION_RATE_LIMIT = "10 per hour"
     PASSWORD_RESET_RATE_LIMIT = "10 per hour"
+    #: Product photos one account may upload (API and dashboard together) before a 429.
+    PHOTO_UPLOAD_RATE_LIMIT = "30 per hour"
 
     #: Public catalog answers (product API, product list and page): where they are kept.
     #: SimpleCache is per process; REDIS_URL switches it to RedisCache (see load_config).
@@ -165,12 +167,29 @@ class ProductionConfig(Config):
     METRICS_ALLOW = ""
     LOG_FORMAT = "json"
 
+    #: Shortest SECRET_KEY production accepts, in bytes: it signs sessions, remember-me
+    #: cookies and tokens, so it must not be guessable offline.
+    MIN_SECRET_KEY_BYTES = 32
+
     @classmethod
     def check(cls, settings: Mapping[str, Any]) -> None:
-        if settings["SECRET_KEY"] == Config.SECRET_KEY:
+        secret_key = str(settings["SECRET_KEY"] or "")
+        if secret_key == Config.SECRET_KEY:
             raise ConfigurationError("SECRET_KEY must be set in production.")
+        if len(secret_key.encode("utf-8")) < cls.MIN_SECRET_KEY_BYTES:
+            raise ConfigurationError(
+                f"SECRET_KEY must be at least {cls.MIN_SECRET_KEY_BYTES} bytes in production "
+                '(e.g. python -c "import secrets; print(secrets.token_urlsafe(48))").'
+            )
         if str(settings["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
             raise ConfigurationError("Production needs DATABASE_URL pointing at PostgreSQL.")
+        stripe_keys = settings.get("STRIPE_SECRET_KEY") or settings.get("STRIPE_PUBLISHABLE_KEY")
+        if stripe_keys and not settings.get("STRIPE_WEBHOOK_SECRET"):
+            # Without it no payment is ever confirmed: card orders would all expire unpaid.
+            raise ConfigurationError(
+                "Stripe keys are set but STRIPE_WEBHOOK_SECRET is not: set the webhook "
+                "endpoint's signing secret too."
+            )
 
 
 CONFIGS: dict[str, type[Config]] = {
@@ -206,6 +225,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LOGIN_ACCOUNT_RATE_LIMIT": ("LOGIN_ACCOUNT_RATE_LIMIT", str),
     "REGISTRATION_RATE_LIMIT": ("REGISTRATION_RATE_LIMIT", str),
     "PASSWORD_RESET_RATE_LIMIT": ("PASSWORD_RESET_RATE_LIMIT", str),
+    "PHOTO_UPLOAD_RATE_LIMIT": ("PHOTO_UPLOAD_RATE_LIMIT", str),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "PROXY_COUNT": ("PROXY_COUNT", int),
     "CACHE_TYPE": ("CACHE_TYPE", str),

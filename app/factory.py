@@ -44,6 +44,8 @@ def create_app(app_env: str | None = None, overrides: dict[str, Any] | None = No
 
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    register_url_converters(app)
+    register_request_guards(app)
     register_models()
     register_extensions(app)
     register_domain_wiring()
@@ -53,6 +55,20 @@ def create_app(app_env: str | None = None, overrides: dict[str, Any] | None = No
     register_template_helpers(app)
     register_observability(app)
     return app
+
+
+def register_url_converters(app: Flask) -> None:
+    """``<id:...>`` in every route that names a row (before any route is added)."""
+    from app.core.ids import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
+
+
+def register_request_guards(app: Flask) -> None:
+    """Before any extension's own hooks: unroutable requests and hostile JSON bodies."""
+    from app.web import request_guards
+
+    request_guards.register(app)
 
 
 def register_models() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -273,10 +274,22 @@ def account():
 
 @bp.get("/lang/<code>")
 def switch_language(code: str):
-    """The reader's choice, for this session and, when logged in, for the account: the
-    e-mails and messages the workers send later follow it too."""
+    """The reader's choice for this session only: a link (a GET) changes nothing stored,
+    or any other site could rewrite an account's language with an image tag."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-        if current_user.is_authenticated and current_user.locale != code:
-            services.set_locale(current_user, code)
     return redirect(safe_next(request.args.get("next")) or "/")
+
+
+@bp.post("/lang")
+def save_language():
+    """The switcher's form (``code``, ``next``, CSRF token checked by CSRFProtect): the
+    reader's choice for this session and, when signed in, for the account, which the
+    e-mails and messages the workers send later follow too. 422 for an unknown code."""
+    code = request.form.get("code", "")
+    if code not in current_app.config["LANGUAGES"]:
+        abort(422)
+    session["lang"] = code
+    if current_user.is_authenticated and current_user.locale != code:
+        services.set_locale(current_user, code)
+    return redirect(safe_next(request.form.get("next")) or "/")

@@ -26,7 +26,7 @@ def accounts():
     )
 
 
-@bp.post("/accounts/<int:user_id>/suspend")
+@bp.post("/accounts/<id:user_id>/suspend")
 def suspend_account(user_id: int):
     """Suspend an account: it cannot log in, and its sessions and API tokens end now."""
     account = _account_or_404(user_id)
@@ -39,7 +39,7 @@ def suspend_account(user_id: int):
     return redirect(url_for(".accounts", q=account.email))
 
 
-@bp.post("/accounts/<int:user_id>/reinstate")
+@bp.post("/accounts/<id:user_id>/reinstate")
 def reinstate_account(user_id: int):
     """Let a suspended account log in again."""
     account = _account_or_404(user_id)

@@ -7,12 +7,13 @@ from datetime import timedelta
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from app.admin import bp
 from app.audit.queries import AuditFilter, actions, known_actions
 from app.cooperatives.forms import options
+from app.core.days import DayField
 from app.core.paging import requested_page
 from app.fees.defaults import local_midnight
 
@@ -29,8 +30,8 @@ class AuditFilterForm(FlaskForm):
     action = SelectField(_l("Action"), choices=[], default="", validators=[Optional()])
     target_type = StringField(_l("Record kind"), [Optional(), Length(max=40)])
     target_id = StringField(_l("Record id or number"), [Optional(), Length(max=40)])
-    from_ = DateField(_l("From (included)"), [Optional()], name="from")
-    to = DateField(_l("To (included)"), [Optional()])
+    from_ = DayField(_l("From (included)"), [Optional()], name="from")
+    to = DayField(_l("To (included)"), [Optional()])
 
     @classmethod
     def with_choices(cls, formdata) -> AuditFilterForm:

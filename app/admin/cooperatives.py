@@ -22,6 +22,7 @@ from app.cooperatives.queries import (
     verification_checklist,
 )
 from app.core.errors import DomainError, NotFound
+from app.core.paging import read_page_number
 from app.extensions import db
 
 PER_PAGE = 50
@@ -33,14 +34,14 @@ STATUS_FILTERS = (*(status.value for status in CooperativeStatus), "all")
 def cooperatives():
     """The verification queue (pending by default), oldest application first, every detail."""
     status = request.args.get("status", CooperativeStatus.PENDING.value)
-    page_number = request.args.get("page", "1")
-    if status not in STATUS_FILTERS or not page_number.isdigit() or int(page_number) < 1:
+    page_number = read_page_number(request.args.get("page", "1"))
+    if status not in STATUS_FILTERS or page_number is None:
         return render_template(
             "admin/cooperatives/list.html", status=status, page=None, statuses=STATUS_FILTERS
         ), 422
     page = db.paginate(
         cooperatives_by_status(None if status == "all" else status),
-        page=int(page_number),
+        page=page_number,
         per_page=PER_PAGE,
         error_out=False,
     )
@@ -49,13 +50,13 @@ def cooperatives():
     )
 
 
-@bp.route("/cooperatives/<int:cooperative_id>")
+@bp.route("/cooperatives/<id:cooperative_id>")
 def cooperative(cooperative_id: int):
     """One cooperative's papers, members and status history, with the verify/suspend forms."""
     return _detail_page(_cooperative_or_404(cooperative_id), VerifyForm(), SuspendForm())
 
 
-@bp.route("/cooperatives/<int:cooperative_id>/verify", methods=["POST"])
+@bp.route("/cooperatives/<id:cooperative_id>/verify", methods=["POST"])
 def verify_cooperative(cooperative_id: int):
     """Verify a pending cooperative or reinstate a suspended one; 409 when already verified."""
     found = _cooperative_or_404(cooperative_id)
@@ -77,7 +78,7 @@ def verify_cooperative(cooperative_id: int):
     return redirect(url_for(".cooperative", cooperative_id=found.id))
 
 
-@bp.route("/cooperatives/<int:cooperative_id>/suspend", methods=["POST"])
+@bp.route("/cooperatives/<id:cooperative_id>/suspend", methods=["POST"])
 def suspend_cooperative(cooperative_id: int):
     """Suspend a cooperative or refuse an application, saying why; 409 when already suspended."""
     found = _cooperative_or_404(cooperative_id)
@@ -94,7 +95,7 @@ def suspend_cooperative(cooperative_id: int):
     return redirect(url_for(".cooperative", cooperative_id=found.id))
 
 
-@bp.route("/cooperatives/<int:cooperative_id>/documents/<int:document_id>")
+@bp.route("/cooperatives/<id:cooperative_id>/documents/<id:document_id>")
 def cooperative_document(cooperative_id: int, document_id: int):
     """A cooperative's document, for the admin checking its papers (admins only)."""
     return document_response(_cooperative_or_404(cooperative_id), document_id)

@@ -28,14 +28,14 @@ def fairs():
     return render_template("admin/fairs/list.html", fairs=all_fairs(), today=morocco_today())
 
 
-@bp.route("/fairs/<int:fair_id>")
+@bp.route("/fairs/<id:fair_id>")
 def fair(fair_id: int):
     """The fair's stands (suspended exhibitors included) and the form to add one."""
     found = _fair_or_404(fair_id)
     return _fair_page(found, _stand_form(found))
 
 
-@bp.route("/fairs/<int:fair_id>/stands", methods=["POST"])
+@bp.route("/fairs/<id:fair_id>/stands", methods=["POST"])
 def add_stand(fair_id: int):
     """Give a verified cooperative a stand; 409 when the code or the cooperative has one."""
     found = _fair_or_404(fair_id)
@@ -88,7 +88,7 @@ def _fair_page(found: Fair, form: StandForm) -> str:
     )
 
 
-@bp.route("/fairs/<int:fair_id>/posters-<size>-<language>.pdf")
+@bp.route("/fairs/<id:fair_id>/posters-<size>-<language>.pdf")
 def fair_posters(fair_id: int, size: str, language: str):
     """Every exhibitor's stand poster of the fair in one PDF, one page each, to print."""
     found = _fair_or_404(fair_id)

@@ -39,7 +39,7 @@ def add_fee_rule():
     return redirect(url_for(".fee_rule", rule_id=rule.id))
 
 
-@bp.route("/fee-rules/<int:rule_id>")
+@bp.route("/fee-rules/<id:rule_id>")
 def fee_rule(rule_id: int):
     """One rule's terms and history, with the form to end it."""
     rule = _rule_or_404(rule_id)
@@ -49,7 +49,7 @@ def fee_rule(rule_id: int):
     return _rule_page(rule, form)
 
 
-@bp.route("/fee-rules/<int:rule_id>/end", methods=["POST"])
+@bp.route("/fee-rules/<id:rule_id>/end", methods=["POST"])
 def end_fee_rule(rule_id: int):
     """End a rule from a date (rules are never edited: add a new one from the same date)."""
     rule = _rule_or_404(rule_id)

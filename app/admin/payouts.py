@@ -112,7 +112,7 @@ def run_payouts():
     return redirect(url_for(".payouts", status=PayoutStatus.PROPOSED))
 
 
-@bp.route("/payouts/<int:payout_id>/approve", methods=["POST"])
+@bp.route("/payouts/<id:payout_id>/approve", methods=["POST"])
 def approve_payout(payout_id: int):
     try:
         payout = services.approve(queries.payout_or_404(payout_id), _admin())
@@ -122,7 +122,7 @@ def approve_payout(payout_id: int):
     return redirect(url_for(".payouts", status=PayoutStatus.APPROVED))
 
 
-@bp.route("/payouts/<int:payout_id>/execute", methods=["POST"])
+@bp.route("/payouts/<id:payout_id>/execute", methods=["POST"])
 def execute_payout(payout_id: int):
     """Pay it once: a bank transfer joins the open batch, a Stripe transfer is sent."""
     try:
@@ -161,7 +161,7 @@ def execute_payout(payout_id: int):
     return redirect(url_for(".payouts", status=payout.status))
 
 
-@bp.route("/payouts/<int:payout_id>/fail", methods=["POST"])
+@bp.route("/payouts/<id:payout_id>/fail", methods=["POST"])
 def fail_payout(payout_id: int):
     """Reject a payout, or record that the bank refused it; the reason is required."""
     payout = queries.payout_or_404(payout_id)
@@ -177,7 +177,7 @@ def fail_payout(payout_id: int):
     return _page(status=422, fail_form=form, fail_payout_id=payout.id)
 
 
-@bp.route("/payout-batches/<int:batch_id>.csv")
+@bp.route("/payout-batches/<id:batch_id>.csv")
 def payout_batch_file(batch_id: int):
     """The batch's bank-transfer file: rib, name, amount, reference."""
     batch = queries.batch_or_404(batch_id)
@@ -188,7 +188,7 @@ def payout_batch_file(batch_id: int):
     )
 
 
-@bp.route("/payout-batches/<int:batch_id>/sent", methods=["POST"])
+@bp.route("/payout-batches/<id:batch_id>/sent", methods=["POST"])
 def payout_batch_sent(batch_id: int):
     try:
         batch = services.mark_batch_sent(queries.batch_or_404(batch_id), _admin())
@@ -198,7 +198,7 @@ def payout_batch_sent(batch_id: int):
     return redirect(url_for(".payouts"))
 
 
-@bp.route("/payout-batches/<int:batch_id>/paid", methods=["POST"])
+@bp.route("/payout-batches/<id:batch_id>/paid", methods=["POST"])
 def payout_batch_paid(batch_id: int):
     try:
         batch = services.mark_batch_paid(queries.batch_or_404(batch_id), _admin())

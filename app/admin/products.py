@@ -26,7 +26,6 @@ from app.cooperatives.models import Cooperative
 from app.core.errors import DomainError, NotFound
 from app.core.paging import requested_page
 from app.extensions import db
-from app.orders.queries import MAX_ID
 
 PER_PAGE = 50
 REASON_MAX = 500
@@ -93,13 +92,13 @@ def products():
     )
 
 
-@bp.route("/products/<int:product_id>")
+@bp.route("/products/<id:product_id>")
 def product(product_id: int):
     """One listing: its state, the hide or restore form, and its moderation history."""
     return _product_page(_product_or_404(product_id), HideForm(), RestoreForm())
 
 
-@bp.route("/products/<int:product_id>/hide", methods=["POST"])
+@bp.route("/products/<id:product_id>/hide", methods=["POST"])
 def hide_product(product_id: int):
     """Hide a listing from the shop, saying why; 409 when it is hidden already."""
     found = _product_or_404(product_id)
@@ -115,7 +114,7 @@ def hide_product(product_id: int):
     return redirect(url_for(".product", product_id=found.id))
 
 
-@bp.route("/products/<int:product_id>/restore", methods=["POST"])
+@bp.route("/products/<id:product_id>/restore", methods=["POST"])
 def restore_product(product_id: int):
     """Show a hidden listing again; 409 when it is not hidden."""
     found = _product_or_404(product_id)
@@ -140,7 +139,7 @@ def _show(form: FlaskForm, error: DomainError, field_name: str) -> None:
 
 
 def _product_or_404(product_id: int) -> Product:
-    found = db.session.get(Product, product_id) if product_id <= MAX_ID else None
+    found = db.session.get(Product, product_id)
     if found is None:
         raise NotFound(_("No such product."))
     return found

@@ -20,7 +20,7 @@ from app.payments import queries, services
 from app.payments.forms import RefundAmountForm, RefundLinesForm, show_refund_error
 
 
-@bp.route("/orders/<number>/parts/<int:part_id>/refunds/lines", methods=["POST"])
+@bp.route("/orders/<number>/parts/<id:part_id>/refunds/lines", methods=["POST"])
 def refund_lines(number: str, part_id: int):
     """Refund the units typed for each line of the part; the units marked come back in stock."""
     order = queries.order_by_number(number)
@@ -35,7 +35,7 @@ def refund_lines(number: str, part_id: int):
     return _refund(order, form, part_id, {"lines": lines})
 
 
-@bp.route("/orders/<number>/parts/<int:part_id>/refunds/amount", methods=["POST"])
+@bp.route("/orders/<number>/parts/<id:part_id>/refunds/amount", methods=["POST"])
 def refund_amount(number: str, part_id: int):
     """Refund an amount of the part (its shipping, a partial goodwill gesture...)."""
     order = queries.order_by_number(number)

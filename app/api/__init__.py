@@ -13,6 +13,7 @@ from flask import Flask
 from flask_smorest import Api as SmorestApi
 
 from app.api.errors import ErrorSchema
+from app.core.ids import IdConverter, id_parameter_schema
 
 API_PREFIX = "/api/v1"
 
@@ -20,6 +21,11 @@ API_PREFIX = "/api/v1"
 class Api(SmorestApi):
     #: The document describes our error body, {"error": {"code", "message", "fields"}}.
     ERROR_SCHEMA = ErrorSchema
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Path ids are documented as the integers the converter takes (1..MAX_ID).
+        self.register_converter(IdConverter, id_parameter_schema)
 
     def _register_error_handlers(self) -> None:
         """Errors are rendered by app.web.errors, for the whole app (JSON under /api)."""
@@ -59,6 +65,7 @@ def register_api(app: Flask) -> None:
         },
     )
     security.register(app)
+    api.ma_plugin.converter.add_parameter_attribute_function(document_empty_values)
     for group in (
         auth,
         cart,
@@ -76,3 +83,24 @@ def register_api(app: Flask) -> None:
     ):
         csrf.exempt(group.blp)
         api.register_blueprint(group.blp, url_prefix=API_PREFIX)
+    describe_payment_methods(app)
+
+
+def document_empty_values(converter, field, **kwargs) -> dict:
+    """``allowEmptyValue`` for the query arguments of a schema that reads ``?x=`` as no
+    ``x`` (``EMPTY_MEANS_ABSENT``), so that the document admits what the API accepts."""
+    parent = getattr(field, "parent", None)
+    return {"allowEmptyValue": True} if getattr(parent, "EMPTY_MEANS_ABSENT", False) else {}
+
+
+def describe_payment_methods(app: Flask) -> None:
+    """The document offers card at checkout only where Stripe is configured: elsewhere the
+    server refuses it (422), and a client reading the document must know before it asks."""
+    from app.orders.models import PaymentMethod
+
+    config = app.config
+    if config.get("STRIPE_SECRET_KEY") and config.get("STRIPE_PUBLISHABLE_KEY"):
+        return
+    checkout = api.spec.components.schemas["Checkout"]["properties"]["payment_method"]
+    checkout["enum"] = [method for method in checkout["enum"] if method != PaymentMethod.CARD]
+    checkout["description"] = "card only where the marketplace takes cards (not on this server)"

@@ -22,12 +22,10 @@ from app.cart.carts import cart_for
 from app.cart.queries import DELIVERY_METHODS, CartContents, cart_contents
 from app.cooperatives.schemas import CooperativeSummarySchema
 from app.core.errors import NotFound
+from app.core.ids import is_id
 from app.core.language import current_language
 
 blp = Blueprint("api_cart", __name__, description="The shopper's cart.")
-
-#: Ids are 32-bit in PostgreSQL; a larger one names nothing.
-MAX_ID = 2**31 - 1
 
 
 class CartLineSchema(BaseSchema):
@@ -100,7 +98,7 @@ def _current_cart():
 
 
 def _product_id(product_id: int) -> int:
-    if not 0 < product_id <= MAX_ID:
+    if not is_id(product_id):
         raise NotFound(_("No such product."))
     return product_id
 
@@ -112,7 +110,7 @@ def get_cart():
     return cart_body(cart_contents(_current_cart()))
 
 
-@blp.route("/cart/items/<int:product_id>", methods=["PUT"])
+@blp.route("/cart/items/<id:product_id>", methods=["PUT"])
 @blp.arguments(CartQuantitySchema)
 @blp.response(200, CartSchema)
 @blp.alt_response(404, description="No such product on sale (`product_not_for_sale`).")
@@ -124,11 +122,11 @@ def put_cart_item(body: dict[str, Any], product_id: int):
     return cart_body(cart_contents(cart))
 
 
-@blp.route("/cart/items/<int:product_id>", methods=["DELETE"])
+@blp.route("/cart/items/<id:product_id>", methods=["DELETE"])
 @blp.response(200, CartSchema)
 def delete_cart_item(product_id: int):
     """Remove a product's line from the cart (nothing happens if it is not there)."""
     cart = _current_cart()
-    if 0 < product_id <= MAX_ID:
+    if is_id(product_id):
         services.remove_from_cart(cart, product_id)
     return cart_body(cart_contents(cart))

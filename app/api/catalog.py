@@ -23,10 +23,13 @@ from app.api.common import BaseSchema, MoneySchema, PageArgsSchema, money, page_
 from app.catalog import queries, services
 from app.catalog.cache import cached_answer
 from app.catalog.models import Product
+from app.catalog.upload_limits import limit_photo_uploads
+from app.catalog.validation import MAX_PRICE_CENTS, MAX_STOCK
 from app.catalog.views import product_image_url
 from app.cooperatives.models import PROVINCES, Cooperative
 from app.cooperatives.permissions import require_member
 from app.core.errors import DomainError, NotFound
+from app.core.ids import id_field, is_id
 from app.core.language import current_language
 from app.core.money import MAX_PARSED_CENTS
 from app.core.names import no_bidi_controls
@@ -37,9 +40,6 @@ blp = Blueprint(
     "api_catalog", __name__, description="Categories and products: browse, search, list and edit."
 )
 
-#: Ids are 32-bit in PostgreSQL; a larger one names nothing (and must not reach SQLite).
-MAX_ID = 2**31 - 1
-MAX_PAGE = 100_000
 LANGUAGES = ("ar", "fr", "en")
 
 
@@ -108,14 +108,13 @@ ProductPageSchema = page_schema(ProductSchema, "ProductPage")
 
 
 class ProductSearchArgsSchema(PageArgsSchema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE))
     q = ma.fields.String(validate=[ma.validate.Length(max=200), _no_nul])
     province = ma.fields.String(validate=ma.validate.OneOf(PROVINCES))
     category = ma.fields.String(
         validate=[ma.validate.Length(max=80), _no_nul],
         metadata={"description": "slug or id; includes its subcategories"},
     )
-    cooperative = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
+    cooperative = id_field()
     label = ma.fields.String(validate=ma.validate.OneOf(queries.LABEL_KINDS))
     min_price = ma.fields.Integer(
         validate=ma.validate.Range(min=0, max=MAX_PARSED_CENTS),
@@ -129,11 +128,13 @@ class ProductSearchArgsSchema(PageArgsSchema):
         load_default=False,
         metadata={"description": "true: only products with units on hand; false: all"},
     )
-    fair = ma.fields.Integer(
-        validate=ma.validate.Range(min=1, max=MAX_ID),
+    fair = id_field(
         metadata={"description": "cooperatives with a stand at that fair"},
     )
     sort = ma.fields.String(load_default="relevance", validate=ma.validate.OneOf(queries.SORTS))
+
+    #: The document says so (``allowEmptyValue``; app.api.document_empty_values).
+    EMPTY_MEANS_ABSENT = True
 
     @ma.pre_load
     def drop_empty_values(self, data: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
@@ -168,6 +169,7 @@ _LABEL_DOC = {
                 "certificate_number": {"type": "string", "nullable": True},
             },
             "required": ["kind"],
+            "additionalProperties": False,
         },
     ]
 }
@@ -178,13 +180,29 @@ class ProductTranslationSchema(BaseSchema):
     description = ma.fields.String()
 
 
+class ProductTranslationsSchema(BaseSchema):
+    """The name and description in other languages: only ar, fr and en."""
+
+    ar = ma.fields.Nested(ProductTranslationSchema)
+    fr = ma.fields.Nested(ProductTranslationSchema)
+    en = ma.fields.Nested(ProductTranslationSchema)
+
+
 class ProductUpdateSchema(BaseSchema):
     name = ma.fields.String(validate=no_bidi_controls)
     description = ma.fields.String()
-    price = ma.fields.Integer(strict=True, metadata={"description": "centimes of MAD, > 0"})
-    stock = ma.fields.Integer(strict=True, metadata={"description": "units on hand, >= 0"})
+    price = ma.fields.Integer(
+        strict=True,
+        validate=ma.validate.Range(min=1, max=MAX_PRICE_CENTS),
+        metadata={"description": "centimes of MAD, > 0"},
+    )
+    stock = ma.fields.Integer(
+        strict=True,
+        validate=ma.validate.Range(min=0, max=MAX_STOCK),
+        metadata={"description": "units on hand, >= 0"},
+    )
     unit = ma.fields.String(metadata={"example": "bottle 1 L"})
-    category_id = ma.fields.Integer(strict=True)
+    category_id = id_field(strict=True)
     labels = ma.fields.List(LabelInput(metadata=_LABEL_DOC))
     status = ma.fields.String(validate=ma.validate.OneOf(["draft", "active", "archived"]))
     origin_commune = ma.fields.String(
@@ -193,9 +211,8 @@ class ProductUpdateSchema(BaseSchema):
     origin_province = ma.fields.String(
         allow_none=True, metadata={"description": "default: the cooperative's province"}
     )
-    translations = ma.fields.Dict(
-        keys=ma.fields.String(validate=ma.validate.OneOf(LANGUAGES)),
-        values=ma.fields.Nested(ProductTranslationSchema),
+    translations = ma.fields.Nested(
+        ProductTranslationsSchema,
         metadata={"description": 'other languages: {"ar": {"name", "description"}}'},
     )
 
@@ -203,7 +220,10 @@ class ProductUpdateSchema(BaseSchema):
 class ProductCreateSchema(ProductUpdateSchema):
     name = ma.fields.String(required=True, validate=no_bidi_controls)
     price = ma.fields.Integer(
-        strict=True, required=True, metadata={"description": "centimes of MAD, > 0"}
+        strict=True,
+        required=True,
+        validate=ma.validate.Range(min=1, max=MAX_PRICE_CENTS),
+        metadata={"description": "centimes of MAD, > 0"},
     )
     unit = ma.fields.String(required=True, metadata={"example": "bottle 1 L"})
     category_id = ma.fields.Integer(strict=True, required=True)
@@ -213,6 +233,10 @@ class ProductCreateSchema(ProductUpdateSchema):
 
 
 class ProductImageSchema(BaseSchema):
+    class Meta:
+        # Other parts of the form are ignored, as a browser's form may send more.
+        unknown = ma.EXCLUDE
+
     image = Upload(required=True, metadata={"description": "JPEG, PNG or WebP, at most 5 MB"})
 
 
@@ -265,7 +289,7 @@ def _require_login() -> None:
 
 
 def _get(model: type, object_id: int) -> Any:
-    found = db.session.get(model, object_id) if 0 < object_id <= MAX_ID else None
+    found = db.session.get(model, object_id) if is_id(object_id) else None
     if found is None:
         raise NotFound(_("Not found."))
     return found
@@ -322,13 +346,13 @@ def list_products(args: dict[str, Any]):
     return _json_response(cached_answer("api-products", page_json))
 
 
-@blp.get("/products/<int:product_id>")
+@blp.get("/products/<id:product_id>")
 @blp.response(200, ProductSchema)
 def get_product(product_id: int):
     """A product on sale; 404 for drafts, archived, hidden or unverified cooperatives' products."""
 
     def product_json() -> bytes:
-        product = queries.visible_product(product_id) if product_id <= MAX_ID else None
+        product = queries.visible_product(product_id)
         if product is None:
             raise NotFound(_("This product is not on sale."))
         return _json(ProductSchema().dump(product_bodies([product])[0]))
@@ -362,7 +386,7 @@ def _members_only(view):
     return checked
 
 
-@blp.post("/cooperatives/<int:cooperative_id>/products")
+@blp.post("/cooperatives/<id:cooperative_id>/products")
 @_members_only
 @blp.arguments(ProductCreateSchema)
 @blp.response(201, ProductSchema)
@@ -374,8 +398,8 @@ def create_product(data: dict[str, Any], cooperative_id: int):
     return product_bodies([product])[0]
 
 
-@blp.patch("/products/<int:product_id>")
-@blp.arguments(ProductUpdateSchema)
+@blp.patch("/products/<id:product_id>")
+@blp.arguments(ProductUpdateSchema, required=False)
 @blp.response(200, ProductSchema)
 def update_product(data: dict[str, Any], product_id: int):
     """Change any of the product's fields (members of its cooperative only)."""
@@ -386,10 +410,12 @@ def update_product(data: dict[str, Any], product_id: int):
     return product_bodies([product])[0]
 
 
-@blp.post("/products/<int:product_id>/image")
+@blp.post("/products/<id:product_id>/image")
 @_members_only
+@limit_photo_uploads
 @blp.arguments(ProductImageSchema, location="files")
 @blp.response(200, ProductSchema)
+@blp.alt_response(429, description="Over the account's photo uploads of the hour (30).")
 def upload_product_image(files: dict[str, Any], product_id: int):
     """Replace the product's photo: multipart `image`, JPEG/PNG/WebP, at most 5 MB (413 over)."""
     product = _get(Product, product_id)

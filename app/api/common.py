@@ -7,6 +7,7 @@ from typing import Any
 import marshmallow as ma
 
 from app.core.money import CURRENCY
+from app.core.paging import page_argument
 
 DEFAULT_PER_PAGE = 24
 MAX_PER_PAGE = 100
@@ -31,7 +32,7 @@ class PageArgsSchema(BaseSchema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    page = page_argument()
     per_page = ma.fields.Integer(
         load_default=DEFAULT_PER_PAGE, validate=ma.validate.Range(min=1, max=MAX_PER_PAGE)
     )

@@ -13,6 +13,7 @@ from app.api.common import BaseSchema, MoneySchema, money
 from app.api.cooperatives import AUTH_RESPONSES, SIGNED_IN, signed_in, signed_in_user
 from app.cooperatives.models import Cooperative
 from app.cooperatives.permissions import require_member
+from app.core.days import Day
 from app.core.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.fair.queries import morocco_today
@@ -45,14 +46,12 @@ class StatementArgsSchema(ma.Schema):
     class Meta:
         unknown = ma.EXCLUDE
 
-    from_ = ma.fields.Date(
+    from_ = Day(
         data_key="from",
         load_default=None,
         metadata={"description": "first day, Morocco's date; default: the 1st of `to`'s month"},
     )
-    to = ma.fields.Date(
-        load_default=None, metadata={"description": "last day, included; default: today"}
-    )
+    to = Day(load_default=None, metadata={"description": "last day, included; default: today"})
 
 
 class StatementLineSchema(BaseSchema):
@@ -83,7 +82,7 @@ def _member_cooperative(cooperative_id: int) -> Cooperative:
     return cooperative
 
 
-@blp.route("/cooperatives/<int:cooperative_id>/balance", methods=["GET"])
+@blp.route("/cooperatives/<id:cooperative_id>/balance", methods=["GET"])
 @signed_in
 @blp.response(200, BalanceSchema)
 @blp.doc(security=SIGNED_IN, responses=AUTH_RESPONSES)
@@ -103,7 +102,7 @@ def get_balance(cooperative_id: int) -> dict[str, Any]:
     }
 
 
-@blp.route("/cooperatives/<int:cooperative_id>/statement", methods=["GET"])
+@blp.route("/cooperatives/<id:cooperative_id>/statement", methods=["GET"])
 @signed_in
 @blp.arguments(StatementArgsSchema, location="query")
 @blp.response(200, StatementSchema)

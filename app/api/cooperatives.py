@@ -39,6 +39,7 @@ from app.cooperatives.schemas import (
     CooperativeUpdateSchema,
     ProvinceSchema,
     StatusNoteSchema,
+    SuspensionNoteSchema,
 )
 from app.core.errors import Forbidden, NotFound
 from app.core.language import current_language
@@ -223,7 +224,7 @@ def list_cooperatives(args: dict[str, Any]):
     return page_body(items, args["page"], args["per_page"], total)
 
 
-@blp.route("/cooperatives/<int:cooperative_id>", methods=["GET"])
+@blp.route("/cooperatives/<id:cooperative_id>", methods=["GET"])
 @blp.response(200, CooperativeSchema)
 def get_cooperative(cooperative_id: int):
     """One cooperative. Pending or suspended ones only for their members and admins (else 404)."""
@@ -247,9 +248,9 @@ def apply_cooperative(application: dict[str, Any]):
     return cooperative_body(cooperative, private=True, with_rib=True)
 
 
-@blp.route("/cooperatives/<int:cooperative_id>", methods=["PATCH"])
+@blp.route("/cooperatives/<id:cooperative_id>", methods=["PATCH"])
 @signed_in
-@blp.arguments(CooperativeUpdateSchema)
+@blp.arguments(CooperativeUpdateSchema, required=False)
 @blp.response(200, CooperativeSchema)
 @blp.doc(security=SIGNED_IN, responses=AUTH_RESPONSES)
 def update_cooperative(changes: dict[str, Any], cooperative_id: int):
@@ -275,9 +276,9 @@ def admin_list_cooperatives(args: dict[str, Any]):
     return page_body([review_body(row) for row in rows], args["page"], args["per_page"], total)
 
 
-@blp.route("/admin/cooperatives/<int:cooperative_id>/verify", methods=["POST"])
+@blp.route("/admin/cooperatives/<id:cooperative_id>/verify", methods=["POST"])
 @admin_only
-@blp.arguments(StatusNoteSchema)
+@blp.arguments(StatusNoteSchema, required=False)
 @blp.response(200, CooperativeSchema)
 @blp.doc(
     security=SIGNED_IN, responses={**AUTH_RESPONSES, "409": {"description": "Already verified."}}
@@ -305,7 +306,7 @@ def document_body(document: CooperativeDocument) -> dict[str, Any]:
     }
 
 
-@blp.route("/cooperatives/<int:cooperative_id>/documents", methods=["POST"])
+@blp.route("/cooperatives/<id:cooperative_id>/documents", methods=["POST"])
 @signed_in
 @blp.doc(
     security=SIGNED_IN,
@@ -341,7 +342,7 @@ def upload_cooperative_document(cooperative_id: int):
     return document_body(document), 201
 
 
-@blp.route("/cooperatives/<int:cooperative_id>/documents", methods=["GET"])
+@blp.route("/cooperatives/<id:cooperative_id>/documents", methods=["GET"])
 @signed_in
 @blp.doc(security=SIGNED_IN, responses=AUTH_RESPONSES)
 def list_cooperative_documents(cooperative_id: int):
@@ -353,7 +354,7 @@ def list_cooperative_documents(cooperative_id: int):
     return {"items": [document_body(document) for document in documents_of(cooperative.id)]}
 
 
-@blp.route("/admin/cooperatives/<int:cooperative_id>", methods=["GET"])
+@blp.route("/admin/cooperatives/<id:cooperative_id>", methods=["GET"])
 @admin_only
 @blp.doc(security=SIGNED_IN, responses=AUTH_RESPONSES)
 def admin_get_cooperative(cooperative_id: int):
@@ -369,9 +370,9 @@ def admin_get_cooperative(cooperative_id: int):
     return body
 
 
-@blp.route("/admin/cooperatives/<int:cooperative_id>/suspend", methods=["POST"])
+@blp.route("/admin/cooperatives/<id:cooperative_id>/suspend", methods=["POST"])
 @admin_only
-@blp.arguments(StatusNoteSchema)
+@blp.arguments(SuspensionNoteSchema)
 @blp.response(200, CooperativeSchema)
 @blp.doc(
     security=SIGNED_IN, responses={**AUTH_RESPONSES, "409": {"description": "Already suspended."}}

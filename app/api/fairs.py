@@ -57,7 +57,7 @@ def list_fairs():
     ]
 
 
-@blp.route("/fairs/<int:fair_id>/stands", methods=["GET"])
+@blp.route("/fairs/<id:fair_id>/stands", methods=["GET"])
 @blp.response(200, FairStandSchema(many=True))
 def list_stands(fair_id: int):
     """The stands of verified cooperatives at that fair, by code."""
@@ -66,7 +66,7 @@ def list_stands(fair_id: int):
     return [stand_body(stand, language) for stand in stands_of(fair)]
 
 
-@blp.route("/admin/fairs/<int:fair_id>/stands", methods=["POST"])
+@blp.route("/admin/fairs/<id:fair_id>/stands", methods=["POST"])
 @admin_only
 @blp.arguments(StandAdditionSchema)
 @blp.response(201, ExhibitorStandSchema)

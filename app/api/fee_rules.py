@@ -75,7 +75,7 @@ def add_fee_rule(body: dict[str, Any]):
     return rule_body(services.add_rule(admin_user(), body))
 
 
-@blp.route("/admin/fee-rules/<int:rule_id>/end", methods=["POST"])
+@blp.route("/admin/fee-rules/<id:rule_id>/end", methods=["POST"])
 @admin_only
 @blp.arguments(FeeRuleEndSchema)
 @blp.response(200, FeeRuleSchema)

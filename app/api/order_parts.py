@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
-from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app.api.common import (
@@ -27,7 +26,7 @@ from app.api.cooperatives import AUTH_RESPONSES, SIGNED_IN, signed_in, signed_in
 from app.api.orders import OrderLineSchema, PickupStandSchema, line_body, stand_body
 from app.cart.queries import DELIVERY_METHODS
 from app.cooperatives.permissions import require_member
-from app.core.errors import NotFound
+from app.core.money import MAX_PARSED_CENTS
 from app.core.paging import page_of
 from app.orders import queries, services, states
 from app.orders.models import CooperativeOrder, PartStatus, PaymentMethod
@@ -119,7 +118,7 @@ class CashCollectedSchema(BaseSchema):
     amount = ma.fields.Integer(
         required=True,
         strict=True,
-        validate=ma.validate.Range(min=0),
+        validate=ma.validate.Range(min=0, max=MAX_PARSED_CENTS),
         metadata={"description": "centimes collected: the part's whole total"},
     )
 
@@ -174,15 +173,13 @@ def _part_members_only(view: Callable) -> Callable:
     return checked
 
 
-@blp.route("/cooperatives/<int:cooperative_id>/orders", methods=["GET"])
+@blp.route("/cooperatives/<id:cooperative_id>/orders", methods=["GET"])
 @signed_in
 @blp.arguments(PartListArgsSchema, location="query")
 @blp.response(200, CooperativePartPageSchema)
 @blp.doc(security=SIGNED_IN, responses=AUTH_RESPONSES)
 def list_parts(args: dict[str, Any], cooperative_id: int):
     """The cooperative's parts of orders, newest first, with the shopper's delivery contact."""
-    if not 0 < cooperative_id <= queries.MAX_ID:
-        raise NotFound(_("No such cooperative."))
     require_member(signed_in_user(), cooperative_id)
     statement = queries.cooperative_parts(cooperative_id, args.get("status"))
     parts, total = page_of(statement, args["page"], args["per_page"])
@@ -191,13 +188,18 @@ def list_parts(args: dict[str, Any], cooperative_id: int):
     )
 
 
-@blp.route("/order-parts/<int:part_id>/transition", methods=["POST"])
+@blp.route("/order-parts/<id:part_id>/transition", methods=["POST"])
 @_part_members_only
 @blp.arguments(PartTransitionSchema)
 @blp.response(200, CooperativePartSchema)
 @blp.alt_response(409, description="Not a move this part can make now (`illegal_transition`).")
 @blp.alt_response(
     422, description="Wrong pickup code (`wrong_pickup_code`), or a cancel with no reason."
+)
+@blp.alt_response(
+    429,
+    description="Five wrong pickup codes for this part within the hour: no hand-over, even "
+    "with the right code, until an hour after the last (`too_many_pickup_attempts`).",
 )
 @blp.doc(security=SIGNED_IN, responses=AUTH_RESPONSES)
 def transition_part(body: dict[str, Any], part_id: int):
@@ -215,7 +217,7 @@ def transition_part(body: dict[str, Any], part_id: int):
     return cooperative_part_body(part)
 
 
-@blp.route("/order-parts/<int:part_id>/cash-collected", methods=["POST"])
+@blp.route("/order-parts/<id:part_id>/cash-collected", methods=["POST"])
 @_part_members_only
 @blp.arguments(CashCollectedSchema)
 @blp.response(200, CooperativePartSchema)

@@ -30,6 +30,7 @@ from app.api.cooperatives import (
 from app.cart.carts import ShopperCart
 from app.cart.queries import DELIVERY_METHODS
 from app.cooperatives.schemas import CooperativeSummarySchema
+from app.cooperatives.validation import PHONE_TEXT_PATTERN
 from app.core.language import current_language
 from app.core.names import no_bidi_controls
 from app.core.paging import page_of
@@ -248,7 +249,10 @@ class CheckoutSchema(BaseSchema):
     phone = ma.fields.String(
         required=True,
         validate=ma.validate.Length(max=30),
-        metadata={"description": "Moroccan: +212 or 0, then 9 digits starting 5, 6 or 7"},
+        metadata={
+            "description": "Moroccan: +212 or 0, then 9 digits starting 5, 6 or 7",
+            "pattern": PHONE_TEXT_PATTERN,
+        },
     )
 
 

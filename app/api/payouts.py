@@ -154,7 +154,7 @@ def list_payouts(args: dict[str, Any]) -> dict[str, Any]:
     return _page(args, status=args["status"])
 
 
-@blp.route("/admin/payouts/<int:payout_id>/approve", methods=["POST"])
+@blp.route("/admin/payouts/<id:payout_id>/approve", methods=["POST"])
 @admin_only
 @blp.response(200, PayoutSchema)
 @blp.alt_response(404, description="No such payout.")
@@ -164,7 +164,7 @@ def approve_payout(payout_id: int) -> dict[str, Any]:
     return payout_body(services.approve(queries.payout_or_404(payout_id), admin_user()))
 
 
-@blp.route("/admin/payouts/<int:payout_id>/execute", methods=["POST"])
+@blp.route("/admin/payouts/<id:payout_id>/execute", methods=["POST"])
 @admin_only
 @blp.response(200, PayoutSchema)
 @blp.alt_response(404, description="No such payout.")
@@ -185,7 +185,7 @@ def execute_payout(payout_id: int) -> dict[str, Any]:
     return payout_body(services.execute(queries.payout_or_404(payout_id), admin_user()))
 
 
-@blp.route("/admin/payout-batches/<int:batch_id>", methods=["GET"])
+@blp.route("/admin/payout-batches/<id:batch_id>", methods=["GET"])
 @admin_only
 @blp.response(200, BatchSchema)
 @blp.alt_response(404, description="No such batch.")
@@ -195,7 +195,7 @@ def get_batch(batch_id: int) -> dict[str, Any]:
     return batch_body(queries.batch_or_404(batch_id))
 
 
-@blp.route("/admin/payout-batches/<int:batch_id>.csv", methods=["GET"])
+@blp.route("/admin/payout-batches/<id:batch_id>.csv", methods=["GET"])
 @admin_only
 @blp.response(
     200,
@@ -216,7 +216,7 @@ def batch_file(batch_id: int) -> Response:
     )
 
 
-@blp.route("/admin/payout-batches/<int:batch_id>/sent", methods=["POST"])
+@blp.route("/admin/payout-batches/<id:batch_id>/sent", methods=["POST"])
 @admin_only
 @blp.response(200, BatchSchema)
 @blp.alt_response(404, description="No such batch.")
@@ -226,7 +226,7 @@ def mark_batch_sent(batch_id: int) -> dict[str, Any]:
     return batch_body(services.mark_batch_sent(queries.batch_or_404(batch_id), admin_user()))
 
 
-@blp.route("/admin/payout-batches/<int:batch_id>/paid", methods=["POST"])
+@blp.route("/admin/payout-batches/<id:batch_id>/paid", methods=["POST"])
 @admin_only
 @blp.response(200, BatchSchema)
 @blp.alt_response(404, description="No such batch.")
@@ -236,7 +236,7 @@ def mark_batch_paid(batch_id: int) -> dict[str, Any]:
     return batch_body(services.mark_batch_paid(queries.batch_or_404(batch_id), admin_user()))
 
 
-@blp.route("/cooperatives/<int:cooperative_id>/payouts", methods=["GET"])
+@blp.route("/cooperatives/<id:cooperative_id>/payouts", methods=["GET"])
 @signed_in
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, PayoutPageSchema)

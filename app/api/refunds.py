@@ -17,6 +17,9 @@ from flask_smorest import Blueprint
 
 from app.api.common import BaseSchema, MoneySchema, money
 from app.api.cooperatives import AUTH_RESPONSES, SIGNED_IN, admin_only, admin_user
+from app.catalog.validation import MAX_STOCK
+from app.core.ids import id_field
+from app.core.money import MAX_PARSED_CENTS
 from app.payments import services
 from app.payments.models import FundedBy, Refund, RefundMethod
 from app.payments.queries import order_by_number
@@ -26,8 +29,8 @@ blp = Blueprint("api_refunds", __name__, description="Refunds of orders (admins)
 
 
 class RefundLineInSchema(BaseSchema):
-    line_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
-    quantity = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1))
+    line_id = id_field(required=True)
+    quantity = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=MAX_STOCK))
     restock = ma.fields.Boolean(
         load_default=None,
         allow_none=True,
@@ -44,9 +47,10 @@ class RefundRequestSchema(BaseSchema):
         validate=ma.validate.Length(min=1, max=100),
         metadata={"description": "lines of one part; or give `part_id` and `amount` instead"},
     )
-    part_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    part_id = id_field()
     amount = ma.fields.Integer(
-        validate=ma.validate.Range(min=1), metadata={"description": "centimes of MAD"}
+        validate=ma.validate.Range(min=1, max=MAX_PARSED_CENTS),
+        metadata={"description": "centimes of MAD"},
     )
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=REASON_MAX))
     funded_by = ma.fields.String(required=True, validate=ma.validate.OneOf(list(FundedBy)))

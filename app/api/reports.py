@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from app.api.common import BaseSchema, MoneySchema, money
 from app.api.cooperatives import AUTH_RESPONSES, SIGNED_IN, admin_only
+from app.core.days import Day
 from app.core.language import current_language
 from app.fair.queries import morocco_today
 from app.reports.period import MAX_DAYS, SalesFilter, period_of
@@ -29,14 +30,12 @@ class SalesArgsSchema(ma.Schema):
         validate=ma.validate.OneOf(API_GROUPINGS),
         metadata={"description": "province (key: code), category (slug), cooperative (slug)"},
     )
-    from_ = ma.fields.Date(
+    from_ = Day(
         data_key="from",
         load_default=None,
         metadata={"description": "first day, Morocco's date; default: 29 days before `to`"},
     )
-    to = ma.fields.Date(
-        load_default=None, metadata={"description": "last day, included; default: today"}
-    )
+    to = Day(load_default=None, metadata={"description": "last day, included; default: today"})
 
 
 class SalesRowSchema(BaseSchema):

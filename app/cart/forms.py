@@ -8,9 +8,7 @@ from wtforms import IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from app.cart.services import MAX_QUANTITY
-
-#: Ids are 32-bit in PostgreSQL; a larger one names nothing.
-MAX_ID = 2**31 - 1
+from app.core.ids import MAX_ID
 
 
 class AddToCartForm(FlaskForm):

@@ -32,6 +32,8 @@ from app.catalog.units import UNIT_NAMES
 from app.catalog.units import canonical as unit_canonical
 from app.core.money import InvalidAmount, parse_amount, to_decimal_string
 from app.core.names import NoBidiControls
+from app.core.ids import MAX_ID
+from app.core.paging import page_field
 
 LABEL_NAMES = {
     LabelKind.IGP: _l("IGP (protected geographical indication)"),
@@ -92,13 +94,13 @@ class ProductFilterForm(FlaskForm):
     in_stock = BooleanField(_l("In stock only"))
     fair = SelectField(_l("At the fair"), validators=[Optional()], validate_choice=True)
     cooperative = IntegerField(
-        _l("Cooperative"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
+        _l("Cooperative"), validators=[Optional(), NumberRange(min=1, max=MAX_ID)]
     )
     sort = SelectField(_l("Sort"), choices=choices(SORT_NAMES.items()), validators=[Optional()])
     per_page = IntegerField(
         _l("Per page"), validators=[Optional(), NumberRange(min=1, max=MAX_PER_PAGE)]
     )
-    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100_000)])
+    page = page_field()
 
     def validate_max_price(self, field: AmountField) -> None:
         low = self.min_price.cents

@@ -17,7 +17,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -25,7 +24,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from app.cooperatives.labels import (
     LEGAL_FORM_LABELS,
@@ -50,6 +49,7 @@ from app.core import form_fields
 from app.core.errors import DomainError
 from app.core.money import InvalidAmount, parse_amount, to_decimal_string
 from app.core.names import NoBidiControls
+from app.core.paging import page_field
 
 #: Service field -> form field, where the form asks in other units.
 FORM_FIELD_FOR = {"shipping_fee_cents": "shipping_fee"}
@@ -217,7 +217,7 @@ class CooperativeFilterForm(FlaskForm):
 
     province = SelectField(_l("Province"), validators=[Optional()])
     q = StringField(_l("Search"), [Optional(), Length(max=100)])
-    page = IntegerField(_l("Page"), [Optional(), NumberRange(min=1)])
+    page = page_field()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

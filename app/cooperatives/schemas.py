@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from marshmallow import fields, validate
 
 from app.cooperatives.models import PROVINCES, CooperativeStatus, LegalForm, PayoutMethod
@@ -17,6 +18,7 @@ from app.cooperatives.validation import (
     COMMUNE_MAX,
     DESCRIPTION_MAX,
     NAME_MAX,
+    PHONE_TEXT_PATTERN,
     normalize_phone,
     validate_email_address,
     validate_ice,
@@ -25,6 +27,7 @@ from app.cooperatives.validation import (
     validate_rib,
 )
 from app.core.names import no_bidi_controls
+from app.core.ids import id_field
 
 
 class StrictSchema(ma.Schema):
@@ -82,7 +85,10 @@ def _profile_fields(*, application: bool) -> dict[str, fields.Field]:
         "commune": fields.String(**required(validate=validate.Length(min=1, max=COMMUNE_MAX))),
         "phone": fields.String(
             **required(validate=checked_by(normalize_phone)),
-            metadata={"description": "+212 or 0, then 9 digits starting 5, 6 or 7"},
+            metadata={
+                "description": "+212 or 0, then 9 digits starting 5, 6 or 7",
+                "pattern": PHONE_TEXT_PATTERN,
+            },
         ),
         "email": fields.String(**required(validate=checked_by(validate_email_address))),
         "description": fields.String(validate=validate.Length(max=DESCRIPTION_MAX), **optional("")),
@@ -121,7 +127,7 @@ class CooperativeListArgsSchema(ma.Schema):
 
     province = fields.String(validate=validate.OneOf(PROVINCES))
     q = fields.String(validate=validate.Length(max=100))
-    fair = fields.Integer(validate=validate.Range(min=1), metadata={"description": "fair id"})
+    fair = id_field(metadata={"description": "fair id"})
 
 
 class CooperativeStatusArgsSchema(ma.Schema):
@@ -147,6 +153,29 @@ class StatusNoteSchema(StrictSchema):
         metadata={
             "description": "verify only: why verify with a checklist item missing (required "
             "then; kept in the audit log)"
+        },
+    )
+
+
+#: Any character Python's ``str.strip()`` keeps: a note that is not only blanks.
+_NOT_BLANK = (
+    "[^\\t\\n\\v\\f\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
+    "\\u2028\\u2029\\u202f\\u205f\\u3000]"
+)
+
+
+def _not_blank(text: str) -> None:
+    if not text.strip():
+        raise ma.ValidationError(_("Say why the cooperative is suspended."))
+
+
+class SuspensionNoteSchema(StrictSchema):
+    note = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=2000), _not_blank],
+        metadata={
+            "description": "why the cooperative is suspended (it is told)",
+            "pattern": _NOT_BLANK,
         },
     )
 

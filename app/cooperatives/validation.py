@@ -21,12 +21,17 @@ from app.cooperatives.models import PROVINCES, LegalForm, PayoutMethod
 from app.core.errors import ValidationFailed
 from app.core.names import check_name
 
-PHONE_PATTERN = re.compile(r"^(?:\+212|0)([5-7]\d{8})$")
+PHONE_PATTERN = re.compile(r"^(?:\+212|0)([5-7][0-9]{8})$")
 RIB_PATTERN = re.compile(r"^\d{24}$")
 ICE_PATTERN = re.compile(r"^\d{15}$")
 REGISTRATION_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9/-]{1,30}$")
 ONSSA_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9/.-]{1,40}$")
-_SEPARATORS = re.compile(r"[\s.-]")
+#: What may stand between the digits of a phone number: spaces (also non-breaking), dots, dashes.
+_SEPARATORS = re.compile(r"[ \u00a0.-]")
+_SEP = r"[ \u00a0.-]*"
+#: The same rule as one regular expression over the text typed, for the OpenAPI document:
+#: exactly the texts ``normalize_phone`` accepts.
+PHONE_TEXT_PATTERN = rf"^{_SEP}(?:\+{_SEP}2{_SEP}1{_SEP}2|0){_SEP}[5-7](?:{_SEP}[0-9]){{8}}{_SEP}$"
 
 #: Longest accepted texts, matching the columns.
 NAME_MAX = 140
@@ -45,7 +50,7 @@ def normalize_phone(text: str) -> str:
     (mobile), with any spaces, dashes or dots between digits.
     """
     compact = _SEPARATORS.sub("", text or "")
-    match = PHONE_PATTERN.match(compact)
+    match = PHONE_PATTERN.fullmatch(compact)
     if match is None:
         raise ValueError(
             _("Enter a Moroccan phone number: +212 or 0, then 9 digits starting with 5, 6 or 7.")

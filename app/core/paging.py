@@ -1,20 +1,55 @@
-"""Pages of a list: which one ``?page=`` asks for, and its rows with the count of all."""
+"""Pages of a list: which one ``?page=`` asks for, and its rows with the count of all.
+
+The one reader of page numbers: pages without a form clamp ``?page=`` with
+``requested_page_number``; forms use ``page_field`` and API schemas ``page_argument``, both
+refusing (422) a page outside 1..LAST_PAGE, so that no page number reaches the database
+as an OFFSET it cannot hold.
+"""
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
+from wtforms import IntegerField
+from wtforms.validators import NumberRange, Optional
 
 from app.extensions import db
 
-#: Beyond this page number the request is treated as this page (it is empty anyway).
+#: The last page anyone may ask for (at 24 a page, 2.4 million rows).
 LAST_PAGE = 100_000
+
+
+def read_page_number(text: str | None) -> int | None:
+    """The page ``text`` names, 1..LAST_PAGE; None when it names none (never raises)."""
+    text = (text or "").strip()
+    if not text.isdigit() or len(text) > len(str(LAST_PAGE)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= LAST_PAGE else None
 
 
 def requested_page_number() -> int:
     """``?page=``, clamped to 1..LAST_PAGE; 1 when missing or not a number."""
-    return max(1, min(request.args.get("page", 1, type=int) or 1, LAST_PAGE))
+    text = (request.args.get("page") or "").strip()
+    if not text.isdigit():
+        return 1
+    if len(text) > len(str(LAST_PAGE)):
+        return LAST_PAGE  # past the last page: an empty page, like any page after the end
+    return max(1, min(int(text), LAST_PAGE))
+
+
+def page_field(label: object = None, **kwargs) -> IntegerField:
+    """A form's ``page`` field: 1..LAST_PAGE, optional."""
+    validators = [Optional(), NumberRange(min=1, max=LAST_PAGE)]
+    return IntegerField(label or _l("Page"), validators, **kwargs)
+
+
+def page_argument() -> ma.fields.Integer:
+    """An API query's ``page``: 1..LAST_PAGE, default 1."""
+    return ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=LAST_PAGE))
 
 
 def requested_page(statement: Select, per_page: int) -> Pagination:

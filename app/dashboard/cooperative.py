@@ -33,7 +33,7 @@ def home():
     )
 
 
-@bp.route("/<int:cooperative_id>/profile", methods=["GET", "POST"])
+@bp.route("/<id:cooperative_id>/profile", methods=["GET", "POST"])
 def cooperative_profile(cooperative_id: int):
     """Members edit the profile; only owners see and change the payout details."""
     cooperative = _cooperative_or_404(cooperative_id)
@@ -66,7 +66,7 @@ def invitation_link(token: str) -> str:
     return url_for("dashboard.invitation", token=token, _external=True)
 
 
-@bp.route("/<int:cooperative_id>/members", methods=["GET", "POST"])
+@bp.route("/<id:cooperative_id>/members", methods=["GET", "POST"])
 def members(cooperative_id: int):
     """Owners see the members and invite one by e-mail. The page answers the same whether
     or not an account uses the address."""
@@ -101,7 +101,7 @@ def members(cooperative_id: int):
     return _members_page(cooperative, form), status
 
 
-@bp.route("/<int:cooperative_id>/members/<int:user_id>/remove", methods=["POST"])
+@bp.route("/<id:cooperative_id>/members/<id:user_id>/remove", methods=["POST"])
 def remove_member(cooperative_id: int, user_id: int):
     """Owners remove a member; the last owner stays (409, said on the page)."""
     cooperative = _cooperative_or_404(cooperative_id)

@@ -19,7 +19,7 @@ from app.dashboard.overview import readable_cooperative
 UPLOAD_LIMIT = MAX_DOCUMENT_BYTES + 64 * 1024
 
 
-@bp.route("/<int:cooperative_id>/documents", methods=["GET", "POST"], endpoint="documents")
+@bp.route("/<id:cooperative_id>/documents", methods=["GET", "POST"], endpoint="documents")
 def documents_page(cooperative_id: int):
     """The documents on file; an owner files another (PDF, JPEG or PNG, at most 10 MB)."""
     request.max_content_length = UPLOAD_LIMIT
@@ -54,7 +54,7 @@ def documents_page(cooperative_id: int):
     ), status
 
 
-@bp.get("/<int:cooperative_id>/documents/<int:document_id>", endpoint="document")
+@bp.get("/<id:cooperative_id>/documents/<id:document_id>", endpoint="document")
 def document_file(cooperative_id: int, document_id: int):
     """One document's file, for the cooperative's members and admins only."""
     cooperative, _role = readable_cooperative(cooperative_id)

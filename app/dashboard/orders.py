@@ -31,16 +31,14 @@ PARTS_PER_PAGE = 25
 
 def _member_cooperative(cooperative_id: int) -> Cooperative:
     """The cooperative, for its members only: NotFound (404) or Forbidden (403) otherwise."""
-    cooperative = None
-    if 0 < cooperative_id <= queries.MAX_ID:
-        cooperative = db.session.get(Cooperative, cooperative_id)
+    cooperative = db.session.get(Cooperative, cooperative_id)
     if cooperative is None:
         raise NotFound(_("There is no such cooperative."))
     require_member(current_user, cooperative.id)
     return cooperative
 
 
-@bp.get("/<int:cooperative_id>/orders")
+@bp.get("/<id:cooperative_id>/orders")
 def orders(cooperative_id: int):
     """The cooperative's parts of orders, newest first, filtered by status."""
     cooperative = _member_cooperative(cooperative_id)
@@ -94,14 +92,14 @@ def _render_part(
     ), status
 
 
-@bp.get("/<int:cooperative_id>/orders/<int:part_id>")
+@bp.get("/<id:cooperative_id>/orders/<id:part_id>")
 def order_part(cooperative_id: int, part_id: int):
     """One part: what to prepare, the shopper's delivery contact, and what can happen next."""
     cooperative = _member_cooperative(cooperative_id)
     return _render_part(cooperative, queries.part_of_cooperative(cooperative.id, part_id))
 
 
-@bp.post("/<int:cooperative_id>/orders/<int:part_id>/move/<to>")
+@bp.post("/<id:cooperative_id>/orders/<id:part_id>/move/<to>")
 def order_part_move(cooperative_id: int, part_id: int, to: str):
     """Move the part to ``to``: a reason is needed to cancel, the shopper's code to hand over."""
     cooperative = _member_cooperative(cooperative_id)
@@ -140,7 +138,7 @@ def order_part_move(cooperative_id: int, part_id: int, to: str):
     return redirect(url_for(".order_part", cooperative_id=cooperative.id, part_id=part.id))
 
 
-@bp.post("/<int:cooperative_id>/orders/<int:part_id>/cash")
+@bp.post("/<id:cooperative_id>/orders/<id:part_id>/cash")
 def order_part_cash(cooperative_id: int, part_id: int):
     """Record the cash collected for a cash-on-delivery or pay-at-stand part."""
     cooperative = _member_cooperative(cooperative_id)
@@ -163,7 +161,7 @@ def order_part_cash(cooperative_id: int, part_id: int):
     return redirect(url_for(".order_part", cooperative_id=cooperative.id, part_id=part.id))
 
 
-@bp.get("/<int:cooperative_id>/orders/<int:part_id>/packing-slip.pdf")
+@bp.get("/<id:cooperative_id>/orders/<id:part_id>/packing-slip.pdf")
 def order_part_packing_slip(cooperative_id: int, part_id: int):
     """The part's packing slip as a PDF in the reader's language, to print."""
     cooperative = _member_cooperative(cooperative_id)

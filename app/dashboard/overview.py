@@ -20,7 +20,6 @@ from app.core.money import format_money
 from app.dashboard import bp
 from app.extensions import db
 from app.fair.queries import morocco_today
-from app.orders.queries import MAX_ID
 from app.reports import charts
 from app.reports.amounts import percent_text
 from app.reports.cooperative_overview import CooperativeOverview, cooperative_overview
@@ -32,7 +31,7 @@ def readable_cooperative(cooperative_id: int) -> tuple[Cooperative, str | None]:
 
     Raises ``NotFound`` (404) for an unknown cooperative, ``Forbidden`` (403) for anyone else.
     """
-    cooperative = db.session.get(Cooperative, cooperative_id) if cooperative_id <= MAX_ID else None
+    cooperative = db.session.get(Cooperative, cooperative_id)
     if cooperative is None:
         raise NotFound(_("There is no such cooperative."))
     role = member_role(current_user, cooperative.id)
@@ -41,7 +40,7 @@ def readable_cooperative(cooperative_id: int) -> tuple[Cooperative, str | None]:
     return cooperative, role
 
 
-@bp.get("/<int:cooperative_id>/")
+@bp.get("/<id:cooperative_id>/")
 def overview(cooperative_id: int):
     """The overview, its sales over ``?from=&to=`` (default the last 30 days) and ``?fair=``."""
     cooperative, role = readable_cooperative(cooperative_id)

@@ -24,7 +24,7 @@ PER_PAGE = 25
 STATEMENT_ENDPOINT = "dashboard.statement"
 
 
-@bp.get("/<int:cooperative_id>/payouts")
+@bp.get("/<id:cooperative_id>/payouts")
 def payouts(cooperative_id: int):
     """Pending and available balance, the next payout, and every payout, newest first."""
     cooperative = queries.cooperative_or_404(cooperative_id)

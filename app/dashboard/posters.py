@@ -13,7 +13,7 @@ from app.fair.queries import current_stand
 from app.reports.poster_pdf import LANGUAGES, SIZES, poster_pdf, poster_subject
 
 
-@bp.get("/<int:cooperative_id>/poster-<size>-<language>.pdf", endpoint="poster")
+@bp.get("/<id:cooperative_id>/poster-<size>-<language>.pdf", endpoint="poster")
 def poster(cooperative_id: int, size: str, language: str):
     """The poster with its QR code to the shop page (scans counted); 404 other sizes/languages."""
     cooperative, _role = readable_cooperative(cooperative_id)

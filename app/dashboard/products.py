@@ -26,6 +26,7 @@ from app.catalog.queries import (
     cooperative_products,
     product_of_cooperative,
 )
+from app.catalog.upload_limits import limit_photo_uploads
 from app.cooperatives.labels import province_choices, province_name
 from app.cooperatives.models import Cooperative
 from app.cooperatives.permissions import require_member
@@ -34,13 +35,10 @@ from app.core.language import current_language
 from app.dashboard import bp
 from app.extensions import db
 
-#: Ids are 32-bit in PostgreSQL; a larger one names nothing (and must not reach SQLite).
-MAX_ID = 2**31 - 1
-
 
 def _member_cooperative(cooperative_id: int) -> Cooperative:
     """The cooperative, for its members only: NotFound (404) or Forbidden (403) otherwise."""
-    cooperative = db.session.get(Cooperative, cooperative_id) if cooperative_id <= MAX_ID else None
+    cooperative = db.session.get(Cooperative, cooperative_id)
     if cooperative is None:
         raise NotFound(_("There is no such cooperative."))
     require_member(current_user, cooperative.id)
@@ -48,7 +46,7 @@ def _member_cooperative(cooperative_id: int) -> Cooperative:
 
 
 def _cooperative_product(cooperative: Cooperative, product_id: int) -> Product:
-    product = product_of_cooperative(cooperative.id, product_id) if product_id <= MAX_ID else None
+    product = product_of_cooperative(cooperative.id, product_id)
     if product is None:
         raise NotFound(_("This cooperative has no such product."))
     return product
@@ -86,7 +84,7 @@ def _user():
     return current_user._get_current_object()
 
 
-@bp.get("/<int:cooperative_id>/products")
+@bp.get("/<id:cooperative_id>/products")
 def products(cooperative_id: int):
     """The cooperative's products, every status, with price, stock and visibility."""
     cooperative = _member_cooperative(cooperative_id)
@@ -98,7 +96,7 @@ def products(cooperative_id: int):
     )
 
 
-@bp.route("/<int:cooperative_id>/products/new", methods=["GET", "POST"])
+@bp.route("/<id:cooperative_id>/products/new", methods=["GET", "POST"])
 def product_new(cooperative_id: int):
     """List a new product; on success, go on to its page to add a photo."""
     cooperative = _member_cooperative(cooperative_id)
@@ -120,7 +118,7 @@ def product_new(cooperative_id: int):
     return _form_page(cooperative, None, form, None, status)
 
 
-@bp.route("/<int:cooperative_id>/products/<int:product_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:cooperative_id>/products/<id:product_id>/edit", methods=["GET", "POST"])
 def product_edit(cooperative_id: int, product_id: int):
     """Change a product; a stock changed by a sale meanwhile is reported, never overwritten."""
     cooperative = _member_cooperative(cooperative_id)
@@ -143,7 +141,8 @@ def product_edit(cooperative_id: int, product_id: int):
     return _form_page(cooperative, product, form, ProductPhotoForm(formdata=None), status)
 
 
-@bp.post("/<int:cooperative_id>/products/<int:product_id>/photo")
+@bp.post("/<id:cooperative_id>/products/<id:product_id>/photo")
+@limit_photo_uploads
 def product_photo(cooperative_id: int, product_id: int):
     """Replace the product's photo (JPEG, PNG or WebP, at most 5 MB)."""
     cooperative = _member_cooperative(cooperative_id)
@@ -165,7 +164,7 @@ def product_photo(cooperative_id: int, product_id: int):
     return _form_page(cooperative, product, form, photo_form, status)
 
 
-@bp.post("/<int:cooperative_id>/products/<int:product_id>/archive")
+@bp.post("/<id:cooperative_id>/products/<id:product_id>/archive")
 def product_archive(cooperative_id: int, product_id: int):
     """Take the product off sale for good (it stays on past orders); editing can restore it."""
     cooperative = _member_cooperative(cooperative_id)

@@ -39,7 +39,7 @@ KIND_NAMES = {
 MONTHS_LISTED = 12
 
 
-@bp.get("/<int:cooperative_id>/statement", endpoint="statement")
+@bp.get("/<id:cooperative_id>/statement", endpoint="statement")
 def statement_page(cooperative_id: int):
     """Ledger lines from ``?from=`` to ``?to=`` (default: this month so far), 50 a page, with
     the balance after each line, and links to the monthly PDFs."""
@@ -74,9 +74,7 @@ def statement_page(cooperative_id: int):
     ), status
 
 
-@bp.get(
-    "/<int:cooperative_id>/statement/<int(fixed_digits=4):year>-<int(fixed_digits=2):month>.pdf"
-)
+@bp.get("/<id:cooperative_id>/statement/<int(fixed_digits=4):year>-<int(fixed_digits=2):month>.pdf")
 def statement_pdf_file(cooperative_id: int, year: int, month: int):
     """The month's statement as a PDF in the reader's language; 404 for a month that does not
     exist or has not begun."""

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.cooperatives.schemas import CooperativeSummarySchema
+from app.core.ids import id_field
 
 
 class FairSchema(ma.Schema):
@@ -33,7 +34,7 @@ class StandAdditionSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    cooperative_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    cooperative_id = id_field(required=True)
     code = fields.String(
         required=True,
         validate=validate.Length(min=1, max=12),

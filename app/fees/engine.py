@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
+from app.core.ids import MAX_ID
 from app.core.money import BPS_WHOLE, apply_bps, ceil_bps, round_half_up, to_decimal_string
 from app.core.translation import N_
 
@@ -34,8 +35,14 @@ SCOPE_VALUE_REQUIRED = N_("is required for this scope")
 SCOPE_VALUE_FOR_DEFAULT = N_("must be empty for the default scope")
 UNKNOWN_LEGAL_FORM = N_("must be one of: cooperative, association, mutual, social_enterprise")
 NOT_AN_ID = N_("must be a positive whole number (an id)")
+TOO_LARGE = N_("is too large")
 
-_ID = re.compile(r"[1-9][0-9]*")
+#: Largest fee floor or cap per line, centimes (10 million MAD): under what the column holds.
+MAX_FEE_CENTS = 10**9
+#: Priorities run from -MAX_PRIORITY to MAX_PRIORITY.
+MAX_PRIORITY = 1_000_000
+
+_ID = re.compile(r"[1-9][0-9]{0,9}")
 _ALWAYS = datetime.min.replace(tzinfo=UTC)
 
 
@@ -276,7 +283,7 @@ def validate_terms(
         add("scope_value", SCOPE_VALUE_REQUIRED)
     elif scope == "legal_form" and value not in LEGAL_FORMS:
         add("scope_value", UNKNOWN_LEGAL_FORM)
-    elif scope != "legal_form" and not _ID.fullmatch(value):
+    elif scope != "legal_form" and not (_ID.fullmatch(value) and int(value) <= MAX_ID):
         add("scope_value", NOT_AN_ID)
     return errors
 
@@ -305,6 +312,8 @@ def _rate_errors(
             errors[name] = [BPS_OUT_OF_RANGE]
         elif number < 0:
             errors[name] = [NEGATIVE_AMOUNT]
+        elif number > MAX_FEE_CENTS:
+            errors[name] = [TOO_LARGE]
     rates_are_numbers = not errors.keys() & {"commission_bps", "solidarity_bps"}
     if rates_are_numbers and solidarity_bps > commission_bps:
         errors["solidarity_bps"] = [SOLIDARITY_OVER_COMMISSION]

@@ -13,7 +13,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateTimeLocalField,
     Field,
     IntegerField,
     SelectChoice,
@@ -24,6 +23,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import TextInput
 
 from app.core import form_fields
+from app.core.days import InstantField
 from app.core.errors import DomainError
 from app.core.form_fields import DirhamField
 from app.core.names import NoBidiControls
@@ -114,13 +114,13 @@ class FeeRuleForm(FlaskForm):
     producer_floor_percent = PercentField(
         _l("The producer keeps at least (percentage of the line)"), [InputRequired()]
     )
-    valid_from = DateTimeLocalField(
+    valid_from = InstantField(
         _l("In force from (Morocco time)"),
         [Optional()],
         format="%Y-%m-%dT%H:%M",
         description=_l("Empty: now."),
     )
-    valid_to = DateTimeLocalField(
+    valid_to = InstantField(
         _l("Until, not included (Morocco time)"),
         [Optional()],
         format="%Y-%m-%dT%H:%M",
@@ -157,7 +157,7 @@ class FeeRuleForm(FlaskForm):
 class EndRuleForm(FlaskForm):
     """When a rule stops applying (exclusive), on Morocco's clock."""
 
-    valid_to = DateTimeLocalField(
+    valid_to = InstantField(
         _l("Ends at (Morocco time)"), [InputRequired()], format="%Y-%m-%dT%H:%M"
     )
 

@@ -11,7 +11,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.core.names import no_bidi_controls
-from app.fees.engine import SCOPES
+from app.core.days import Instant
+from app.fees.engine import BPS_WHOLE, MAX_FEE_CENTS, MAX_PRIORITY, SCOPES
 from app.fees.queries import STATUSES
 
 
@@ -24,7 +25,16 @@ class StrictSchema(ma.Schema):
 
 
 def _bps(description: str, **kwargs) -> fields.Integer:
-    return fields.Integer(strict=True, metadata={"description": description}, **kwargs)
+    return fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=BPS_WHOLE),
+        metadata={"description": description},
+        **kwargs,
+    )
+
+
+def _cents(**kwargs) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_FEE_CENTS), **kwargs)
 
 
 class FeeRuleSchema(StrictSchema):
@@ -75,18 +85,20 @@ class FeeRuleCreateSchema(StrictSchema):
     scope_value = fields.String(allow_none=True, load_default=None)
     commission_bps = _bps("basis points, 0 to 10000", required=True)
     solidarity_bps = _bps("basis points, at most commission_bps", load_default=0)
-    min_fee_cents = fields.Integer(strict=True, load_default=0)
-    max_fee_cents = fields.Integer(strict=True, allow_none=True, load_default=None)
+    min_fee_cents = _cents(load_default=0)
+    max_fee_cents = _cents(allow_none=True, load_default=None)
     producer_floor_bps = _bps("basis points, 0 to 10000", load_default=0)
-    valid_from = fields.AwareDateTime(
+    valid_from = Instant(
         allow_none=True, load_default=None, metadata={"description": "default: now"}
     )
-    valid_to = fields.AwareDateTime(allow_none=True, load_default=None)
-    priority = fields.Integer(strict=True, load_default=0)
+    valid_to = Instant(allow_none=True, load_default=None)
+    priority = fields.Integer(
+        strict=True, validate=validate.Range(min=-MAX_PRIORITY, max=MAX_PRIORITY), load_default=0
+    )
 
 
 class FeeRuleEndSchema(StrictSchema):
-    valid_to = fields.AwareDateTime(
+    valid_to = Instant(
         required=True, metadata={"description": "the instant the rule stops applying (exclusive)"}
     )
 

@@ -298,6 +298,8 @@ def _build_rule(admin: User | None, data: Mapping[str, Any]) -> FeeRule:
             errors["name"] = [str(error)]
     if not isinstance(priority, int) or isinstance(priority, bool):
         errors["priority"] = [_("must be a whole number")]
+    elif not -engine.MAX_PRIORITY <= priority <= engine.MAX_PRIORITY:
+        errors["priority"] = [_(engine.TOO_LARGE)]
     translations = _name_translations(data.get("translations"), errors)
     if "scope_value" not in errors and "scope" not in errors:
         missing = _missing_target(scope, scope_value)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField
 from wtforms.validators import Optional
+
+from app.core.days import DayField
 
 
 class AsOfForm(FlaskForm):
@@ -14,4 +15,4 @@ class AsOfForm(FlaskForm):
     class Meta:
         csrf = False
 
-    as_of = DateField(_l("Balances at the end of (Morocco's date)"), [Optional()])
+    as_of = DayField(_l("Balances at the end of (Morocco's date)"), [Optional()])

@@ -13,6 +13,8 @@ Shoppers get (required context; optional in brackets):
 - part_shipped: order_number, cooperative_name [cash_due_cents: cash to hand the courier,
   carrier and tracking_number: the parcel's, when the cooperative gave them]
 - part_ready: order_number, cooperative_name, pickup_code
+- pickup_code_locked: order_number, cooperative_name, attempts (wrong codes that locked the
+  hand-over of a pickup for an hour)
 - order_cancelled: order_number
 - order_refunded: order_number, amount_cents
 
@@ -72,6 +74,7 @@ KINDS: dict[str, Kind] = {
         ),
         _kind("part_ready", "order_number cooperative_name pickup_code"),
         _kind("part_delivered", "order_number cooperative_name"),
+        _kind("pickup_code_locked", "order_number cooperative_name attempts"),
         _kind("part_refused", "order_number cooperative_name"),
         _kind("order_cancelled", "order_number"),
         _kind("order_refunded", "order_number amount_cents"),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.core.paging import requested_page_number
 from app.notifications import services
 from app.notifications.forms import MarkAllReadForm
 
@@ -16,7 +17,7 @@ bp = Blueprint("notifications", __name__)
 @bp.get("/notifications")
 @login_required
 def inbox():
-    page = request.args.get("page", 1, type=int)
+    page = requested_page_number()
     language = str(get_locale() or "").split("_")[0]
     inbox_page = services.for_user(current_user, page, language=language)
     return render_template("notifications/inbox.html", inbox=inbox_page, form=MarkAllReadForm())

@@ -304,3 +304,36 @@ class PartEvent(db.Model):
 
     part: Mapped[CooperativeOrder] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class PickupOutcome(StrEnum):
+    #: The code given was the part's: the hand-over went ahead.
+    RIGHT = "right"
+    WRONG = "wrong"
+    #: Refused unread: too many wrong codes in the hour before.
+    LOCKED = "locked"
+
+
+class PickupAttempt(db.Model):
+    """One try at handing over a pickup with the shopper's code: who, when, how it went.
+
+    Kept in its own table rather than as ``PartEvent`` rows: an attempt moves nothing, and
+    the part's events are the story of its statuses that shoppers read. Counted to lock
+    the hand-over after too many wrong codes (``app.orders.pickup_attempts``).
+    """
+
+    __tablename__ = "pickup_attempts"
+    __table_args__ = (
+        CheckConstraint(f"outcome IN ({sql_in_list(PickupOutcome)})", name="outcome_known"),
+        Index("ix_pickup_attempts_part_id_at", "part_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("cooperative_orders.id", ondelete="CASCADE"))
+    #: The member who typed the code (None if that account was deleted since).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    outcome: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    part: Mapped[CooperativeOrder] = relationship()
+    actor: Mapped[User | None] = relationship()

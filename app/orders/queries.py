@@ -16,12 +16,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.accounts.models import User
 from app.cooperatives.models import Cooperative
 from app.core.errors import NotFound, ValidationFailed
+from app.core.ids import is_id
 from app.extensions import db
 from app.orders.codes import normalize_code
 from app.orders.models import CooperativeOrder, Order, OrderStatus, PartStatus
-
-#: Ids are 32-bit in PostgreSQL; a larger one names nothing.
-MAX_ID = 2**31 - 1
 
 
 def _order_details():
@@ -91,7 +89,7 @@ def cooperative_parts(cooperative_id: int, status: str | None = None) -> Select:
 def part_by_id(part_id: int) -> CooperativeOrder:
     """The part with its order and lines; ``NotFound`` when there is none."""
     part = None
-    if 0 < part_id <= MAX_ID:
+    if is_id(part_id):
         part = db.session.scalar(
             select(CooperativeOrder)
             .where(CooperativeOrder.id == part_id)

@@ -24,9 +24,10 @@ from app.core.transactions import committed
 from app.extensions import db
 from app.orders import notices, states
 from app.orders.checkout import CheckoutRequest, check_idempotency_key, plan_checkout, write_order
-from app.orders.errors import AlreadyShipped, NotCashPart, WrongCashAmount
+from app.orders.errors import AlreadyShipped, NotCashPart, WrongCashAmount, WrongPickupCode
 from app.orders.models import CooperativeOrder, Order, OrderStatus, PartStatus
 from app.orders.operations import lock_order, record_cash, transition_order, transition_part
+from app.orders.pickup_attempts import PickupCodeLocked, check_pickup_code
 
 #: Part statuses in which the cooperative has the money in hand or is about to.
 CASH_RECORDABLE = frozenset({PartStatus.READY, PartStatus.SHIPPED, PartStatus.DELIVERED})
@@ -95,7 +96,10 @@ def move_part(
 
     Raises ``Forbidden`` (403) unless ``member`` belongs to the part's
     cooperative, ``ValidationFailed`` (422) to cancel without a reason for the
-    shopper, and whatever ``transition_part`` raises.
+    shopper, and whatever ``transition_part`` raises. Handing over a pickup
+    records the try at its code, committed even when refused: ``WrongPickupCode``
+    (422), or ``PickupCodeLocked`` (429) after too many wrong codes
+    (``app.orders.pickup_attempts``).
     """
     require_member(member, part.cooperative_id)
     lock_order(part.order_id)
@@ -103,6 +107,12 @@ def move_part(
     if to_status == PartStatus.CANCELLED and not note:
         message = _("Tell the shopper why the part is cancelled.")
         raise ValidationFailed(message, fields={"note": [message]})
+    if part.status == PartStatus.READY and to_status == PartStatus.DELIVERED:
+        try:
+            check_pickup_code(part, pickup_code, member, utcnow())
+        except (WrongPickupCode, PickupCodeLocked):
+            db.session.commit()  # the try is kept (and counted) though the hand-over is refused
+            raise
     with committed():
         if to_status == PartStatus.SHIPPED:
             # Written before the move, so the shipped notice tells the shopper.

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -262,13 +263,33 @@ def transfer(
     return Transfer(id=created.id, amount=int(created.amount), destination=created.destination)
 
 
+def _refuse_future_timestamp(signature_header: str) -> None:
+    """Raise ``SignatureVerificationError`` when the signed ``t=`` is more than
+    ``WEBHOOK_TOLERANCE_SECONDS`` ahead of our clock (called once the signature held)."""
+    stamps = [
+        value
+        for key, _, value in (item.strip().partition("=") for item in signature_header.split(","))
+        if key == "t"
+    ]
+    try:
+        signed_at = int(stamps[0])
+    except (IndexError, ValueError):
+        raise stripe.SignatureVerificationError("No valid timestamp", signature_header)
+    if signed_at > time.time() + WEBHOOK_TOLERANCE_SECONDS:
+        raise stripe.SignatureVerificationError(
+            "Timestamp is in the future beyond the tolerance", signature_header
+        )
+
+
 def construct_event(raw_body: bytes, signature_header: str | None) -> dict[str, Any]:
     """The webhook event in ``raw_body`` as plain JSON, once its signature checks out.
 
     Verifies the ``Stripe-Signature`` header against the raw bytes (never a
     re-serialised body) with ``STRIPE_WEBHOOK_SECRET`` and a tolerance of
-    ``WEBHOOK_TOLERANCE_SECONDS``. Raises ``WebhookRejected`` for a missing or
-    wrong signature, a stale timestamp, a body that is not an event, or no secret set.
+    ``WEBHOOK_TOLERANCE_SECONDS`` either way (Stripe's library only refuses old
+    timestamps; one far in the future would stay replayable for as long). Raises
+    ``WebhookRejected`` for a missing or wrong signature, a timestamp too old or too far
+    ahead, a body that is not an event, or no secret set.
     """
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
     if not secret:
@@ -280,6 +301,7 @@ def construct_event(raw_body: bytes, signature_header: str | None) -> dict[str, 
         stripe.WebhookSignature.verify_header(
             raw_body, signature_header, secret, WEBHOOK_TOLERANCE_SECONDS
         )
+        _refuse_future_timestamp(signature_header)
         event = json.loads(raw_body)
     except stripe.SignatureVerificationError as error:
         log.warning("Stripe webhook refused: %s", error)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
+from app.core.paging import page_field
 from app.payouts.labels import PAYOUT_STATUS_NAMES
 from app.payouts.services import REASON_MAX
 
@@ -26,7 +27,7 @@ class PayoutFilterForm(FlaskForm):
         default="",
         validate_choice=True,
     )
-    page = IntegerField(_l("Page"), [Optional(), NumberRange(min=1)], default=1)
+    page = page_field(default=1)
 
 
 class ActionForm(FlaskForm):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.cooperatives.models import Cooperative
 from app.core.errors import NotFound
+from app.core.ids import is_id
 from app.extensions import db
 from app.payouts.models import (
     WAITING,
@@ -24,12 +25,9 @@ from app.payouts.models import (
     PayoutStatus,
 )
 
-#: Largest id a row can have (PostgreSQL integer); a larger one in a URL names nothing.
-MAX_ID = 2**31 - 1
-
 
 def _get(model, row_id: int):
-    return db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+    return db.session.get(model, row_id) if is_id(row_id) else None
 
 
 def payout_or_404(payout_id: int) -> Payout:

@@ -38,6 +38,7 @@ from sqlalchemy import Select, and_, func, select, union_all
 from app.catalog.models import Product
 from app.cooperatives.models import Cooperative
 from app.core.errors import ValidationFailed
+from app.core.ids import is_id
 from app.extensions import db
 from app.fair.models import Fair
 from app.fees.defaults import local_midnight
@@ -48,9 +49,6 @@ from app.payments.operations import CARD_PAYMENT
 from app.payments.refunds import REFUND
 from app.reports.amounts import Amounts
 from app.reports.period import Period, SalesFilter
-
-#: Ids are 32-bit in PostgreSQL; a larger one names nothing.
-MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -104,7 +102,7 @@ def _fair_window(fair_id: int | None) -> tuple[datetime, datetime] | None:
     """The instants a fair was open (its first day's local midnight to the one after its last)."""
     if fair_id is None:
         return None
-    fair = db.session.get(Fair, fair_id) if 0 < fair_id <= MAX_ID else None
+    fair = db.session.get(Fair, fair_id) if is_id(fair_id) else None
     if fair is None:
         message = _("No such fair.")
         raise ValidationFailed(message, fields={"fair": [message]})

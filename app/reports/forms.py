@@ -11,11 +11,12 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, SelectChoice, SelectField
+from wtforms import SelectChoice, SelectField
 from wtforms.validators import Optional
 
 from app.cooperatives.forms import options
 from app.cooperatives.labels import province_choices
+from app.core.days import DayField
 from app.core.errors import DomainError
 from app.extensions import db
 from app.fair.models import Fair
@@ -34,8 +35,8 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    from_ = DateField(_l("From (included)"), [Optional()], name="from")
-    to = DateField(_l("To (included)"), [Optional()])
+    from_ = DayField(_l("From (included)"), [Optional()], name="from")
+    to = DayField(_l("To (included)"), [Optional()])
 
     def period(self, today: date) -> Period:
         """The period typed; ``ValidationFailed`` (fields ``from``) when it is not valid."""

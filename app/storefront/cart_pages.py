@@ -13,9 +13,9 @@ from flask_login import current_user
 
 from app.cart import services
 from app.cart.carts import cart_for
-from app.cart.forms import MAX_ID, AddToCartForm, CartLineForm, RemoveLineForm
+from app.cart.forms import AddToCartForm, CartLineForm, RemoveLineForm
 from app.cart.queries import HOME_DELIVERY, CartContents, cart_contents
-from app.core.errors import DomainError, NotFound
+from app.core.errors import DomainError
 from app.core.language import current_language
 from app.orders.labels import DELIVERY_METHOD_NAMES
 from app.storefront import bp
@@ -90,11 +90,9 @@ def cart_add():
     return redirect(url_for(".cart"))
 
 
-@bp.post("/cart/items/<int:product_id>")
+@bp.post("/cart/items/<id:product_id>")
 def cart_update(product_id: int):
     """Change a line's quantity (0 removes it)."""
-    if product_id > MAX_ID:
-        raise NotFound(_("This product is not for sale."))
     form = CartLineForm(prefix=f"line-{product_id}")
     if form.validate():
         try:
@@ -107,13 +105,12 @@ def cart_update(product_id: int):
     return render_cart(forms={product_id: form}, status=422)
 
 
-@bp.post("/cart/items/<int:product_id>/remove")
+@bp.post("/cart/items/<id:product_id>/remove")
 def cart_remove(product_id: int):
     """Take a line out of the cart."""
     form = RemoveLineForm()
     if not form.validate():
         return render_cart(errors=[_("The form expired: please try again.")], status=422)
-    if product_id <= MAX_ID:
-        services.remove_from_cart(_cart(), product_id)
+    services.remove_from_cart(_cart(), product_id)
     flash(_("The product is removed from your cart."), "success")
     return redirect(url_for(".cart"))

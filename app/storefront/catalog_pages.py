@@ -28,8 +28,6 @@ from app.fees.services import unit_splits
 from app.storefront import bp
 
 NEW_PRODUCTS_ON_HOME = 8
-#: Ids are 32-bit in PostgreSQL; a larger one names nothing (and must not reach SQLite).
-MAX_ID = 2**31 - 1
 
 
 def _url_or_none(endpoint: str, **values: Any) -> str | None:
@@ -148,7 +146,7 @@ def _products_content() -> tuple[int, str]:
     return status, content
 
 
-@bp.get("/products/<int:product_id>")
+@bp.get("/products/<id:product_id>")
 def product(product_id: int):
     """One product on sale: photo, price, stock, origin, labels, cooperative, fair-trade split.
 
@@ -164,7 +162,7 @@ def product(product_id: int):
 
 def _product_parts(product_id: int) -> dict[str, Any]:
     """The product's name, stock and its page's two rendered parts; NotFound when not on sale."""
-    found = visible_product(product_id) if product_id <= MAX_ID else None
+    found = visible_product(product_id)
     if found is None:
         raise NotFound(_("This product is not on sale."))
     split = unit_splits([found]).get(found.id)

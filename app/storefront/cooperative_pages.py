@@ -138,7 +138,7 @@ def apply_cooperative():
     return render_template("storefront/cooperatives/apply.html", form=form), status
 
 
-@bp.route("/cooperatives/apply/<int:cooperative_id>/submitted")
+@bp.route("/cooperatives/apply/<id:cooperative_id>/submitted")
 @login_required
 def cooperative_applied(cooperative_id: int):
     """Confirmation for the applicant: the application awaits verification."""

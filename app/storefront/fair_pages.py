@@ -18,7 +18,7 @@ def fairs():
     return render_template("storefront/fairs/list.html", fairs=all_fairs(), today=morocco_today())
 
 
-@bp.route("/fairs/<int:fair_id>")
+@bp.route("/fairs/<id:fair_id>")
 def fair(fair_id: int):
     """One fair: venue, dates, whether it is open, and its verified exhibitors by stand."""
     found = db.session.get(Fair, fair_id)

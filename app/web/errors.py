@@ -16,7 +16,7 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from app.core.errors import DomainError
 
@@ -157,13 +157,22 @@ def _translated(message: object) -> str:
     return _(message) if isinstance(message, str) else str(message)
 
 
+def _allow_header(error: HTTPException) -> dict[str, str]:
+    """A 405 names the methods the URL does take (RFC 9110), on pages and API alike."""
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        return {"Allow": ", ".join(sorted(error.valid_methods))}
+    return {}
+
+
 def handle_http_exception(error: HTTPException):
     if not wants_json():
-        return render_html_error(error.code or 500, http_error_description(error), error)
+        page = render_html_error(error.code or 500, http_error_description(error), error)
+        allow = _allow_header(error)
+        return (*page, allow) if allow and isinstance(page, tuple) else page
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     messages = data.get("messages") or data.get("errors")
-    headers = dict(data.get("headers") or {})
+    headers = {**dict(data.get("headers") or {}), **_allow_header(error)}
     if error.response is not None and status == 429:
         headers.update(
             {

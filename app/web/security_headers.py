@@ -6,13 +6,18 @@ the page's nonce, ``{{ csp_nonce() }}``), never framing (``frame-ancestors 'none
 never sends paths to other sites. Stripe.js may run, and frame its card fields, on the
 card payment page only. In production, plain HTTP is redirected to HTTPS and answers carry
 HSTS; the health probes are answered over plain HTTP too, for load balancers.
+
+Caching: every answer is ``Cache-Control: no-store`` (receipts, statements, account and
+dashboard pages, API answers about someone) unless its endpoint is in ``PUBLIC_ENDPOINTS``
+and no one is signed in; a PDF or a CSV is always no-store. Private is the default, so a
+page added tomorrow is not left in a shared computer's cache by omission.
 """
 
 from __future__ import annotations
 
 from collections.abc import ItemsView
 
-from flask import Flask, request
+from flask import Flask, Response, request, session
 from flask_talisman import DENY, Talisman
 
 #: The policy of every page.
@@ -37,6 +42,36 @@ STRIPE_POLICY: dict[str, str] = {
 #: Pages that load Stripe.js.
 STRIPE_PAGES = frozenset({"storefront.pay_order"})
 
+#: Answers that are the same for every visitor (the catalog, fairs, cooperatives' public
+#: profiles, the API document, files): caches may keep them. Everything else is no-store.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "catalog.media",
+        "health.healthz",
+        "health.readyz",
+        "storefront.home",
+        "storefront.products",
+        "storefront.product",
+        "storefront.cooperatives",
+        "storefront.cooperative",
+        "storefront.fairs",
+        "storefront.fair",
+        "storefront.fair_trade",
+        "api-docs.openapi_json",
+        "api_catalog.list_products",
+        "api_catalog.get_product",
+        "api_catalog.list_categories",
+        "api_cooperatives.list_cooperatives",
+        "api_cooperatives.get_cooperative",
+        "api_cooperatives.list_provinces",
+        "api_fairs.list_fairs",
+        "api_fairs.list_stands",
+    }
+)
+#: Downloads that are someone's papers whatever the endpoint (statements, bank files).
+PRIVATE_TYPES = frozenset({"application/pdf", "text/csv"})
+
 
 class PagePolicy:
     """The Content-Security-Policy of the page being answered: Talisman reads its
@@ -51,8 +86,29 @@ class PagePolicy:
         return policy.items()
 
 
+def keep_private_answers_out_of_caches(response: Response) -> Response:
+    """``Cache-Control: no-store`` unless the answer is public (see the module's docstring)."""
+    public = (
+        request.endpoint in PUBLIC_ENDPOINTS
+        and response.mimetype not in PRIVATE_TYPES
+        and not _signed_in()
+    )
+    if not public:
+        response.cache_control.no_store = True
+        response.cache_control.public = False
+        response.cache_control.max_age = None
+        response.cache_control.immutable = False
+    return response
+
+
+def _signed_in() -> bool:
+    """A session or token names someone (without loading the user for an anonymous visit)."""
+    return bool(session.get("_user_id") or request.headers.get("Authorization"))
+
+
 def register(app: Flask) -> None:
     """Send the headers on every answer; HTTPS, HSTS and secure cookies in production only."""
+    app.after_request(keep_private_answers_out_of_caches)
     production = app.config["APP_ENV"] == "production"
     options = {
         "frame_options": DENY,

@@ -61,3 +61,24 @@ def test_catalog_answers_are_cached_where_every_process_sees_the_same_generation
     assert load_config("production", PRODUCTION)["CACHE_TYPE"] == "NullCache"
     assert load_config("development", {})["CACHE_TYPE"] == "SimpleCache"
     assert load_config("testing", {"REDIS_URL": "redis://r:6379/0"})["CACHE_TYPE"] == "NullCache"
+
+
+def test_production_refuses_a_secret_key_under_32_bytes():
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        load_config("production", {**PRODUCTION, "SECRET_KEY": "x" * 31})
+    # Bytes, not characters: 16 Arabic letters are 32 bytes of UTF-8.
+    assert load_config("production", {**PRODUCTION, "SECRET_KEY": "ب" * 16})
+
+
+def test_production_refuses_stripe_keys_without_the_webhook_secret():
+    with_keys = {**PRODUCTION, "STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_PUBLISHABLE_KEY": "pk_x"}
+
+    with pytest.raises(ConfigurationError, match="STRIPE_WEBHOOK_SECRET"):
+        load_config("production", with_keys)
+    assert load_config("production", {**with_keys, "STRIPE_WEBHOOK_SECRET": "whsec_x"})
+    assert load_config("production", PRODUCTION)  # no card payments at all is allowed
+
+
+def test_production_still_refuses_sqlite_with_a_strong_key():
+    with pytest.raises(ConfigurationError, match="PostgreSQL"):
+        load_config("production", {**PRODUCTION, "DATABASE_URL": "sqlite:///souk.db"})

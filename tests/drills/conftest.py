@@ -5,6 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from support.url_map import World, build_world
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -102,3 +103,10 @@ def in_request(app):
     """Services that read the request's language or config run inside a request context."""
     with app.test_request_context():
         yield
+
+
+@pytest.fixture
+def world(app) -> World:
+    """A cooperative with an order part, a payout and its members, a shopper, an outsider
+    and an admin; ``world.values`` fills every URL argument of the URL map."""
+    return build_world(app)

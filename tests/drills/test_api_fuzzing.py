@@ -1,10 +1,14 @@
 """Hostile input: schemathesis throws generated requests, valid and invalid, at every
 operation of /api/v1/openapi.json, as a shopper, a cooperative member and an admin.
 
-What must hold for every one of them: no 5xx (``not_a_server_error``) and the answer
-matches what the document says, error bodies included (``response_schema_conformance``,
-``status_code_conformance``, ``content_type_conformance``). Bounded to a few examples
-per operation (``DRILLS_FULL=1`` for more) so that the whole drill runs in about a minute.
+What must hold for every one of them is what ``schemathesis run --checks all`` checks: no
+5xx, the answer matching what the document says (status, content type, headers, body,
+error bodies included), requests valid by the document accepted and invalid ones refused,
+a 405 with its ``Allow`` header for methods a path does not take, and no answer without
+the credentials the document asks for. The rules no document can state (across fields,
+or on what the server holds) are listed, each with why, in ``schemathesis.toml``, which
+schemathesis reads here as in the CLI. Bounded to a few examples per operation
+(``DRILLS_FULL=1`` for more) so that the whole drill runs in about a minute.
 """
 
 from __future__ import annotations
@@ -18,9 +22,16 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import (
+    allow_header_conformance,
     content_type_conformance,
+    ignored_auth,
+    missing_required_header,
+    negative_data_rejection,
+    positive_data_acceptance,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 from support.factories import (
     AdminFactory,
@@ -61,8 +72,21 @@ checks_settings = settings(
     suppress_health_check=list(HealthCheck),
 )
 
-#: Besides not_a_server_error, which schemathesis always runs.
-CHECKS = [response_schema_conformance, status_code_conformance, content_type_conformance]
+#: ``--checks all`` but for the stateful ones (use_after_free, ensure_resource_availability,
+#: object_level_authorization need a sequence of calls: tests/drills/test_route_guards.py
+#: sweeps object-level access instead); not_a_server_error is always run.
+CHECKS = [
+    response_schema_conformance,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    positive_data_acceptance,
+    negative_data_rejection,
+    missing_required_header,
+    unsupported_method,
+    allow_header_conformance,
+    ignored_auth,
+]
 
 
 def fresh_context(app):

@@ -124,3 +124,57 @@ def test_a_real_photo_goes_through_both_doors(app, client, listing, api_token, f
     )
     assert page.status_code == 302
     assert image_of(product) not in {None, first}
+
+
+def test_photo_uploads_are_limited_to_30_an_hour_per_account_by_default(app):
+    assert app.config["PHOTO_UPLOAD_RATE_LIMIT"] == "30 per hour"
+
+
+def test_an_account_over_its_upload_limit_gets_429_on_both_doors(
+    app, client, listing, api_token, form_on, monkeypatch
+):
+    """Uploads cost the server a decode each: an account gets a few an hour (here 3, to
+    keep the test short), counted across the API and the dashboard; others are unaffected."""
+    monkeypatch.setitem(app.config, "PHOTO_UPLOAD_RATE_LIMIT", "3 per hour")
+    product, owner = listing
+    headers = api_token(owner)
+
+    def upload_by_api():
+        return client.post(
+            f"/api/v1/products/{product.id}/image",
+            data={"image": (io.BytesIO(picture("PNG")), "miel.png", "image/png")},
+            headers=headers,
+            content_type="multipart/form-data",
+        )
+
+    allowed = [upload_by_api().status_code for _ in range(2)]
+    login_as(client, owner)
+    edit = f"/dashboard/{product.cooperative_id}/products/{product.id}/edit"
+    action = f"/dashboard/{product.cooperative_id}/products/{product.id}/photo"
+    fields = form_on(client, edit, action)
+
+    def upload_by_form():
+        return client.post(
+            action,
+            data={**fields, "photo": (io.BytesIO(picture("PNG")), "a.png", "image/png")},
+            content_type="multipart/form-data",
+        )
+
+    third = upload_by_form()
+    refused_page = upload_by_form()
+    refused_api = upload_by_api()
+    other = ProductFactory()
+    other_owner = MembershipFactory(cooperative=other.cooperative).user
+    someone_else = client.post(
+        f"/api/v1/products/{other.id}/image",
+        data={"image": (io.BytesIO(picture("PNG")), "miel.png", "image/png")},
+        headers=api_token(other_owner),
+        content_type="multipart/form-data",
+    )
+
+    assert allowed == [200, 200]
+    assert third.status_code == 302
+    assert refused_page.status_code == 429
+    assert refused_api.status_code == 429
+    assert refused_api.get_json()["error"]["code"] == "too_many_requests"
+    assert someone_else.status_code == 200

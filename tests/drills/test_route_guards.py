@@ -13,33 +13,12 @@ tomorrow is covered without anyone remembering to add a test.
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from datetime import date
-
 import pytest
 from flask import Flask
-from support.factories import (
-    AdminFactory,
-    FairFactory,
-    MembershipFactory,
-    ProductFactory,
-    UserFactory,
-    login_as,
-)
-from werkzeug.routing import Rule
+from support.factories import login_as
+from support.url_map import Route, World, routes, url
 
 from app.accounts.models import User
-from app.cart.carts import ShopperCart
-from app.cart.services import set_cart_quantity
-from app.extensions import db
-from app.fees.services import install_default_rules
-from app.ledger import codes
-from app.ledger.operations import Entry, post
-from app.orders.checkout import Address, CheckoutRequest
-from app.orders.models import Order
-from app.orders.services import place_order
-from app.payouts.models import Payout, PayoutBatch
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -49,8 +28,8 @@ PUBLIC_API_WRITES = {
     ("POST", "/api/v1/auth/token"): "trades an email and password for a token",
     ("POST", "/api/v1/auth/password-reset"): "e-mails a reset link; says the same for any address",
     ("POST", "/api/v1/auth/password-reset/confirm"): "the e-mailed single-use token is the key",
-    ("PUT", "/api/v1/cart/items/<int:product_id>"): "a visitor's cart lives in their session",
-    ("DELETE", "/api/v1/cart/items/<int:product_id>"): "a visitor's cart lives in their session",
+    ("PUT", "/api/v1/cart/items/<id:product_id>"): "a visitor's cart lives in their session",
+    ("DELETE", "/api/v1/cart/items/<id:product_id>"): "a visitor's cart lives in their session",
 }
 #: Writes that check a credential of their own instead of a user's.
 SIGNED_WRITES = {("POST", "/webhooks/stripe"): "Stripe-Signature, checked before anything"}
@@ -59,140 +38,17 @@ SIGNED_WRITES = {("POST", "/webhooks/stripe"): "Stripe-Signature, checked before
 OWNED_ARGUMENTS = frozenset({"cooperative_id", "part_id", "product_id", "payout_id", "number"})
 #: Routes with such an argument that are meant for everyone, and why.
 NOT_OWNED = {
-    ("GET", "/api/v1/cooperatives/<int:cooperative_id>"): "public profile of a verified coop",
-    ("GET", "/api/v1/products/<int:product_id>"): "public product",
-    ("GET", "/products/<int:product_id>"): "public product page",
-    ("PUT", "/api/v1/cart/items/<int:product_id>"): "the caller's own cart",
-    ("DELETE", "/api/v1/cart/items/<int:product_id>"): "the caller's own cart",
-    ("POST", "/cart/items/<int:product_id>"): "the caller's own cart",
-    ("POST", "/cart/items/<int:product_id>/remove"): "the caller's own cart",
+    ("GET", "/api/v1/cooperatives/<id:cooperative_id>"): "public profile of a verified coop",
+    ("GET", "/api/v1/products/<id:product_id>"): "public product",
+    ("GET", "/products/<id:product_id>"): "public product page",
+    ("PUT", "/api/v1/cart/items/<id:product_id>"): "the caller's own cart",
+    ("DELETE", "/api/v1/cart/items/<id:product_id>"): "the caller's own cart",
+    ("POST", "/cart/items/<id:product_id>"): "the caller's own cart",
+    ("POST", "/cart/items/<id:product_id>/remove"): "the caller's own cart",
 }
 
 
-@dataclass(frozen=True)
-class Route:
-    method: str
-    rule: Rule
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.method, self.rule.rule)
-
-    @property
-    def is_api(self) -> bool:
-        return self.rule.rule.startswith("/api/")
-
-    @property
-    def is_admin(self) -> bool:
-        return self.rule.rule.startswith(("/admin", "/api/v1/admin"))
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.rule.rule}"
-
-
-def routes(app: Flask) -> list[Route]:
-    """Every (method, rule) the app answers, HEAD and OPTIONS aside."""
-    found = [
-        Route(method, rule)
-        for rule in app.url_map.iter_rules()
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
-    ]
-    return sorted(found, key=lambda route: (route.rule.rule, route.method))
-
-
-def url(app: Flask, route: Route, values: dict) -> str:
-    arguments = {name: values.get(name, 1) for name in route.rule.arguments}
-    return app.url_map.bind("localhost").build(route.rule.endpoint, arguments, method=route.method)
-
-
 # Fixtures ----------------------------------------------------------------------------------
-
-
-@dataclass
-class World:
-    """Cooperative A with its owner, product, an order part and a payout in a batch;
-    cooperative B with its own member; a shopper who ordered from A; an admin."""
-
-    owner: User
-    outsider: User
-    shopper: User
-    stranger: User
-    admin: User
-    values: dict
-
-
-@pytest.fixture
-def world(app) -> World:
-    with app.test_request_context():
-        install_default_rules()
-        product = ProductFactory(stock=20)
-        cooperative = product.cooperative
-        owner = MembershipFactory(cooperative=cooperative).user
-        outsider = MembershipFactory(cooperative=ProductFactory().cooperative).user
-        shopper, stranger, admin = UserFactory(), UserFactory(), AdminFactory()
-        cart = ShopperCart(shopper.id)
-        set_cart_quantity(cart, product.id, 1)
-        order: Order = place_order(
-            shopper,
-            cart,
-            CheckoutRequest(
-                "cash_on_delivery",
-                {str(cooperative.id): "home_delivery"},
-                Address(
-                    name="Fatima", line1="12 rue Al Qods", city="Khenifra", postal_code="54000"
-                ),
-                "0612345678",
-                uuid.uuid4().hex,
-            ),
-        ).order
-        post(
-            "card_payment",
-            f"drill:{uuid.uuid4().hex}",
-            [
-                Entry(codes.cooperative_available(cooperative.id), 50000),
-                Entry(codes.CLEARING_STRIPE, -50000),
-            ],
-        )
-        batch = PayoutBatch(status="open")
-        db.session.add(batch)
-        db.session.flush()
-        payout = Payout(
-            cooperative_id=cooperative.id,
-            amount_cents=50000,
-            method="bank_transfer",
-            status="proposed",
-            key=f"payout:{cooperative.id}:{uuid.uuid4().hex}",
-        )
-        db.session.add(payout)
-        db.session.commit()
-        from app.cooperatives.services import upload_document
-
-        document = upload_document(
-            cooperative, owner, "statutes", "statuts.pdf", b"%PDF-1.4\n%%EOF\n"
-        )
-        today = date.today()
-        values = {
-            "cooperative_id": cooperative.id,
-            "product_id": product.id,
-            "part_id": order.parts[0].id,
-            "number": order.number,
-            "payout_id": payout.id,
-            "batch_id": batch.id,
-            "user_id": owner.id,
-            "fair_id": FairFactory().id,
-            "to": "confirmed",
-            "year": today.year,
-            "month": today.month,
-            "slug": cooperative.slug,
-            "name": "sales",
-            "code": "fr",
-            "filename": "none.jpg",
-            "document_id": document.id,
-            "size": "a4",
-            "language": "fr",
-        }
-        db.session.commit()
-        return World(owner, outsider, shopper, stranger, admin, values)
 
 
 def expect_none(found: dict[str, int]) -> None:
@@ -257,8 +113,8 @@ def test_every_api_write_without_credentials_is_a_401_unless_public_by_design(ap
         "POST /api/v1/auth/token": 422,
         "POST /api/v1/auth/password-reset": 422,
         "POST /api/v1/auth/password-reset/confirm": 422,
-        "PUT /api/v1/cart/items/<int:product_id>": 422,
-        "DELETE /api/v1/cart/items/<int:product_id>": 200,
+        "PUT /api/v1/cart/items/<id:product_id>": 422,
+        "DELETE /api/v1/cart/items/<id:product_id>": 200,
     }
 
 

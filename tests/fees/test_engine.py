@@ -315,3 +315,13 @@ def test_explain_states_the_default_rule_in_plain_numbers():
     }
     assert explain(Terms(commission_bps=850, solidarity_bps=125))["commission"] == "8.5 %"
     assert explain(Terms(commission_bps=850, solidarity_bps=125))["solidarity"] == "1.25 %"
+
+
+def test_fee_amounts_and_priorities_beyond_what_a_column_holds_are_refused():
+    from app.fees.engine import MAX_FEE_CENTS
+
+    assert _terms_errors(min_fee_cents=MAX_FEE_CENTS + 1, max_fee_cents=None) == {
+        "min_fee_cents": ["is too large"]
+    }
+    assert "max_fee_cents" in _terms_errors(max_fee_cents=2**63)
+    assert "scope_value" in _terms_errors(scope="cooperative", scope_value=str(2**31))

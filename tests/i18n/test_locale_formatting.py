@@ -14,7 +14,7 @@ import pytz
 from flask import Flask, render_template_string
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.factories import UserFactory, login_as
+from support.factories import UserFactory, csrf_from, login_as
 
 from app.core.language import format_date, format_datetime, local_datetime, select_locale
 from app.extensions import db
@@ -111,10 +111,12 @@ def test_the_language_is_the_reader_s_choice_then_their_account_s_then_the_brows
 
 
 def test_a_logged_in_reader_s_switch_is_kept_on_the_account_for_later_e_mails(client) -> None:
+    """Saved by the switcher's form (a POST with its CSRF token); a link changes the session
+    only (tests/i18n/test_language_switcher.py)."""
     reader = UserFactory(locale="fr")
     login_as(client, reader)
 
-    client.get("/lang/ar")
+    client.post("/lang", data={"code": "ar", "csrf_token": csrf_from(client, "/account")})
 
     db.session.refresh(reader)
     assert reader.locale == "ar"
@@ -137,7 +139,7 @@ def test_french_is_the_default_language_outside_the_test_suite() -> None:
     for environment in ("development", "production"):
         settings_ = load_config(
             environment,
-            environ={"SECRET_KEY": "x", "DATABASE_URL": "postgresql://db/souk"},
+            environ={"SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://db/souk"},
         )
         assert settings_["BABEL_DEFAULT_LOCALE"] == "fr"
 

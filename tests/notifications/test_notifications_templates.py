@@ -36,6 +36,7 @@ SAMPLE = {
     "link": "https://souk.example/password/reset/k3Q9x",
     "inviter_name": "Aicha Ouhammou",
     "role": "staff",
+    "attempts": 5,
 }
 
 
@@ -43,7 +44,7 @@ def _context(kind: str) -> dict:
     return {key: SAMPLE[key] for key in KINDS[kind].required}
 
 
-def test_the_fourteen_kinds_of_issue_six_and_the_account_links_are_registered():
+def test_the_fourteen_kinds_of_issue_six_the_account_links_and_the_pickup_lock_are_registered():
     assert set(KINDS) == {
         "order_placed",
         "order_paid",
@@ -62,6 +63,7 @@ def test_the_fourteen_kinds_of_issue_six_and_the_account_links_are_registered():
         "verify_email",
         "password_reset",
         "cooperative_invitation",
+        "pickup_code_locked",
     }
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 
+import pytest
 from sqlalchemy import func, select
 from support.factories import CooperativeFactory, ProductFactory
 from support.stripe_fake import sign
@@ -169,6 +171,29 @@ def test_a_stale_signature_and_a_missing_one_are_refused(shop, fake_stripe, clie
     assert (stale.status_code, missing.status_code) == (400, 400)
     assert missing.get_json()["error"]["code"] == "invalid_webhook"
     assert event_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("offset", "accepted"),
+    [(-6 * 60, False), (-4 * 60, True), (4 * 60, True), (6 * 60, False), (10**6, False)],
+)
+def test_a_signed_timestamp_more_than_five_minutes_away_either_way_is_refused(
+    shop, fake_stripe, client, offset, accepted
+):
+    """Stripe's library refuses only old timestamps; a signature dated in the future (a
+    replay prepared ahead, or a clock far off) must be refused as well."""
+    event = fake_stripe.make_event("customer.created", {"id": "cus_1", "object": "customer"})
+    body = json.dumps(event, indent=2).encode()
+    header = sign(body, shop.webhook_secret, timestamp=int(time.time()) + offset)
+
+    answer = client.post(
+        "/webhooks/stripe",
+        data=body,
+        headers={"Stripe-Signature": header, "Content-Type": "application/json"},
+    )
+
+    assert answer.status_code == (200 if accepted else 400), answer.get_json()
+    assert event_count() == (1 if accepted else 0)
 
 
 def test_a_re_serialised_body_fails_the_signature(shop, fake_stripe, client):
