@@ -30,9 +30,9 @@ from app.catalog.units import CODES as UNIT_CODES
 from app.catalog.units import MAX_QUANTITY as MAX_UNIT_QUANTITY
 from app.catalog.units import UNIT_NAMES
 from app.catalog.units import canonical as unit_canonical
+from app.core.ids import MAX_ID
 from app.core.money import InvalidAmount, parse_amount, to_decimal_string
 from app.core.names import NoBidiControls
-from app.core.ids import MAX_ID
 from app.core.paging import page_field
 
 LABEL_NAMES = {

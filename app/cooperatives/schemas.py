@@ -26,8 +26,8 @@ from app.cooperatives.validation import (
     validate_registration_number,
     validate_rib,
 )
-from app.core.names import no_bidi_controls
 from app.core.ids import id_field
+from app.core.names import no_bidi_controls
 
 
 class StrictSchema(ma.Schema):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from app.core.names import no_bidi_controls
 from app.core.days import Instant
+from app.core.names import no_bidi_controls
 from app.fees.engine import BPS_WHOLE, MAX_FEE_CENTS, MAX_PRIORITY, SCOPES
 from app.fees.queries import STATUSES
 

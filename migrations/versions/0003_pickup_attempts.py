@@ -13,7 +13,7 @@ import app.core.db
 
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
