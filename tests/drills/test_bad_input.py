@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from support.factories import csrf_from, login_as
+from support.factories import csrf_from, issue_token, login_as
 from support.url_map import Route, routes
-
-from app.accounts.services import issue_token
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: A number with 5,000 digits: beyond Python's default limit on converting digit strings.

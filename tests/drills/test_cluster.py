@@ -39,13 +39,13 @@ from support.factories import (
     MembershipFactory,
     ProductFactory,
     UserFactory,
+    issue_token,
 )
 from support.smtp import SmtpServer
 from support.stripe_fake import TEST_SECRET_KEY
 
 from app import create_app
 from app.accounts.models import User
-from app.accounts.services import issue_token
 from app.catalog.models import Product
 from app.core.db import utcnow
 from app.extensions import db

@@ -7,10 +7,9 @@ endpoint is listed as public, and a PDF or a CSV is private whatever its endpoin
 
 from __future__ import annotations
 
-from support.factories import login_as
+from support.factories import issue_token, login_as
 from support.url_map import World, routes, url
 
-from app.accounts.services import issue_token
 from app.web.security_headers import PUBLIC_ENDPOINTS
 
 #: Pages and answers that must be private, whatever the public list says.
