@@ -142,9 +142,11 @@ class StandFactory(BaseFactory):
 
 
 def login_as(client: FlaskClient, user: User) -> FlaskClient:
-    """Log `user` into `client`'s cookie session, as the login page would."""
+    """Log `user` into `client`'s cookie session, as the login page would (with the session
+    generation the account has now: a request may have ended its sessions since)."""
+    fresh = db.session.get(type(user), user.id, populate_existing=True) or user
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = fresh.get_id()
         session["_fresh"] = True
     return client
 
