@@ -28,7 +28,11 @@ def default_rule():
     from app.fees.defaults import GENERAL_RULES
     from app.fees.engine import Terms
 
-    terms = {key: value for key, value in GENERAL_RULES[0].items() if key != "priority"}
+    terms = {
+        key: value
+        for key, value in GENERAL_RULES[0].items()
+        if key not in {"priority", "translations"}
+    }
     return Terms(**terms, id=1)
 
 
