@@ -88,7 +88,13 @@ class MeSchema(AccountSchema):
 
 
 class PasswordResetRequestSchema(BaseSchema):
-    email = ma.fields.String(required=True, metadata={"format": "email"})
+    email = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "any text: the answer is 202 whether or not it is an account's "
+            "address, or an address at all (nothing is revealed)"
+        },
+    )
 
 
 class PasswordResetSchema(BaseSchema):
