@@ -123,6 +123,7 @@ def register_domain_wiring() -> None:
     """
     from app.cart.signals import connect_cart_signals
     from app.catalog.cache import watch_catalog_commits
+    from app.catalog.search_watch import watch_search_documents
     from app.cooperatives.labels import name_cooperative_transitions
     from app.core.after_commit import watch_commits
     from app.ledger.models import guard_ledger_rows
@@ -134,6 +135,7 @@ def register_domain_wiring() -> None:
     watch_commits()  # side effects (task enqueues, e-mails) after the commit only
     guard_ledger_rows()  # posted ledger rows are never updated or deleted
     watch_catalog_commits()  # a commit that changes the catalog retires its cached answers
+    watch_search_documents()  # a flush that changes what is searched rebuilds its documents
     connect_cart_signals()  # a guest's cart joins the shopper's at login
     name_order_transitions()  # how IllegalTransition words a refused move, per state machine
     name_cooperative_transitions()

@@ -1,4 +1,4 @@
-"""``python -m bench [catalog checkout payouts fees profile] [--quick]``: run and print ratios.
+"""``python -m bench [catalog browse checkout payouts fees profile] [--quick]``: print ratios.
 
 Every benchmark but ``fees`` wipes and fills the PostgreSQL database named by
 BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/souk_bench,
@@ -15,7 +15,10 @@ import sys
 
 from bench.common import database_url, quick, say, stopwatch, table
 
-BENCHMARKS = ("fees", "catalog", "checkout", "payouts", "profile")
+BENCHMARKS = ("fees", "catalog", "browse", "checkout", "payouts", "profile")
+#: The catalog is measured again at this size (products) after the other benchmarks.
+LARGE_CATALOG = 100_000
+QUICK_LARGE_CATALOG = 12_000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,7 +77,13 @@ def _database_benchmarks(wanted: list[str], url: str) -> dict[str, dict[str, flo
         if "catalog" in wanted:
             from bench import catalog
 
-            ratios["catalog"] = catalog.run(bench, product_id)
+            ratios["catalog"] = catalog.run(
+                bench, product_id, size=f" ({seed.PRODUCTS:,} products)"
+            )
+        if "browse" in wanted:
+            from bench import browse
+
+            ratios["browse"] = browse.run(bench, catalog_rows)
         if "checkout" in wanted:
             from bench import checkout
 
@@ -93,6 +102,18 @@ def _database_benchmarks(wanted: list[str], url: str) -> dict[str, dict[str, flo
                 run_ms = ratios["payouts"]["run_ms_at_largest_size"]
                 elsewhere["run_payouts(now), largest ledger"] = (run_ms, payouts.one_run(bench))
             ratios["profile"] = profile.run(bench, catalog_rows, product_id, elsewhere)
+        if "catalog" in wanted:
+            from bench import catalog
+
+            large = QUICK_LARGE_CATALOG if quick() else LARGE_CATALOG
+            seed.grow_catalog(bench.app, catalog_rows, large)
+            measured = catalog.run(
+                bench, product_id, keys=catalog.GROWTH_KEYS, size=f" ({large:,} products)"
+            )
+            ratios["catalog_large"] = measured
+            ratios["catalog_growth"] = catalog.print_growth(
+                ratios["catalog"], measured, f"{seed.PRODUCTS:,} -> {large:,} products"
+            )
     finally:
         common.empty_broker(broker)
     return ratios

@@ -30,6 +30,7 @@ from bench.common import (
     table,
     verdict,
 )
+from bench.wrk import ensure_wrk, wrk_load
 
 #: Clients at once: two per gunicorn worker keeps both busy without a long queue.
 CONCURRENCY = 4
@@ -51,15 +52,27 @@ class Path:
     key: str
     label: str
     url: str
-    #: Least share of the bare endpoint's requests/s, when the issue sets one.
+    #: Least share of the bare endpoint's requests/s, cached, when an issue sets one.
     floor: float | None = None
+    #: The same computing every answer (cache off; issue 16).
+    floor_uncached: float | None = None
+
+
+SEARCH_QUERY = "miel+euphorbe"
+SUGGEST_QUERY = "huile+ol"
 
 
 def paths(product_id: int) -> list[Path]:
     """The paths compared, the bare endpoint first."""
     return [
         Path("bare", "GET /healthz (bare JSON)", "/healthz"),
-        Path("api", "GET /api/v1/products (24, filters)", f"/api/v1/products?{API_FILTERS}", 0.25),
+        Path(
+            "api",
+            "GET /api/v1/products (24, filters)",
+            f"/api/v1/products?{API_FILTERS}",
+            0.25,
+            0.25,
+        ),
         Path("api_1", "GET /api/v1/products page 1", "/api/v1/products?sort=newest&page=1"),
         Path(
             "api_deep",
@@ -67,8 +80,23 @@ def paths(product_id: int) -> list[Path]:
             f"/api/v1/products?sort=newest&page={DEEP_PAGE}",
         ),
         Path("api_product", "GET /api/v1/products/<id>", f"/api/v1/products/{product_id}"),
+        Path(
+            "search",
+            "GET /api/v1/products?q= (two words)",
+            f"/api/v1/products?q={SEARCH_QUERY}",
+            None,
+            0.20,
+        ),
+        Path(
+            "suggest",
+            "GET /api/v1/search/suggest?q=",
+            f"/api/v1/search/suggest?q={SUGGEST_QUERY}",
+            None,
+            0.40,
+        ),
         Path("product_page", "GET /products/<id> (HTML)", f"/products/{product_id}"),
-        Path("html", "GET /products (HTML, filters)", f"/products?{HTML_FILTERS}", 0.15),
+        Path("html", "GET /products (HTML, filters)", f"/products?{HTML_FILTERS}", 0.15, 0.15),
+        Path("html_search", "GET /products?q= (HTML, two words)", f"/products?q={SEARCH_QUERY}"),
         Path("html_1", "GET /products page 1 (HTML)", "/products?sort=newest&page=1"),
         Path(
             "html_deep",
@@ -76,6 +104,25 @@ def paths(product_id: int) -> list[Path]:
             f"/products?sort=newest&page={DEEP_PAGE}",
         ),
     ]
+
+
+#: The paths measured again on the large catalog: list and search p50 must grow <= 1.5x.
+GROWTH_KEYS = ("bare", "api", "api_1", "search", "suggest", "html", "html_search")
+GROWTH_CEILING = 1.5
+
+
+def load(base: str, path: Path, seconds: float, use_wrk: bool):
+    """One load run of ``path``: wrk when it is there, else the Python generator."""
+    if use_wrk:
+        return wrk_load(base, path.url, name=path.label, connections=CONCURRENCY, seconds=seconds)
+    return run_load(
+        base,
+        path.url,
+        name=path.label,
+        concurrency=CONCURRENCY,
+        max_requests=100_000,
+        max_seconds=seconds,
+    )
 
 
 # SQL queries per page (in-process) -------------------------------------------------------
@@ -169,22 +216,30 @@ def print_query_counts(rows: Sequence[tuple[str, str, int, int, int]]) -> bool:
 # Load on gunicorn ----------------------------------------------------------------------
 
 
-def run(bench: Bench, product_id: int) -> dict[str, float]:
-    """Measure every path under load, cached and uncached, and print the tables; return ratios."""
+def run(
+    bench: Bench, product_id: int, keys: tuple[str, ...] | None = None, size: str = ""
+) -> dict[str, float]:
+    """Measure every path (or those of ``keys``) under load, cached and uncached, print the
+    tables; return the ratios, and the uncached p50 of each path (``p50_ms_<key>``)."""
     say()
-    rows = query_counts(bench.app, bench.app.test_client(), product_id)
-    constant = print_query_counts(rows)
-    bad = [(label, status) for label, _url, _count, _cached, status in rows if status != 200]
-    if bad:
-        raise RuntimeError(f"catalog paths did not answer 200: {bad}")
+    use_wrk = ensure_wrk()
+    if keys is None:
+        rows = query_counts(bench.app, bench.app.test_client(), product_id)
+        constant = print_query_counts(rows)
+        bad = [(label, status) for label, _url, _count, _cached, status in rows if status != 200]
+        if bad:
+            raise RuntimeError(f"catalog paths did not answer 200: {bad}")
+    else:
+        constant = None
 
-    rounds, seconds = (2, 0.6) if quick() else (5, SECONDS_PER_PATH)
-    compared = paths(product_id)
+    rounds, seconds = (2, 1.0) if quick() else (5, SECONDS_PER_PATH)
+    compared = [path for path in paths(product_id) if keys is None or path.key in keys]
     say()
     say(
-        f"load: {CONCURRENCY} clients, {rounds} rounds of {seconds:.1f} s per path and server"
-        " (cached, then a second gunicorn with CACHE_TYPE=NullCache), paths rotated each"
-        " round; ratios are medians of per-round ratios"
+        f"load{size}: {'wrk' if use_wrk else 'Python threads'}, {CONCURRENCY} connections,"
+        f" {rounds} rounds of {seconds:.1f} s per path and server (cached, then a second"
+        " gunicorn with CACHE_TYPE=NullCache), paths rotated each round; ratios are medians"
+        " of per-round ratios"
     )
     with bench.server() as cached, bench.server(UNCACHED) as uncached:
         runs = [(path.key, cached, path) for path in compared] + [
@@ -198,26 +253,47 @@ def run(bench: Bench, product_id: int) -> dict[str, float]:
             run_load(base, path.url, concurrency=CONCURRENCY, max_requests=12, max_seconds=3)
         results = alternate(
             [
-                (
-                    key,
-                    lambda base=base, path=path: run_load(
-                        base,
-                        path.url,
-                        name=path.label,
-                        concurrency=CONCURRENCY,
-                        max_requests=100_000,
-                        max_seconds=seconds,
-                    ),
-                )
+                (key, lambda base=base, path=path: load(base, path, seconds, use_wrk))
                 for key, base, path in runs
             ],
             rounds,
             budget_seconds=None if quick() else BUDGET_SECONDS,
         )
-    return _report(compared, results, len(results["bare"]), constant)
+    return _report(compared, results, len(results["bare"]), constant, size)
 
 
-def _report(compared: list[Path], results, rounds: int, constant: bool) -> dict[str, float]:
+def print_growth(small: dict[str, float], large: dict[str, float], sizes: str) -> dict[str, float]:
+    """p50 on the large catalog over p50 on the small one, uncached, for list and search."""
+    rows, ratios = [], {}
+    for key in GROWTH_KEYS[1:]:
+        if f"p50_ms_{key}" not in small or f"p50_ms_{key}" not in large:
+            continue
+        growth = large[f"p50_ms_{key}"] / small[f"p50_ms_{key}"]
+        ratios[f"p50_growth_{key}"] = growth
+        rows.append(
+            (
+                key,
+                f"{small[f'p50_ms_{key}']:.1f}",
+                f"{large[f'p50_ms_{key}']:.1f}",
+                f"{growth:.2f}x",
+                f"<= {GROWTH_CEILING}x",
+                verdict(growth <= GROWTH_CEILING),
+            )
+        )
+    say()
+    say(
+        table(
+            f"p50 latency, computing every answer (uncached): {sizes}",
+            ("path", "p50 ms small", "p50 ms large", "growth", "target", ""),
+            rows,
+        )
+    )
+    return ratios
+
+
+def _report(
+    compared: list[Path], results, rounds: int, constant: bool | None, size: str = ""
+) -> dict[str, float]:
     bare = results["bare"]
     ratios: dict[str, float] = {}
 
@@ -236,7 +312,16 @@ def _report(compared: list[Path], results, rounds: int, constant: bool) -> dict[
     for path in compared:
         warm = measured(path.key)
         cold = ("", "", "", "") if path.key == "bare" else measured(f"{path.key}_uncached")
+        if path.key != "bare":
+            ratios[f"p50_ms_{path.key}"] = median(
+                [run.p50_ms for run in results[f"{path.key}_uncached"]]
+            )
         met = None if path.floor is None else ratios[path.key] >= path.floor
+        met_uncached = (
+            None
+            if path.floor_uncached is None
+            else ratios[f"{path.key}_uncached"] >= path.floor_uncached
+        )
         failures = sum(
             run.failures
             for key in (path.key, f"{path.key}_uncached")
@@ -249,13 +334,15 @@ def _report(compared: list[Path], results, rounds: int, constant: bool) -> dict[
                 *cold,
                 "-" if path.floor is None else f">= {path.floor * 100:.0f} %",
                 verdict(met),
+                "-" if path.floor_uncached is None else f">= {path.floor_uncached * 100:.0f} %",
+                verdict(met_uncached),
                 failures,
             )
         )
     say(
         table(
-            "Catalog under gunicorn (2 workers), PostgreSQL: ratio to the bare endpoint,"
-            " cached (headline) and uncached",
+            f"Catalog{size} under gunicorn (2 workers), PostgreSQL: ratio to the bare endpoint,"
+            " cached and uncached",
             (
                 "path",
                 "req/s",
@@ -268,11 +355,15 @@ def _report(compared: list[Path], results, rounds: int, constant: bool) -> dict[
                 "ratio",
                 "target (cached)",
                 "",
+                "target (uncached)",
+                "",
                 "non-2xx",
             ),
             rows,
         )
     )
+    if constant is None:
+        return ratios
     deep_rows = []
     for face, first, deep in (("API", "api_1", "api_deep"), ("HTML", "html_1", "html_deep")):
         for how, suffix in (("cached", ""), ("uncached", "_uncached")):

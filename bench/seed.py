@@ -77,6 +77,7 @@ def seed_catalog(app, *, cooperatives: int = COOPERATIVES, products: int = PRODU
         product_ids = _products(rng, products, cooperative_ids, category_ids)
         _labels(rng, product_ids)
         db.session.commit()
+        index_for_search(app)
         from app.fees.services import install_default_rules
 
         install_default_rules()
@@ -94,6 +95,46 @@ def seed_catalog(app, *, cooperatives: int = COOPERATIVES, products: int = PRODU
         db.session.remove()
         db.engine.dispose()
     return Catalog(cooperative_ids, verified)
+
+
+def index_for_search(app, product_ids: list[int] | None = None) -> None:
+    """Build the search documents the COPY bypassed (all, or of ``product_ids``); print the time."""
+    from app.catalog import search_index
+    from app.extensions import db
+
+    with app.app_context(), stopwatch() as elapsed, db.engine.begin() as connection:
+        if product_ids is None:
+            search_index.reindex_everything(connection)
+        else:
+            search_index.reindex_products(connection, product_ids)
+        connection.execute(text("ANALYZE product_search"))
+    say(f"search documents built in {elapsed():.1f} s")
+
+
+def grow_catalog(app, catalog: Catalog, total: int) -> int:
+    """Add products (same generator, new numbers) until the catalog holds ``total``; return
+    how many were added. Their search documents are built too."""
+    from app.catalog.models import Category, Product
+    from app.extensions import db
+
+    with app.app_context():
+        have = db.session.scalar(select(func.count()).select_from(Product)) or 0
+        if have >= total:
+            return 0
+        category_ids = dict(db.session.execute(select(Category.slug, Category.id)).all())
+        rng = random.Random(SEED + have)
+        with stopwatch() as elapsed:
+            product_ids = _products(
+                rng, total - have, catalog.cooperative_ids, category_ids, first=have
+            )
+            _labels(rng, product_ids)
+            db.session.commit()
+            with db.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+        say(f"grew the catalog to {total} products in {elapsed():.1f} s")
+        db.session.remove()
+    index_for_search(app, product_ids)
+    return len(product_ids)
 
 
 def _password_hash() -> str:
@@ -268,7 +309,11 @@ PRODUCT_COLUMNS = (
 
 
 def _products(
-    rng: random.Random, count: int, cooperative_ids: list[int], category_ids: dict[str, int]
+    rng: random.Random,
+    count: int,
+    cooperative_ids: list[int],
+    category_ids: dict[str, int],
+    first: int = 0,
 ) -> list[int]:
     from app.core.db import utcnow
 
@@ -278,7 +323,7 @@ def _products(
         cooperative_id: PROVINCES[index % 5] for index, cooperative_id in enumerate(cooperative_ids)
     }
     rows = []
-    for index in range(count):
+    for index in range(first, first + count):
         cooperative_id = cooperative_ids[index % len(cooperative_ids)]
         name, unit, low, high = PRODUCT_WORDS[index % len(PRODUCT_WORDS)]
         province = provinces[cooperative_id]

@@ -49,6 +49,7 @@ def register_api(app: Flask) -> None:
         payouts,
         refunds,
         reports,
+        search,
         security,
     )
     from app.extensions import csrf
@@ -80,6 +81,7 @@ def register_api(app: Flask) -> None:
         payouts,
         refunds,
         reports,
+        search,
     ):
         csrf.exempt(group.blp)
         api.register_blueprint(group.blp, url_prefix=API_PREFIX)

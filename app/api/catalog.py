@@ -9,10 +9,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import marshmallow as ma
-from flask import Response, current_app
+import orjson
+from flask import Response, current_app, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -20,12 +21,12 @@ from flask_smorest.fields import Upload
 from werkzeug.exceptions import Unauthorized
 
 from app.api.common import BaseSchema, MoneySchema, PageArgsSchema, money, page_body, page_schema
-from app.catalog import queries, services
+from app.catalog import queries, services, summaries
 from app.catalog.cache import cached_answer
 from app.catalog.models import Product
+from app.catalog.search_help import help_when_nothing_found
 from app.catalog.upload_limits import limit_photo_uploads
 from app.catalog.validation import MAX_PRICE_CENTS, MAX_STOCK
-from app.catalog.views import product_image_url
 from app.cooperatives.models import PROVINCES, Cooperative
 from app.cooperatives.permissions import require_member
 from app.core.errors import DomainError, NotFound
@@ -34,13 +35,15 @@ from app.core.language import current_language
 from app.core.money import MAX_PARSED_CENTS
 from app.core.names import no_bidi_controls
 from app.extensions import db
-from app.fees.services import unit_splits
+from app.fees.engine import FeeBreakdown
+from app.fees.services import UnitOnSale, unit_splits, unit_splits_of
 
 blp = Blueprint(
     "api_catalog", __name__, description="Categories and products: browse, search, list and edit."
 )
 
 LANGUAGES = ("ar", "fr", "en")
+T = TypeVar("T")
 
 
 def _no_nul(value: str) -> None:
@@ -101,7 +104,24 @@ class ProductSchema(BaseSchema):
     )
 
 
-ProductPageSchema = page_schema(ProductSchema, "ProductPage")
+class SearchHelpSchema(BaseSchema):
+    spellings = ma.fields.List(
+        ma.fields.String(),
+        required=True,
+        metadata={"description": "other spellings of `q` that find products, best first"},
+    )
+    categories = ma.fields.List(
+        ma.fields.Nested(ProductCategorySchema),
+        required=True,
+        metadata={"description": "categories whose name holds a word of `q`"},
+    )
+
+
+class ProductPageSchema(page_schema(ProductSchema, "ProductPageBase")):  # type: ignore[misc]
+    suggestions = ma.fields.Nested(
+        SearchHelpSchema,
+        metadata={"description": "only when `q` is given and nothing matched: did you mean"},
+    )
 
 
 # Shapes in --------------------------------------------------------------------------
@@ -244,43 +264,79 @@ class ProductImageSchema(BaseSchema):
 
 
 def product_bodies(products: list[Product]) -> list[dict[str, Any]]:
-    """The API shape of each product, fair-trade splits computed for all in one batch."""
+    """The API shape of each product (ORM objects: one product, a member's edits)."""
     splits = unit_splits(products)
     language = current_language()
-    bodies = []
-    for product in products:
-        split = splits.get(product.id)
-        bodies.append(
+    return [
+        _body(
             {
                 "id": product.id,
                 "slug": product.slug,
                 "name": product.translated("name", language),
                 "description": product.translated("description", language),
-                "price": money(product.price_cents),
+                "price_cents": product.price_cents,
                 "stock": product.stock,
                 "unit": product.unit,
-                "category": {
-                    "id": product.category.id,
-                    "slug": product.category.slug,
-                    "name": product.category.translated("name", language),
-                },
-                "cooperative": {
-                    "id": product.cooperative.id,
-                    "name": product.cooperative.translated("name", language),
-                    "province": product.cooperative.province,
-                },
+                "image_path": product.image_path,
+                "category_id": product.category.id,
+                "category_slug": product.category.slug,
+                "category_name": product.category.translated("name", language),
+                "cooperative_id": product.cooperative.id,
+                "cooperative_name": product.cooperative.translated("name", language),
+                "province": product.cooperative.province,
                 "labels": [label.kind for label in product.labels],
-                "image_url": product_image_url(product),
-                "fair_trade": None
-                if split is None
-                else {
-                    "producer": money(split.producer_cents),
-                    "platform": money(split.platform_cents),
-                    "solidarity": money(split.solidarity_cents),
-                },
-            }
+            },
+            splits.get(product.id),
         )
-    return bodies
+        for product in products
+    ]
+
+
+def summary_bodies(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The API shape of summary rows (``summaries.product_rows``), splits in one batch."""
+    splits = unit_splits_of(
+        UnitOnSale(
+            row["id"],
+            row["cooperative_id"],
+            row["legal_form"],
+            row["category_id"],
+            row["price_cents"],
+        )
+        for row in rows
+    )
+    return [_body(row, splits.get(row["id"])) for row in rows]
+
+
+def _body(row: dict[str, Any], split: FeeBreakdown | None) -> dict[str, Any]:
+    image = row["image_path"]
+    return {
+        "id": row["id"],
+        "slug": row["slug"],
+        "name": row["name"],
+        "description": row["description"],
+        "price": money(row["price_cents"]),
+        "stock": row["stock"],
+        "unit": row["unit"],
+        "category": {
+            "id": row["category_id"],
+            "slug": row["category_slug"],
+            "name": row["category_name"],
+        },
+        "cooperative": {
+            "id": row["cooperative_id"],
+            "name": row["cooperative_name"],
+            "province": row["province"],
+        },
+        "labels": row["labels"],
+        "image_url": url_for("catalog.media", filename=image, _external=True) if image else None,
+        "fair_trade": None
+        if split is None
+        else {
+            "producer": money(split.producer_cents),
+            "platform": money(split.platform_cents),
+            "solidarity": money(split.solidarity_cents),
+        },
+    }
 
 
 def _require_login() -> None:
@@ -336,14 +392,23 @@ def list_categories():
 @blp.arguments(ProductSearchArgsSchema, location="query")
 @blp.response(200, ProductPageSchema)
 def list_products(args: dict[str, Any]):
-    """Products on sale (active, of verified cooperatives), filtered and sorted."""
+    """Products on sale (active, of verified cooperatives), filtered and sorted.
 
-    def page_json() -> bytes:
-        products, total = queries.search_products(**args)
-        body = page_body(product_bodies(products), args["page"], args["per_page"], total)
-        return _json(ProductPageSchema().dump(body))
+    With `q`, an empty page carries `suggestions` (other spellings, matching categories).
+    """
 
-    return _json_response(cached_answer("api-products", page_json))
+    def page() -> dict[str, Any]:
+        ids, total = queries.search_product_ids(**args)
+        rows = summaries.product_rows(ids, current_language())
+        body = page_body(summary_bodies(rows), args["page"], args["per_page"], total)
+        if total == 0 and args.get("q"):
+            body["suggestions"] = help_when_nothing_found(args["q"], current_language())
+        return body
+
+    body = cached_answer(
+        "api-products", page, refresh=lambda found: with_fresh_stock(found, found["items"])
+    )
+    return json_response(json_bytes(body))
 
 
 @blp.get("/products/<id:product_id>")
@@ -351,21 +416,38 @@ def list_products(args: dict[str, Any]):
 def get_product(product_id: int):
     """A product on sale; 404 for drafts, archived, hidden or unverified cooperatives' products."""
 
-    def product_json() -> bytes:
-        product = queries.visible_product(product_id)
-        if product is None:
+    def product() -> dict[str, Any]:
+        found = queries.visible_product(product_id)
+        if found is None:
             raise NotFound(_("This product is not on sale."))
-        return _json(ProductSchema().dump(product_bodies([product])[0]))
+        return product_bodies([found])[0]
 
-    return _json_response(cached_answer("api-product", product_json))
-
-
-def _json(dumped: Any) -> bytes:
-    """The bytes flask-smorest would send for ``dumped`` (so a cached answer is the same)."""
-    return current_app.json.response(dumped).get_data()
+    body = cached_answer(
+        "api-product", product, refresh=lambda found: with_fresh_stock(found, [found])
+    )
+    return json_response(json_bytes(body))
 
 
-def _json_response(body: bytes) -> Response:
+def with_fresh_stock(body: T, items: list[dict[str, Any]]) -> T:
+    """``body`` with the ``stock`` of its product ``items`` read now (one query).
+
+    Cached answers keep everything but stock: a checkout changes stock, not the
+    catalog, so it retires no answer (app/catalog/cache.py) and no one is shown
+    units that were sold meanwhile.
+    """
+    if items:
+        stocks = summaries.stock_of([item["id"] for item in items])
+        for item in items:
+            item["stock"] = stocks.get(item["id"], 0)
+    return body
+
+
+def json_bytes(value: Any) -> bytes:
+    """``value`` as compact UTF-8 JSON with sorted keys (as Flask's own provider writes it)."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+def json_response(body: bytes) -> Response:
     return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 

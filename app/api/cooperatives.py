@@ -17,6 +17,7 @@ from app.accounts.models import User
 from app.api.common import PageArgsSchema, page_body, page_schema
 from app.catalog.models import Product, ProductLabel, ProductStatus
 from app.catalog.queries import sells_food
+from app.catalog.search import matching_cooperatives
 from app.cooperatives import services
 from app.cooperatives.documents import MAX_DOCUMENT_BYTES
 from app.cooperatives.labels import province_choices
@@ -27,7 +28,6 @@ from app.cooperatives.queries import (
     documents_of,
     is_selling,
     verification_checklist,
-    verified_cooperatives,
 )
 from app.cooperatives.schemas import (
     CooperativeApplicationSchema,
@@ -215,7 +215,7 @@ def list_provinces():
 @blp.response(200, CooperativeSummaryPageSchema)
 def list_cooperatives(args: dict[str, Any]):
     """Verified cooperatives, by name; filter by province, text, or exhibitors of a fair."""
-    statement = verified_cooperatives(args.get("province"), args.get("q"))
+    statement = matching_cooperatives(args.get("province"), args.get("q"))
     if args.get("fair"):
         statement = exhibiting_at(statement, args["fair"])
     rows, total = page_of(statement, args["page"], args["per_page"])

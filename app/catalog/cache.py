@@ -10,9 +10,14 @@ how long an answer lives if a change escaped the watch (a raw SQL write).
 
 The watch is on the ORM session, so no write path can forget it: objects of the
 watched tables flushed (insert, update, delete) and ORM-enabled bulk
-``update()``/``delete()``/``insert()`` statements (the conditional stock UPDATEs
-of checkout and cancellations) mark the session; ``after_commit`` bumps once;
-a rollback of the whole transaction forgets the mark.
+``update()``/``delete()``/``insert()`` statements mark the session;
+``after_commit`` bumps once; a rollback of the whole transaction forgets the
+mark. A change of a product's stock alone marks nothing (``FRESH_COLUMNS``):
+answers are served with the stock read at that moment (one query per page), so
+checkouts and cancellations leave the cached bodies in place. Which products an
+``in_stock`` list holds may lag behind a sell-out until the next catalog change
+or expiry; the stock each shows is always current, and checkout refuses to sell
+more than there is.
 
 The cache never breaks a page: any error of the backend (Redis down) is logged,
 the answer is computed as if nothing were cached, and the backend is left alone
@@ -27,7 +32,7 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
 from flask import current_app, has_app_context, request
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from app.core.language import current_language
@@ -51,8 +56,16 @@ _CHANGED = "catalog_changed"
 _backend_down_until = 0.0
 
 
-def cached_answer(kind: str, compute: Callable[[], T], keep: Callable[[T], bool] = bool) -> T:
+def cached_answer(
+    kind: str,
+    compute: Callable[[], T],
+    keep: Callable[[T], bool] = bool,
+    refresh: Callable[[T], T] | None = None,
+) -> T:
     """The answer to this request from the cache, else ``compute()`` (stored when ``keep``).
+
+    ``refresh`` updates an answer read from the cache with what answers never keep (the
+    stock, ``FRESH_COLUMNS``); a computed answer is fresh already.
 
     ``kind`` names what is cached (two kinds of answer to one URL must differ).
     The generation is read before computing: a change committed meanwhile bumps
@@ -68,7 +81,7 @@ def cached_answer(kind: str, compute: Callable[[], T], keep: Callable[[T], bool]
     key = answer_key(kind, generation)
     found = _ask(lambda: cache.get(key))
     if found is not None:
-        return found
+        return found if refresh is None else refresh(found)
     answer = compute()
     if keep(answer):
         _ask(lambda: cache.set(key, answer, timeout=seconds))
@@ -138,6 +151,11 @@ def _watched(table: Any) -> bool:
     return getattr(table, "name", None) in WATCHED_TABLES
 
 
+#: Columns of products that answers never keep: stock is read fresh on every answer
+#: (one query per page), so the checkouts of a busy fair retire nothing.
+FRESH_COLUMNS = frozenset({"stock", "updated_at"})
+
+
 def _note_flushed_changes(session: Session, _flush: UOWTransaction) -> None:
     # after_flush still shows the flush's new, dirty and deleted objects.
     for instance in (*session.new, *session.deleted):
@@ -145,15 +163,34 @@ def _note_flushed_changes(session: Session, _flush: UOWTransaction) -> None:
             session.info[_CHANGED] = True
             return
     for instance in session.dirty:
-        if _watched(getattr(instance, "__table__", None)) and session.is_modified(instance):
+        if _watched(getattr(instance, "__table__", None)) and _changes_what_is_kept(instance):
             session.info[_CHANGED] = True
             return
 
 
+def _changes_what_is_kept(instance: Any) -> bool:
+    state = inspect(instance)
+    return any(
+        attribute.history.has_changes()
+        for attribute in state.attrs
+        if attribute.key not in FRESH_COLUMNS or instance.__table__.name != "products"
+    )
+
+
 def _note_bulk_statement(state: ORMExecuteState) -> None:
     writes = state.is_update or state.is_delete or state.is_insert
-    if writes and _watched(getattr(state.statement, "table", None)):
+    table = getattr(state.statement, "table", None)
+    if writes and _watched(table) and not _sets_only_fresh_columns(state):
         state.session.info[_CHANGED] = True
+
+
+def _sets_only_fresh_columns(state: ORMExecuteState) -> bool:
+    """An UPDATE of products that sets only stock (checkout, cancellation)."""
+    if not state.is_update or state.statement.table.name != "products":
+        return False
+    values = getattr(state.statement, "_values", None) or {}
+    names = {getattr(column, "key", column) for column in values}
+    return bool(names) and names <= FRESH_COLUMNS
 
 
 def _bump_after_commit(session: Session) -> None:

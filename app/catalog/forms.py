@@ -85,7 +85,13 @@ class ProductFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    q = StringField(
+        _l("Search"),
+        validators=[Optional(), Length(max=200)],
+        # The type-ahead fills the datalist (app/static/search-suggest.js); without it, a
+        # plain text box that submits the form.
+        render_kw={"list": "search-suggestions", "autocomplete": "off", "type": "search"},
+    )
     province = SelectField(_l("Province"), validators=[Optional()], validate_choice=True)
     category = SelectField(_l("Category"), validators=[Optional()], validate_choice=True)
     label = SelectField(_l("Label"), validators=[Optional()], validate_choice=True)

@@ -4,7 +4,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalog.units import canonical, parse_unit, unit_text
@@ -121,3 +132,49 @@ class ProductLabel(db.Model):
     certificate_number: Mapped[str | None] = mapped_column(String(60))
 
     product: Mapped[Product] = relationship(back_populates="labels")
+
+
+class SearchDocumentType(TypeDecorator):
+    """A ``tsvector`` on PostgreSQL; elsewhere (SQLite keeps documents in FTS5) plain text."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(TSVECTOR())
+        return dialect.type_descriptor(Text())
+
+
+def _search_documents(table: str, id_column: str, parent: str) -> Table:
+    """A table of weighted search documents (app/catalog/search_index.py builds them).
+
+    On SQLite it is an FTS5 virtual table of the same name (columns a, b, c, d: one per
+    weight, the id as rowid), made by migration 0004. Only a Core table here, never read
+    through the ORM: it is in the metadata so that ``drop_all`` drops it (before the rows
+    it points at, on PostgreSQL) and so that its PostgreSQL shape is written down.
+    """
+    return Table(
+        table,
+        db.metadata,
+        Column(id_column, ForeignKey(f"{parent}.id", ondelete="CASCADE"), primary_key=True),
+        #: Weighted terms: products: name A, cooperative B, category/origin/labels C,
+        #: description D; cooperatives: names A, place B, descriptions D.
+        Column("document", SearchDocumentType(), nullable=False),
+    )
+
+
+product_search = _search_documents("product_search", "product_id", "products")
+cooperative_search = _search_documents("cooperative_search", "cooperative_id", "cooperatives")
+
+
+class SearchWord(db.Model):
+    """A term of the indexed texts and one spelling of it: the vocabulary that typos and
+    "did you mean" are checked against. Terms are only added (a stale one finds nothing)."""
+
+    __tablename__ = "search_words"
+
+    #: The normalised term (app/catalog/search_text.py), as in the documents.
+    term: Mapped[str] = mapped_column(String(80), primary_key=True)
+    #: A spelling of it as readers write it (lower case), to show.
+    spelling: Mapped[str] = mapped_column(String(80))

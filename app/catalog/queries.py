@@ -8,16 +8,19 @@ page of results costs the same few queries whatever its size.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, String, case, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
+from sqlalchemy.sql.selectable import Subquery
 
+from app.catalog import search
 from app.catalog.models import Category, LabelKind, Product, ProductLabel, ProductStatus
+from app.catalog.search_index import PRODUCTS
 from app.cooperatives.models import Cooperative
 from app.cooperatives.queries import selling_clause
 from app.extensions import db
@@ -47,7 +50,7 @@ def _with_details(statement: Select[tuple[Product]]) -> Select[tuple[Product]]:
     )
 
 
-def search_products(
+def search_product_ids(
     q: str | None = None,
     province: str | None = None,
     category: str | int | None = None,
@@ -60,17 +63,19 @@ def search_products(
     sort: str = "relevance",
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
-) -> tuple[list[Product], int]:
-    """One page of the visible products matching every filter given, and how many match in all.
+) -> tuple[list[int], int]:
+    """The ids of one page of the visible products matching every filter, and how many match.
 
-    ``q`` matches the name, description, translations and cooperative name,
-    case-insensitively. ``province`` is where the product comes from (its origin,
+    ``q`` is searched as app/catalog/search.py says: every word, in any order, in
+    the name, translations, cooperative, category, origin, labels or description.
+    ``province`` is where the product comes from (its origin,
     else its cooperative's province). ``category`` is a slug or an id and takes
     in its subcategories; an unknown one matches nothing. ``min_price`` and
     ``max_price`` are centimes, inclusive. ``in_stock`` keeps products with at
     least one unit. ``fair`` keeps the cooperatives with a stand at that fair.
-    ``sort``: ``relevance`` (name matches first, then newest), ``price_asc``,
-    ``price_desc`` or ``newest``. Two or three queries whatever ``per_page`` (one more
+    ``sort``: ``relevance`` (with ``q``: name matches first, then rank, then stock, then
+    newest; without: newest), ``price_asc``,
+    ``price_desc`` or ``newest``. One query (plus the vocabulary's for ``q``; one more
     for a page past the end).
     Raises ``ValueError`` for an unknown sort or a page outside 1.. / 1..100.
     """
@@ -79,10 +84,11 @@ def search_products(
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         raise ValueError("page must be >= 1 and per_page within 1..100")
     statement = _visible()
-    q = (q or "").strip()
-    if q:
-        in_name, in_translations, others = _text_matches(q)
-        statement = statement.where(or_(*in_name, *in_translations, *others))
+    understood = search.understand(q)
+    found = None
+    if understood:
+        found = search.hits(PRODUCTS, understood)
+        statement = statement.join(found, found.c.id == Product.id)
     if province:
         statement = statement.where(
             func.coalesce(Product.origin_province, Cooperative.province) == province
@@ -108,26 +114,18 @@ def search_products(
         statement = statement.where(
             exists().where(Stand.fair_id == fair, Stand.cooperative_id == Product.cooperative_id)
         )
-    order = _order(sort, q)
+    order = _order(sort, found)
     # Sort and skip product ids only, then load the page's rows: sorting whole rows (with
     # descriptions and translations) made page 300 half as fast as page 1. The total comes
     # with the ids (a window count over the same scan), not from a second query.
-    page_ids = (
+    page_ids = db.session.execute(
         statement.with_only_columns(Product.id, func.count().over().label("total"))
         .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
-        .subquery()
-    )
-    page_statement = _with_details(
-        select(Product, page_ids.c.total)
-        .join(Product.cooperative)
-        .join(page_ids, page_ids.c.id == Product.id)
-        .order_by(*order)
-    )
-    rows = db.session.execute(page_statement).unique().all()
-    if rows:
-        return [product for product, _total in rows], int(rows[0][1])
+    ).all()
+    if page_ids:
+        return [product_id for product_id, _total in page_ids], int(page_ids[0][1])
     if page == 1:
         return [], 0
     # A page past the end: the count is still wanted.
@@ -135,40 +133,28 @@ def search_products(
     return [], int(total)
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def search_products(**filters: Any) -> tuple[list[Product], int]:
+    """``search_product_ids`` with the page's products loaded (cooperative, category, labels)."""
+    ids, total = search_product_ids(**filters)
+    if not ids:
+        return [], total
+    loaded = {
+        product.id: product
+        for product in db.session.scalars(
+            _with_details(_visible().where(Product.id.in_(ids)))
+        ).unique()
+    }
+    return [loaded[product_id] for product_id in ids if product_id in loaded], total
 
 
-def _text_matches(q: str) -> tuple[list[ColumnElement[bool]], ...]:
-    """Conditions matching ``q``: on the name, on the translations, on the other texts."""
-    pattern = _like_pattern(q)
-    translations = cast(Product.translations, String)
-    in_translations = [translations.ilike(pattern, escape="\\")]
-    # JSON text keeps non-ASCII letters as \\uXXXX escapes: look for that spelling too.
-    escaped = json.dumps(q)[1:-1]
-    if escaped != q:
-        in_translations.append(translations.ilike(_like_pattern(escaped), escape="\\"))
-    return (
-        [Product.name.ilike(pattern, escape="\\")],
-        in_translations,
-        [
-            Product.description.ilike(pattern, escape="\\"),
-            Cooperative.name.ilike(pattern, escape="\\"),
-        ],
-    )
-
-
-def _order(sort: str, q: str) -> list:
+def _order(sort: str, found: Subquery | None) -> list:
     newest = [Product.created_at.desc(), Product.id.desc()]
     if sort == "price_asc":
         return [Product.price_cents.asc(), Product.id.asc()]
     if sort == "price_desc":
         return [Product.price_cents.desc(), Product.id.desc()]
-    if sort == "relevance" and q:
-        in_name, in_translations, _others = _text_matches(q)
-        rank = case((or_(*in_name), 0), (or_(*in_translations), 1), else_=2)
-        return [rank, *newest]
+    if sort == "relevance" and found is not None:
+        return [found.c.in_name.desc(), found.c.score.desc(), Product.stock.desc(), *newest]
     return newest
 
 

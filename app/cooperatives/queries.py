@@ -36,21 +36,14 @@ def is_selling(cooperative: Cooperative | None) -> bool:
     return cooperative is not None and cooperative.status == CooperativeStatus.VERIFIED
 
 
-def verified_cooperatives(province: str | None = None, q: str | None = None) -> Select:
-    """Verified cooperatives, by name, optionally in one province and matching `q`.
+def verified_cooperatives(province: str | None = None) -> Select:
+    """Verified cooperatives, by name, optionally in one province: a statement to paginate.
 
-    `q` matches the name or the commune, case-insensitively, as plain text
-    (% and _ are not wildcards). Returns a statement to paginate.
+    Searching them by words is the catalog's search (``catalog.search.matching_cooperatives``).
     """
     statement = select(Cooperative).where(selling_clause())
     if province:
         statement = statement.where(Cooperative.province == province)
-    if q and q.strip():
-        text = q.strip()
-        statement = statement.where(
-            Cooperative.name.icontains(text, autoescape=True)
-            | Cooperative.commune.icontains(text, autoescape=True)
-        )
     return statement.order_by(Cooperative.name, Cooperative.id)
 
 

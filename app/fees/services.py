@@ -9,6 +9,7 @@ int basis points; all instants are aware UTC datetimes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -159,21 +160,62 @@ def unit_splits(products: Iterable[Product], at: datetime | None = None) -> dict
     products = list(products)
     if not products:
         return {}
+    legal_forms = _legal_forms(products)
+    return unit_splits_of(
+        (
+            UnitOnSale(
+                product.id,
+                product.cooperative_id,
+                legal_forms[product.cooperative_id],
+                product.category_id,
+                product.price_cents,
+            )
+            for product in products
+        ),
+        at,
+    )
+
+
+@dataclass(frozen=True)
+class UnitOnSale:
+    """What the split of one unit needs to know of a product (from a row, no ORM object)."""
+
+    product_id: int
+    cooperative_id: int
+    legal_form: str
+    category_id: int
+    price_cents: int
+
+
+def unit_splits_of(
+    units: Iterable[UnitOnSale], at: datetime | None = None
+) -> dict[int, FeeBreakdown]:
+    """``unit_splits`` for plain rows: two queries; a rule is selected once per cooperative,
+    legal form and category, and a split computed once per rule and price."""
     at = at or utcnow()
     rules, parents = _display_context(at)
-    legal_forms = _legal_forms(products)
+    chosen: dict[tuple[int, str, int], engine.RuleTerms | None] = {}
+    quoted: dict[tuple[int | None, int], FeeBreakdown] = {}
     splits: dict[int, FeeBreakdown] = {}
-    for product in products:
-        context = LineContext(
-            cooperative_id=product.cooperative_id,
-            legal_form=legal_forms[product.cooperative_id],
-            category_ids=_ancestry(product.category_id, parents),
-        )
-        try:
-            rule = engine.select_rule(rules, context, at)
-        except engine.NoRuleInForce:
+    for unit in units:
+        where = (unit.cooperative_id, unit.legal_form, unit.category_id)
+        if where not in chosen:
+            context = LineContext(
+                cooperative_id=unit.cooperative_id,
+                legal_form=unit.legal_form,
+                category_ids=_ancestry(unit.category_id, parents),
+            )
+            try:
+                chosen[where] = engine.select_rule(rules, context, at)
+            except engine.NoRuleInForce:
+                chosen[where] = None
+        rule = chosen[where]
+        if rule is None:
             continue
-        splits[product.id] = engine.quote(product.price_cents, rule)
+        price = (rule.id, unit.price_cents)
+        if price not in quoted:
+            quoted[price] = engine.quote(unit.price_cents, rule)
+        splits[unit.product_id] = quoted[price]
     return splits
 
 

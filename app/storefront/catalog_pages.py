@@ -17,6 +17,7 @@ from app.catalog.queries import (
     search_products,
     visible_product,
 )
+from app.catalog.search_help import help_when_nothing_found
 from app.cooperatives.labels import province_choices, province_name
 from app.cooperatives.models import Cooperative
 from app.cooperatives.queries import has_document
@@ -26,6 +27,7 @@ from app.fair.models import Fair
 from app.fair.queries import all_fairs, open_fair
 from app.fees.services import unit_splits
 from app.storefront import bp
+from app.storefront.fresh_stock import with_fresh_stock
 
 NEW_PRODUCTS_ON_HOME = 8
 
@@ -116,16 +118,23 @@ def products():
     The content (filters, grid, pagination) is the same for every reader of one language and
     is cached; the layout around it (login state, cart, language switcher) is not.
     """
-    status, content = cached_answer("html-products", _products_content)
+    status, content = cached_answer(
+        "html-products",
+        _products_content,
+        refresh=lambda found: (found[0], with_fresh_stock(found[1])[0]),
+    )
     return render_template("storefront/catalog/list.html", content=content), status
 
 
 def _products_content() -> tuple[int, str]:
     form = _filter_form()
+    search_help = None
     if form.validate():
         arguments = form.search_arguments()
         found, total = search_products(**arguments)
         status = 200
+        if total == 0 and arguments["q"]:
+            search_help = help_when_nothing_found(arguments["q"], current_language())
     else:
         arguments = {"page": 1, "per_page": 24}
         found, total = [], 0
@@ -141,6 +150,7 @@ def _products_content() -> tuple[int, str]:
         per_page=arguments["per_page"],
         page_args=page_args,
         filtered=filtered,
+        search_help=search_help,
         **_page_context(),
     )
     return status, content
@@ -152,12 +162,20 @@ def product(product_id: int):
 
     Everything but the add-to-cart form (its CSRF token is the reader's) is cached.
     """
-    shown = cached_answer("html-product", lambda: _product_parts(product_id))
+    shown = cached_answer(
+        "html-product", lambda: _product_parts(product_id), refresh=_with_fresh_stock
+    )
     return render_template(
         "storefront/catalog/product.html",
         shown=shown,
         cart_add_url=_url_or_none("storefront.cart_add"),
     )
+
+
+def _with_fresh_stock(shown: dict[str, Any]) -> dict[str, Any]:
+    shown["top"], stocks = with_fresh_stock(shown["top"])
+    shown["stock"] = stocks.get(shown["product_id"], 0)
+    return shown
 
 
 def _product_parts(product_id: int) -> dict[str, Any]:

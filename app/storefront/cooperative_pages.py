@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.catalog.models import Product, ProductStatus
+from app.catalog.search import matching_cooperatives
 from app.cooperatives import services
 from app.cooperatives.communes import commune_name
 from app.cooperatives.forms import (
@@ -26,7 +27,7 @@ from app.cooperatives.labels import (
 )
 from app.cooperatives.models import Cooperative
 from app.cooperatives.permissions import member_role, require_member
-from app.cooperatives.queries import cooperative_by_slug, is_selling, verified_cooperatives
+from app.cooperatives.queries import cooperative_by_slug, is_selling
 from app.core.errors import DomainError, NotFound
 from app.core.language import current_language
 from app.extensions import db
@@ -77,7 +78,7 @@ def cooperatives():
         page = None
         status = 422
     else:
-        statement = verified_cooperatives(form.province.data or None, form.q.data)
+        statement = matching_cooperatives(form.province.data or None, form.q.data)
         page = db.paginate(statement, page=form.page.data or 1, per_page=PER_PAGE, error_out=False)
         status = 200
     filters = {key: value for key, value in request.args.items() if key != "page" and value}

@@ -103,3 +103,25 @@ def test_table_lines_up_its_columns():
         "/healthz   1200 ",
         "/products  95   ",
     ]
+
+
+def test_wrk_report_line_is_parsed_into_rates_and_latencies():
+    from bench.wrk import _LINE
+
+    found = _LINE.search(
+        "Running 2s test\nBENCH requests=4700 duration_us=2000000 p50_us=1500 p95_us=4200"
+        " non2xx=3 errors=1\n"
+    )
+    assert found is not None
+    assert [int(value) for value in found.groups()] == [4700, 2000000, 1500, 4200, 3, 1]
+
+
+def test_catalog_growth_compares_the_uncached_p50_of_list_and_search(capsys):
+    small = {"p50_ms_api": 10.0, "p50_ms_search": 20.0}
+    large = {"p50_ms_api": 12.0, "p50_ms_search": 40.0}
+
+    growth = catalog.print_growth(small, large, "10 -> 100 products")
+
+    assert growth == {"p50_growth_api": 1.2, "p50_growth_search": 2.0}
+    printed = capsys.readouterr().out
+    assert "met" in printed and "NOT MET" in printed

@@ -67,7 +67,7 @@ def test_the_page_is_cut_from_a_sort_of_product_ids_only(shelf):
 
     assert len(products) == 3
     (paged,) = [statement for statement in statements if "OFFSET" in statement.upper()]
-    inner = re.search(r"\(\s*SELECT (.*?)\s+FROM products", paged, re.DOTALL)
-    assert inner, paged
+    selected = re.match(r"\s*SELECT (.*?)\s+FROM products", paged, re.DOTALL)
+    assert selected, paged
     # The ids, and the total counted over the same scan: no product row is sorted whole.
-    assert inner.group(1).strip() == "products.id AS id, count(*) OVER () AS total"
+    assert selected.group(1).strip() == "products.id, count(*) OVER () AS total"

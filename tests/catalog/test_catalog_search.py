@@ -77,14 +77,17 @@ def test_q_matches_name_description_translations_and_cooperative_case_insensitiv
     assert search_names(q="nothing like this") == []
 
 
-def test_q_treats_like_wildcards_as_plain_text():
+def test_q_treats_wildcards_and_full_text_syntax_as_plain_text():
     ProductFactory(name="Henné 100% naturel")
     ProductFactory(name="Henné naturel")
     ProductFactory(name="Sel_fin")
     ProductFactory(name="Selle")
 
     assert search_names(q="100%") == ["Henné 100% naturel"]
-    assert search_names(q="l_f") == ["Sel_fin"]
+    assert search_names(q="sel_fin") == ["Sel_fin"]
+    for q in ['"henné', "henné*", "henné OR selle", "(naturel", "naturel:", "-selle", "'", "\\"]:
+        search_names(q=q)  # no syntax error from the database
+    assert search_names(q="henné OR selle") == []  # "or" is a word (gold), not an operator
 
 
 def test_relevance_puts_name_matches_before_description_matches_then_newest():

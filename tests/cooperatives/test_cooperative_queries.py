@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from support.factories import CooperativeFactory
 
+from app.catalog.search import matching_cooperatives
 from app.cooperatives.models import Cooperative
 from app.cooperatives.queries import is_selling, selling_clause, verified_cooperatives
 from app.extensions import db
@@ -35,13 +36,21 @@ def test_directory_filters_by_province_and_by_name_or_commune():
     CooperativeFactory(name="Nour", province="khenifra", commune="Mrirt")
 
     assert names(verified_cooperatives(province="khenifra")) == ["Ajdir Zayane", "Nour"]
-    assert names(verified_cooperatives(q="TIGH")) == ["Tighza"]
-    assert names(verified_cooperatives(q="mrirt")) == ["Nour"]
-    assert names(verified_cooperatives(province="azilal", q="nour")) == []
+    assert names(matching_cooperatives(q="TIGHZA")) == ["Tighza"]
+    assert names(matching_cooperatives(q="mrirt")) == ["Nour"]
+    assert names(matching_cooperatives(province="azilal", q="nour")) == []
 
 
-def test_search_text_is_taken_literally():
+def test_directory_search_is_the_catalogs_word_search():
     CooperativeFactory(name="100% Argan")
     CooperativeFactory(name="Argan 1000")
-    assert names(verified_cooperatives(q="100%")) == ["100% Argan"]
-    assert names(verified_cooperatives(q="_")) == []
+    CooperativeFactory(
+        name="Coopérative Al Amal",
+        commune="Ouaouizeght",
+        translations={"ar": {"name": "تعاونية الأمل"}},
+    )
+    assert names(matching_cooperatives(q="100%")) == ["100% Argan"]
+    assert names(matching_cooperatives(q="argan 100")) == ["100% Argan"]
+    assert names(matching_cooperatives(q="argane")) == ["100% Argan", "Argan 1000"]
+    assert names(matching_cooperatives(q="امل")) == ["Coopérative Al Amal"]
+    assert names(matching_cooperatives(q="ouaouizeght cooperative")) == ["Coopérative Al Amal"]
