@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.catalog.models import Category, Product, ProductLabel
+from app.catalog.units import unit_text
 from app.cooperatives.models import Cooperative
 from app.extensions import db
 
@@ -42,7 +43,8 @@ def product_rows(product_ids: Sequence[int], language: str) -> list[dict[str, An
             _in_language(Product.description, "description", language).label("description"),
             Product.price_cents,
             Product.stock,
-            Product.unit,
+            Product.unit_code,
+            Product.unit_quantity,
             Product.image_path,
             Product.category_id,
             Category.slug.label("category_slug"),
@@ -58,6 +60,7 @@ def product_rows(product_ids: Sequence[int], language: str) -> list[dict[str, An
     )
     rows = {row["id"]: dict(row) for row in db.session.execute(statement).mappings()}
     for row in rows.values():
+        row["unit"] = unit_text(row.pop("unit_code"), row.pop("unit_quantity"))
         row["labels"] = []
     for product_id, kind in db.session.execute(
         select(ProductLabel.product_id, ProductLabel.kind)
