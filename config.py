@@ -41,6 +41,9 @@ class Config:
     #: served only after an access check (app/cooperatives/documents.py).
     DOCUMENTS_ROOT = str(INSTANCE_DIR / "private" / "documents")
 
+    #: Where `flask backup` writes its folders (database dump, media, documents, manifest).
+    BACKUP_ROOT = str(INSTANCE_DIR / "backups")
+
     STRIPE_SECRET_KEY: str | None = None
     STRIPE_PUBLISHABLE_KEY: str | None = None
     STRIPE_WEBHOOK_SECRET: str | None = None
@@ -110,6 +113,10 @@ class Config:
     #: Set (DATABASE_PGBOUNCER=1) when DATABASE_URL goes through PgBouncer in transaction
     #: pooling: psycopg then prepares no statements (a server connection is not the client's).
     DATABASE_PGBOUNCER = False
+    #: A read replica of DATABASE_URL (e.g. a streaming or logical replica): the public
+    #: catalog's and the reports' reads go there (app/core/replica.py); unset, everything
+    #: reads the primary. Carts, orders and every read that decides a write use the primary.
+    DATABASE_REPLICA_URL: str | None = None
 
     #: /metrics answers these addresses (CIDRs, comma separated) and METRICS_TOKEN's bearer.
     METRICS_ALLOW = "127.0.0.1/32,::1/128"
@@ -205,6 +212,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "REDIS_URL": ("REDIS_URL", str),
     "MEDIA_ROOT": ("MEDIA_ROOT", str),
     "DOCUMENTS_ROOT": ("DOCUMENTS_ROOT", str),
+    "BACKUP_ROOT": ("BACKUP_ROOT", str),
     "STRIPE_SECRET_KEY": ("STRIPE_SECRET_KEY", str),
     "STRIPE_PUBLISHABLE_KEY": ("STRIPE_PUBLISHABLE_KEY", str),
     "STRIPE_WEBHOOK_SECRET": ("STRIPE_WEBHOOK_SECRET", str),
@@ -231,6 +239,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CACHE_TYPE": ("CACHE_TYPE", str),
     "CATALOG_CACHE_SECONDS": ("CATALOG_CACHE_SECONDS", int),
     "DATABASE_PGBOUNCER": ("DATABASE_PGBOUNCER", _bool),
+    "DATABASE_REPLICA_URL": ("DATABASE_REPLICA_URL", str),
     "METRICS_ALLOW": ("METRICS_ALLOW", str),
     "METRICS_TOKEN": ("METRICS_TOKEN", str),
     "CELERY_METRICS_PORT": ("CELERY_METRICS_PORT", int),
@@ -275,6 +284,11 @@ def load_config(
     settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         settings["SQLALCHEMY_DATABASE_URI"]
     )
+    if settings["DATABASE_REPLICA_URL"]:
+        settings["SQLALCHEMY_BINDS"] = {
+            **(settings.get("SQLALCHEMY_BINDS") or {}),
+            "replica": normalise_database_url(settings["DATABASE_REPLICA_URL"]),
+        }
     if settings["DATABASE_PGBOUNCER"] and settings["SQLALCHEMY_DATABASE_URI"].startswith(
         "postgres"
     ):

@@ -89,7 +89,7 @@ def register_models() -> None:
 
 def register_extensions(app: Flask) -> None:
     from app.accounts.services import load_user
-    from app.core import sqlite
+    from app.core import replica, sqlite
     from app.core.language import select_locale, select_timezone
     from app.core.tasks import celery_init_app
     from app.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
@@ -98,6 +98,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         sqlite.configure(db.engine)
+    replica.register(app)  # catalog and report reads may go to DATABASE_REPLICA_URL
     migrate.init_app(
         app,
         db,
@@ -177,13 +178,14 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    """The flask commands: create-admin, seed-demo, fees ..., payouts ..."""
+    """The flask commands: create-admin, backup, restore, seed-demo, fees ..., payouts ..."""
     from app.accounts import cli as accounts_cli
+    from app.backup import cli as backup_cli
     from app.demo import cli as demo_cli
     from app.fees import cli as fees_cli
     from app.payouts import cli as payouts_cli
 
-    for cli in (accounts_cli, demo_cli, fees_cli, payouts_cli):
+    for cli in (accounts_cli, backup_cli, demo_cli, fees_cli, payouts_cli):
         cli.register(app)
 
 

@@ -1,9 +1,12 @@
 """Reads of the catalog: what shoppers may see, search and filters, the category tree.
 
-Nothing here writes. A product is on sale ("visible") when it is active, not
-hidden by moderation, and its cooperative is verified. Every function that
-returns products loads their cooperative, category and labels with them, so a
-page of results costs the same few queries whatever its size.
+Nothing here writes. What shoppers browse (search, product pages, new products, the
+category tree) is read through ``read_session()``, so a read replica serves it when one is
+configured (app/core/replica.py); a cooperative's own products, order lines' names and
+what a use case checks before writing read the primary. A product is on sale
+("visible") when it is active, not hidden by moderation, and its cooperative is verified.
+Every function that returns products loads their cooperative, category and labels with
+them, so a page of results costs the same few queries whatever its size.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from app.catalog.models import Category, LabelKind, Product, ProductLabel, Produ
 from app.catalog.search_index import PRODUCTS
 from app.cooperatives.models import Cooperative
 from app.cooperatives.queries import selling_clause
+from app.core.replica import read_session
 from app.extensions import db
 from app.fair.models import Stand
 
@@ -118,18 +122,22 @@ def search_product_ids(
     # Sort and skip product ids only, then load the page's rows: sorting whole rows (with
     # descriptions and translations) made page 300 half as fast as page 1. The total comes
     # with the ids (a window count over the same scan), not from a second query.
-    page_ids = db.session.execute(
-        statement.with_only_columns(Product.id, func.count().over().label("total"))
-        .order_by(*order)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+    page_ids = (
+        read_session()
+        .execute(
+            statement.with_only_columns(Product.id, func.count().over().label("total"))
+            .order_by(*order)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        .all()
+    )
     if page_ids:
         return [product_id for product_id, _total in page_ids], int(page_ids[0][1])
     if page == 1:
         return [], 0
     # A page past the end: the count is still wanted.
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    total = read_session().scalar(select(func.count()).select_from(statement.subquery())) or 0
     return [], int(total)
 
 
@@ -140,9 +148,9 @@ def search_products(**filters: Any) -> tuple[list[Product], int]:
         return [], total
     loaded = {
         product.id: product
-        for product in db.session.scalars(
-            _with_details(_visible().where(Product.id.in_(ids)))
-        ).unique()
+        for product in read_session()
+        .scalars(_with_details(_visible().where(Product.id.in_(ids))))
+        .unique()
     }
     return [loaded[product_id] for product_id in ids if product_id in loaded], total
 
@@ -160,13 +168,13 @@ def _order(sort: str, found: Subquery | None) -> list:
 
 def visible_product(product_id: int) -> Product | None:
     """The product if shoppers may see it (with cooperative, category, labels), else None."""
-    return db.session.scalars(_with_details(_visible().where(Product.id == product_id))).first()
+    return read_session().scalars(_with_details(_visible().where(Product.id == product_id))).first()
 
 
 def new_products(limit: int = 8) -> list[Product]:
     """The ``limit`` most recently listed visible products, newest first, details loaded."""
     statement = _with_details(_visible().order_by(Product.created_at.desc(), Product.id.desc()))
-    return list(db.session.scalars(statement.limit(limit)).unique())
+    return list(read_session().scalars(statement.limit(limit)).unique())
 
 
 def cooperative_products(cooperative_id: int) -> list[Product]:
@@ -210,7 +218,7 @@ class CategoryNode:
 def category_tree() -> list[CategoryNode]:
     """Every category as a tree of top-level nodes, by position then name, in one query."""
     categories = list(
-        db.session.scalars(select(Category).order_by(Category.position, Category.name))
+        read_session().scalars(select(Category).order_by(Category.position, Category.name))
     )
     nodes = {category.id: CategoryNode(category) for category in categories}
     roots: list[CategoryNode] = []
@@ -237,7 +245,7 @@ def category_ids_with_descendants(category: Category | int) -> set[int]:
     """The category's id and its subcategories' ids, at any depth, in one query."""
     category_id = category if isinstance(category, int) else category.id
     children: dict[int | None, list[int]] = {}
-    for child_id, parent_id in db.session.execute(select(Category.id, Category.parent_id)):
+    for child_id, parent_id in read_session().execute(select(Category.id, Category.parent_id)):
         children.setdefault(parent_id, []).append(child_id)
     found: set[int] = set()
     pending = [category_id]
@@ -255,7 +263,7 @@ def _category_ids_for(category: str | int) -> set[int]:
     """Ids of the category named by id or slug and its descendants; empty when unknown."""
     if isinstance(category, int) or re.fullmatch(r"[0-9]{1,18}", category):
         return category_ids_with_descendants(int(category))
-    category_id = db.session.scalar(select(Category.id).where(Category.slug == category))
+    category_id = read_session().scalar(select(Category.id).where(Category.slug == category))
     return set() if category_id is None else category_ids_with_descendants(category_id)
 
 

@@ -111,12 +111,8 @@ def _spellings(text: str) -> list[str]:
     return [spelling for spelling in _SEPARATORS.split(text) if spelling]
 
 
-@functools.lru_cache(maxsize=65_536)
 def term_of(spelling: str) -> str:
-    """The term of one spelled word: letters unified, Arabic article dropped, French stem.
-
-    Cached: a catalog says "huile", "olive" and "miel" thousands of times, and Snowball's
-    pure-Python stemmer was most of the time spent indexing it."""
+    """The term of one spelled word: letters unified, Arabic article dropped, French stem."""
     folded = _folded(spelling)
     if _ARABIC.search(folded):
         return _without_article(folded)

@@ -4,7 +4,8 @@ A page of 24 products read through the ORM spent most of its time building
 objects (and their cooperative, category and labels) that the list then turned
 into dicts. Here one query reads the summary's columns, names already in the
 reader's language (the JSON path of the translation, falling back to the
-default), and one more reads the labels.
+default), and one more reads the labels. Both are catalog reads: a read replica serves
+them when one is configured (app/core/replica.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from app.catalog.models import Category, Product, ProductLabel
 from app.catalog.units import unit_text
 from app.cooperatives.models import Cooperative
-from app.extensions import db
+from app.core.replica import read_session
 
 
 def _in_language(column: Any, field: str, language: str) -> Any:
@@ -58,11 +59,11 @@ def product_rows(product_ids: Sequence[int], language: str) -> list[dict[str, An
         .join(Cooperative, Cooperative.id == Product.cooperative_id)
         .where(Product.id.in_(product_ids))
     )
-    rows = {row["id"]: dict(row) for row in db.session.execute(statement).mappings()}
+    rows = {row["id"]: dict(row) for row in read_session().execute(statement).mappings()}
     for row in rows.values():
         row["unit"] = unit_text(row.pop("unit_code"), row.pop("unit_quantity"))
         row["labels"] = []
-    for product_id, kind in db.session.execute(
+    for product_id, kind in read_session().execute(
         select(ProductLabel.product_id, ProductLabel.kind)
         .where(ProductLabel.product_id.in_(product_ids))
         .order_by(ProductLabel.id)
@@ -75,7 +76,7 @@ def stock_of(product_ids: Sequence[int]) -> dict[int, int]:
     """Product id -> units on hand now (one query): what cached pages show fresh."""
     if not product_ids:
         return {}
-    rows = db.session.execute(
+    rows = read_session().execute(
         select(Product.id, Product.stock).where(Product.id.in_(list(product_ids)))
     )
     return {product_id: stock for product_id, stock in rows}

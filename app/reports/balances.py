@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from app.cooperatives.models import Cooperative
-from app.extensions import db
+from app.core.replica import read_session
 from app.ledger import codes
 from app.ledger.models import Account, LedgerEntry, LedgerTransaction
 from app.reports.period import Period, local_day
@@ -62,7 +62,8 @@ def platform_series(period: Period) -> PlatformSeries:
     balance of ``platform:revenue`` and ``platform:solidarity_fund``. Two queries."""
     wanted = (codes.PLATFORM_REVENUE, codes.PLATFORM_SOLIDARITY_FUND)
     opening = dict(
-        db.session.execute(  # a Result has .keys(): dict() needs its rows as a list
+        read_session()
+        .execute(  # a Result has .keys(): dict() needs its rows as a list
             select(Account.code, func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
             .join(LedgerEntry, LedgerEntry.account_id == Account.id)
             .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
@@ -73,16 +74,20 @@ def platform_series(period: Period) -> PlatformSeries:
         .all()
     )
     changes: dict[tuple[date, str], int] = defaultdict(int)
-    rows = db.session.execute(
-        select(Account.code, LedgerTransaction.occurred_at, LedgerEntry.amount_cents)
-        .join(LedgerEntry, LedgerEntry.account_id == Account.id)
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-        .where(
-            Account.code.in_(wanted),
-            LedgerTransaction.occurred_at >= period.start,
-            LedgerTransaction.occurred_at < period.end,
+    rows = (
+        read_session()
+        .execute(
+            select(Account.code, LedgerTransaction.occurred_at, LedgerEntry.amount_cents)
+            .join(LedgerEntry, LedgerEntry.account_id == Account.id)
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(
+                Account.code.in_(wanted),
+                LedgerTransaction.occurred_at >= period.start,
+                LedgerTransaction.occurred_at < period.end,
+            )
         )
-    ).tuples()
+        .tuples()
+    )
     for code, occurred_at, amount_cents in rows:
         changes[(local_day(occurred_at), code)] += amount_cents
     revenue = int(opening.get(codes.PLATFORM_REVENUE, 0))
@@ -144,13 +149,13 @@ def cooperative_balances(
     if province is not None:
         statement = statement.where(Cooperative.province == province)
     sums: dict[int, dict[str, int]] = defaultdict(dict)
-    for cooperative_id, kind, total in db.session.execute(statement).tuples():
+    for cooperative_id, kind, total in read_session().execute(statement).tuples():
         sums[cooperative_id][kind] = int(total)
     if not sums:
         return []
-    cooperatives = db.session.scalars(
-        select(Cooperative).where(Cooperative.id.in_(sorted(sums)))
-    ).all()
+    cooperatives = (
+        read_session().scalars(select(Cooperative).where(Cooperative.id.in_(sorted(sums)))).all()
+    )
     return [
         CooperativeBalance(
             cooperative.id,

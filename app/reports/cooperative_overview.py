@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from app.catalog.models import Product, ProductStatus
 from app.cooperatives.models import Cooperative
-from app.extensions import db
+from app.core.replica import read_session
 from app.ledger.queries import cooperative_balance
 from app.orders.models import CooperativeOrder, Order, OrderStatus, PartStatus
 from app.payouts.queries import next_payout_cents
@@ -43,7 +43,7 @@ def parts_to_prepare(cooperative_id: int) -> list[CooperativeOrder]:
     Card orders still waiting for payment are left out: nothing to prepare yet.
     """
     return list(
-        db.session.scalars(
+        read_session().scalars(
             select(CooperativeOrder)
             .join(CooperativeOrder.order)
             .where(
@@ -60,7 +60,7 @@ def parts_to_prepare(cooperative_id: int) -> list[CooperativeOrder]:
 def low_stock(cooperative_id: int, threshold: int) -> list[Product]:
     """Products not archived with ``stock <= threshold``, emptiest first, then by name."""
     return list(
-        db.session.scalars(
+        read_session().scalars(
             select(Product)
             .where(
                 Product.cooperative_id == cooperative_id,

@@ -39,7 +39,7 @@ from app.catalog.models import Product
 from app.cooperatives.models import Cooperative
 from app.core.errors import ValidationFailed
 from app.core.ids import is_id
-from app.extensions import db
+from app.core.replica import read_session
 from app.fair.models import Fair
 from app.fees.defaults import local_midnight
 from app.ledger.models import LedgerTransaction
@@ -102,7 +102,7 @@ def _fair_window(fair_id: int | None) -> tuple[datetime, datetime] | None:
     """The instants a fair was open (its first day's local midnight to the one after its last)."""
     if fair_id is None:
         return None
-    fair = db.session.get(Fair, fair_id) if is_id(fair_id) else None
+    fair = read_session().get(Fair, fair_id) if is_id(fair_id) else None
     if fair is None:
         message = _("No such fair.")
         raise ValidationFailed(message, fields={"fair": [message]})
@@ -203,7 +203,7 @@ def _sale_facts(period: Period, criteria: SalesFilter, placed_between) -> list[S
     )
     facts: list[SaleFact] = []
     delivery_counted: set[int] = set()
-    for row in db.session.execute(_narrowed(statement, criteria, placed_between)):
+    for row in read_session().execute(_narrowed(statement, criteria, placed_between)):
         (at, part_id, order_id, cooperative_id, province, method, shipping, category_id) = row[:8]
         gross, producer, platform, solidarity = (int(value) for value in row[8:])
         common = {
@@ -246,7 +246,7 @@ def _refund_facts(period: Period, criteria: SalesFilter, placed_between) -> list
         .outerjoin(Cooperative, Cooperative.id == CooperativeOrder.cooperative_id)
         .order_by(LedgerTransaction.occurred_at, Refund.id)
     )
-    rows = db.session.execute(_narrowed(statement, criteria, placed_between)).all()
+    rows = read_session().execute(_narrowed(statement, criteria, placed_between)).all()
     line_ids = {int(item["line_id"]) for row in rows for item in (row[5] or [])}
     lines = _line_categories(line_ids)
     return [
@@ -278,7 +278,7 @@ def _line_categories(line_ids: set[int]) -> dict[int, tuple[int, int]]:
     """Order line id -> (unit price in centimes, its product's category id)."""
     if not line_ids:
         return {}
-    rows = db.session.execute(
+    rows = read_session().execute(
         select(OrderLine.id, OrderLine.unit_price_cents, Product.category_id)
         .join(Product, Product.id == OrderLine.product_id)
         .where(OrderLine.id.in_(sorted(line_ids)))

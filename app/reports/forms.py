@@ -18,7 +18,7 @@ from app.cooperatives.forms import options
 from app.cooperatives.labels import province_choices
 from app.core.days import DayField
 from app.core.errors import DomainError
-from app.extensions import db
+from app.core.replica import read_session
 from app.fair.models import Fair
 from app.reports.period import Period, SalesFilter, period_of
 
@@ -45,11 +45,15 @@ class PeriodForm(FlaskForm):
 
 def fair_choices() -> list[SelectChoice]:
     """("", any time) then each fair, the latest first."""
-    fairs = db.session.execute(
-        select(Fair.id, Fair.name, Fair.edition, Fair.city).order_by(
-            Fair.starts_on.desc(), Fair.id.desc()
+    fairs = (
+        read_session()
+        .execute(
+            select(Fair.id, Fair.name, Fair.edition, Fair.city).order_by(
+                Fair.starts_on.desc(), Fair.id.desc()
+            )
         )
-    ).all()
+        .all()
+    )
     return options(
         [
             ("", _l("Any time (no fair)")),

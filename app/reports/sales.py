@@ -25,7 +25,7 @@ from sqlalchemy import select
 from app.catalog.models import Category
 from app.cooperatives.labels import province_name
 from app.cooperatives.models import PROVINCES, Cooperative
-from app.extensions import db
+from app.core.replica import read_session
 from app.orders.labels import PAYMENT_METHOD_NAMES, name_of
 from app.orders.models import PaymentMethod
 from app.reports.amounts import Amounts
@@ -164,7 +164,7 @@ def _grouping(group_by, facts: Facts, period: Period, criteria: SalesFilter, lan
 def _cooperative_names(ids: Iterable[int], language: str) -> tuple[dict, dict]:
     """(id -> slug, slug -> name in ``language``) of the cooperatives ``ids``."""
     rows = (
-        db.session.scalars(select(Cooperative).where(Cooperative.id.in_(sorted(ids))))
+        read_session().scalars(select(Cooperative).where(Cooperative.id.in_(sorted(ids))))
         if ids
         else []
     )
@@ -180,7 +180,7 @@ def _cooperative_names(ids: Iterable[int], language: str) -> tuple[dict, dict]:
 
 def _category_names(ids: Iterable[int], language: str) -> tuple[dict, dict]:
     """(id -> slug, slug -> name in ``language``) of the categories ``ids``."""
-    found = db.session.scalars(select(Category).where(Category.id.in_(sorted(ids))))
+    found = read_session().scalars(select(Category).where(Category.id.in_(sorted(ids))))
     categories = list(found) if ids else []
     return (
         {category.id: category.slug for category in categories},

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.catalog.models import Product
 from app.cooperatives.models import Cooperative
-from app.extensions import db
+from app.core.replica import read_session
 from app.ledger.queries import Statement, statement
 from app.orders.models import CooperativeOrder, Order, OrderLine
 from app.payments.models import Refund
@@ -69,29 +69,33 @@ def monthly_statement(
     named in ``language`` (the name written at checkout when the product has none in it).
     Four queries."""
     sold = sold_parts(period)
-    rows = db.session.execute(
-        select(
-            sold.c.at,
-            Order.number,
-            Order.payment_method,
-            CooperativeOrder.id,
-            CooperativeOrder.shipping_cents,
-            OrderLine.name,
-            Product.translations,
-            OrderLine.quantity,
-            OrderLine.total_cents,
-            OrderLine.producer_cents,
-            OrderLine.platform_cents,
-            OrderLine.solidarity_cents,
+    rows = (
+        read_session()
+        .execute(
+            select(
+                sold.c.at,
+                Order.number,
+                Order.payment_method,
+                CooperativeOrder.id,
+                CooperativeOrder.shipping_cents,
+                OrderLine.name,
+                Product.translations,
+                OrderLine.quantity,
+                OrderLine.total_cents,
+                OrderLine.producer_cents,
+                OrderLine.platform_cents,
+                OrderLine.solidarity_cents,
+            )
+            .select_from(sold)
+            .join(CooperativeOrder, CooperativeOrder.id == sold.c.part_id)
+            .join(Order, Order.id == CooperativeOrder.order_id)
+            .join(OrderLine, OrderLine.part_id == CooperativeOrder.id)
+            .join(Product, Product.id == OrderLine.product_id)
+            .where(CooperativeOrder.cooperative_id == cooperative.id)
+            .order_by(sold.c.at, CooperativeOrder.id, OrderLine.id)
         )
-        .select_from(sold)
-        .join(CooperativeOrder, CooperativeOrder.id == sold.c.part_id)
-        .join(Order, Order.id == CooperativeOrder.order_id)
-        .join(OrderLine, OrderLine.part_id == CooperativeOrder.id)
-        .join(Product, Product.id == OrderLine.product_id)
-        .where(CooperativeOrder.cooperative_id == cooperative.id)
-        .order_by(sold.c.at, CooperativeOrder.id, OrderLine.id)
-    ).all()
+        .all()
+    )
     lines: list[StatementLine] = []
     delivery_listed: set[int] = set()
     for at, number, paid_by, part_id, shipping, name, translations, quantity, *split in rows:
@@ -104,19 +108,23 @@ def monthly_statement(
                     at, number, DELIVERY, "", None, Amounts(shipping, shipping, 0, 0), paid_by
                 )
             )
-    refunds = db.session.execute(
-        refunds_booked(
-            period,
-            Order.number,
-            Refund.reason,
-            Refund.amount_cents,
-            Refund.producer_cents,
-            Refund.platform_cents,
-            Refund.solidarity_cents,
+    refunds = (
+        read_session()
+        .execute(
+            refunds_booked(
+                period,
+                Order.number,
+                Refund.reason,
+                Refund.amount_cents,
+                Refund.producer_cents,
+                Refund.platform_cents,
+                Refund.solidarity_cents,
+            )
+            .join(CooperativeOrder, CooperativeOrder.id == Refund.part_id)
+            .where(CooperativeOrder.cooperative_id == cooperative.id)
         )
-        .join(CooperativeOrder, CooperativeOrder.id == Refund.part_id)
-        .where(CooperativeOrder.cooperative_id == cooperative.id)
-    ).all()
+        .all()
+    )
     for at, number, reason, *split in refunds:
         lines.append(StatementLine(at, number, REFUND, reason or "", None, -Amounts(*split)))
     lines.sort(key=lambda line: line.at)

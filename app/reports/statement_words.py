@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.money import to_decimal_string
-from app.extensions import db
+from app.core.replica import read_session
 from app.ledger.queries import StatementLine
 from app.orders.models import CooperativeOrder, Order
 from app.payouts.models import Payout
@@ -28,13 +28,13 @@ def ledger_line_words(lines: Iterable[StatementLine]) -> dict[int, str]:
     payout_ids = {line.payout_id for line in lines if line.payout_id}
     numbers: dict[int, str] = {
         order_id: number
-        for order_id, number in db.session.execute(
+        for order_id, number in read_session().execute(
             select(Order.id, Order.number).where(Order.id.in_(order_ids))
         )
     }
     cash: dict[int, int | None] = {
         part_id: collected
-        for part_id, collected in db.session.execute(
+        for part_id, collected in read_session().execute(
             select(CooperativeOrder.id, CooperativeOrder.cash_collected_cents).where(
                 CooperativeOrder.id.in_(part_ids)
             )
@@ -42,7 +42,7 @@ def ledger_line_words(lines: Iterable[StatementLine]) -> dict[int, str]:
     }
     payouts = {
         payout.id: payout
-        for payout in db.session.scalars(select(Payout).where(Payout.id.in_(payout_ids)))
+        for payout in read_session().scalars(select(Payout).where(Payout.id.in_(payout_ids)))
     }
     words: dict[int, str] = {}
     for line in lines:

@@ -1,0 +1,1 @@
+"""`flask backup` and `flask restore`: the database and the uploaded files, restorable."""
