@@ -190,9 +190,12 @@ def register_cli(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    """Language, money and dates (web), and the header's cart count and members' link."""
+    from app.storefront.header import header_context
     from app.web.templating import register_template_helpers as register_helpers
 
     register_helpers(app)
+    app.context_processor(header_context)
 
 
 def register_observability(app: Flask) -> None:

@@ -24,6 +24,7 @@ from app.cooperatives.queries import (
 from app.core.errors import DomainError, NotFound
 from app.core.paging import read_page_number
 from app.extensions import db
+from app.web.confirmation import confirmation_page, is_confirmed
 
 PER_PAGE = 50
 #: The queue's tabs; "all" lists every status.
@@ -63,6 +64,17 @@ def verify_cooperative(cooperative_id: int):
     form = VerifyForm()
     if not form.validate():
         return _detail_page(found, form, SuspendForm(formdata=None)), 422
+    if not is_confirmed():
+        return confirmation_page(
+            title=_("Verify %(name)s?", name=found.name),
+            consequence=_(
+                "%(name)s will sell on the marketplace: its products show in the shop and its "
+                "members are told by e-mail.",
+                name=found.name,
+            ),
+            button=_("Yes, verify"),
+            back_url=url_for(".cooperative", cooperative_id=found.id),
+        )
     try:
         services.verify(
             found,
@@ -85,6 +97,17 @@ def suspend_cooperative(cooperative_id: int):
     form = SuspendForm()
     if not form.validate():
         return _detail_page(found, VerifyForm(formdata=None), form), 422
+    if not is_confirmed():
+        return confirmation_page(
+            title=_("Suspend %(name)s?", name=found.name),
+            consequence=_(
+                "%(name)s will stop selling: its products leave the shop at once.",
+                name=found.name,
+            ),
+            details=[_("Reason: %(note)s", note=form.reason.data)],
+            button=_("Yes, suspend"),
+            back_url=url_for(".cooperative", cooperative_id=found.id),
+        )
     try:
         services.suspend(found, current_user._get_current_object(), form.reason.data)
     except DomainError as error:

@@ -22,6 +22,7 @@ from app.payouts import bank_file, queries, rules, services
 from app.payouts.forms import ActionForm, FailPayoutForm, PayoutFilterForm
 from app.payouts.labels import BATCH_STATUS_NAMES, PAYOUT_STATUS_NAMES, name_of
 from app.payouts.models import PayoutStatus
+from app.web.confirmation import confirmation_page, is_confirmed
 
 PER_PAGE = 25
 
@@ -91,6 +92,16 @@ def _admin():
 @bp.route("/payouts/run", methods=["POST"])
 def run_payouts():
     """Release what is due and propose payouts now, as the daily run does."""
+    if not is_confirmed():
+        return confirmation_page(
+            title=_("Run the payouts now?"),
+            consequence=_(
+                "Earnings past the hold period become available and a payout is proposed to "
+                "each cooperative owed at least the minimum."
+            ),
+            button=_("Yes, run the payouts"),
+            back_url=url_for(".payouts"),
+        )
     try:
         report = services.run_payouts(actor=_admin())
     except DomainError as error:
@@ -114,8 +125,20 @@ def run_payouts():
 
 @bp.route("/payouts/<id:payout_id>/approve", methods=["POST"])
 def approve_payout(payout_id: int):
+    payout = queries.payout_or_404(payout_id)
+    if not is_confirmed():
+        return confirmation_page(
+            title=_("Approve payout %(reference)s?", reference=payout.reference),
+            consequence=_(
+                "%(amount)s will be paid to %(name)s.",
+                amount=format_money(payout.amount_cents, current_language()),
+                name=payout.cooperative.name,
+            ),
+            button=_("Yes, approve"),
+            back_url=url_for(".payouts"),
+        )
     try:
-        payout = services.approve(queries.payout_or_404(payout_id), _admin())
+        payout = services.approve(payout, _admin())
     except DomainError as error:
         return _refused(error)
     flash(_("%(reference)s is approved.", reference=payout.reference), "success")

@@ -18,6 +18,7 @@ from app.core.language import current_language
 from app.core.money import format_money
 from app.payments import queries, services
 from app.payments.forms import RefundAmountForm, RefundLinesForm, show_refund_error
+from app.web.confirmation import confirmation_page, is_confirmed
 
 
 @bp.route("/orders/<number>/parts/<id:part_id>/refunds/lines", methods=["POST"])
@@ -47,6 +48,16 @@ def refund_amount(number: str, part_id: int):
 
 
 def _refund(order, form, part_id: int, what: dict):
+    if not is_confirmed():
+        return confirmation_page(
+            title=_("Refund order %(number)s?", number=order.number),
+            consequence=_(
+                "The money goes back to the shopper and the ledger records who pays for it."
+            ),
+            details=[_("Reason: %(note)s", note=form.reason.data)] if form.reason.data else [],
+            button=_("Yes, refund"),
+            back_url=url_for(".order", number=order.number),
+        )
     try:
         refund = services.refund(
             order,

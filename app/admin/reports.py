@@ -15,7 +15,7 @@ from app.core.language import RTL_LANGUAGES, current_language
 from app.core.money import format_money
 from app.fair.queries import morocco_today
 from app.reports import charts
-from app.reports.amounts import percent_text, share_bps
+from app.reports.amounts import share_bps
 from app.reports.forms import ReportFilterForm, show_period_error
 from app.reports.overview import EXPORTS, AdminReport, admin_report, export_csv
 
@@ -75,7 +75,6 @@ def _page(form: ReportFilterForm, report: AdminReport | None) -> str:
         exports=EXPORTS,
         csv_args=form.query_args() if report is not None else {},
         charts=_charts(report) if report is not None else {},
-        percent=percent_text,
         share_of=share_bps,
     )
 

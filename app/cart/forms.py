@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField
+from wtforms import HiddenField, IntegerField
 from wtforms.validators import InputRequired, NumberRange
 
 from app.cart.services import MAX_QUANTITY
@@ -12,7 +12,8 @@ from app.core.ids import MAX_ID
 
 
 class AddToCartForm(FlaskForm):
-    """Posted by the product page: which product, how many units."""
+    """Posted by the product page and the product cards: which product, how many units, and
+    the page to come back to (a card's; the cart when absent or not on this site)."""
 
     product_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
     quantity = IntegerField(
@@ -23,6 +24,7 @@ class AddToCartForm(FlaskForm):
             NumberRange(min=1, max=MAX_QUANTITY),
         ],
     )
+    next = HiddenField()
 
 
 class CartLineForm(FlaskForm):

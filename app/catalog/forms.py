@@ -22,7 +22,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from app.catalog.models import LabelKind, Product, ProductStatus
 from app.catalog.queries import MAX_PER_PAGE
@@ -75,6 +82,9 @@ class AmountField(StringField):
 
 
 def _filled_amount(form: FlaskForm, field: AmountField) -> None:
+    if field.errors:
+        # The text is not an amount: that message says it all (one message per field).
+        raise StopValidation()
     if field.cents is None:
         raise ValidationError(_l("Enter the price in dirhams, such as 120 or 120,50."))
 

@@ -72,6 +72,12 @@ def memberships_of(user: User) -> list[Membership]:
     )
 
 
+def is_member_of_any(user_id: int) -> bool:
+    """Whether the user belongs to at least one cooperative (the "My cooperative" link)."""
+    found = db.session.scalar(select(Membership.id).where(Membership.user_id == user_id).limit(1))
+    return found is not None
+
+
 def members_of(cooperative_id: int) -> list[Membership]:
     """The cooperative's members with their accounts, owners first."""
     return members_by_cooperative([cooperative_id]).get(cooperative_id, [])

@@ -8,9 +8,10 @@ these are registered by ``app.web.templating``.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel import dates
+from babel import Locale, dates, numbers
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -65,11 +66,20 @@ def local_datetime(value: datetime) -> datetime:
 def format_datetime(value: datetime | None, format: str = "medium") -> str:
     """An instant in the reader's language at Morocco's local time ("" for None).
 
-    `format` is short, medium, long, full or a CLDR pattern.
+    `format` is short, medium, long, full or a CLDR pattern. "medium" reads the day in words
+    and the time to the minute ("3 déc. 2026, 14:22"): seconds (and the "00:00:00" of a day
+    stored as midnight) are noise to a shopper.
     """
     if value is None:
         return ""
-    return dates.format_datetime(local_datetime(value), format, locale=_format_locale())
+    local = local_datetime(value)
+    locale = _format_locale()
+    if format != "medium":
+        return dates.format_datetime(local, format, locale=locale)
+    day = dates.format_date(local.date(), "medium", locale=locale)
+    hour = dates.format_time(local.timetz().replace(tzinfo=None), "short", locale=locale)
+    joined = Locale.parse(locale).datetime_formats["medium"]
+    return str(joined).replace("{0}", hour).replace("{1}", day)
 
 
 def format_date(value: date | datetime | None, format: str = "medium") -> str:
@@ -88,6 +98,22 @@ def format_time(value: time | datetime | None, format: str = "short") -> str:
     if isinstance(value, datetime):
         value = local_datetime(value).timetz().replace(tzinfo=None)
     return dates.format_time(value, format, locale=_format_locale())
+
+
+def format_number(value: int | Decimal | None, decimals: int = 2) -> str:
+    """A number in the reader's language with at most ``decimals`` decimals: "94,8" in French,
+    "94.8" in English ("" for None)."""
+    if value is None:
+        return ""
+    pattern = "#,##0." + "#" * decimals if decimals else "#,##0"
+    return numbers.format_decimal(value, pattern, locale=_format_locale())
+
+
+def format_bps_percent(bps: int | None, decimals: int = 2) -> str:
+    """Basis points as the number of a percentage, without the sign: 9480 -> "94,8" in French."""
+    if bps is None:
+        return ""
+    return format_number(Decimal(bps) / 100, decimals)
 
 
 def _format_locale() -> str:

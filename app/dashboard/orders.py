@@ -21,10 +21,11 @@ from app.dashboard import bp
 from app.extensions import db
 from app.orders import queries, services, states
 from app.orders.forms import CashCollectedForm, PartFilterForm, PartMoveForm
-from app.orders.labels import PART_MOVE_NAMES
+from app.orders.labels import PART_MOVE_NAMES, PART_MOVED_MESSAGES
 from app.orders.models import CooperativeOrder, PartStatus
 from app.orders.services import CASH_RECORDABLE
 from app.reports.packing_slip import packing_slip_pdf
+from app.web.confirmation import confirmation_page, is_confirmed
 
 PARTS_PER_PAGE = 25
 
@@ -109,6 +110,18 @@ def order_part_move(cooperative_id: int, part_id: int, to: str):
     form = PartMoveForm(prefix=to)
     if not form.validate():
         return _render_part(cooperative, part, move_forms={to: form}, status=422)
+    # Without its reason, the service refuses a cancel anyway and says why next to the field.
+    if to == PartStatus.CANCELLED and (form.note.data or "").strip() and not is_confirmed():
+        return confirmation_page(
+            title=_("Cancel your part of order %(number)s?", number=part.order.number),
+            consequence=_(
+                "The shopper is told, the products go back on sale and a card payment for "
+                "this part is refunded."
+            ),
+            details=[_("Reason: %(note)s", note=form.note.data)],
+            button=_("Yes, cancel this part"),
+            back_url=url_for(".order_part", cooperative_id=cooperative.id, part_id=part.id),
+        )
     try:
         services.move_part(
             part,
@@ -131,10 +144,7 @@ def order_part_move(cooperative_id: int, part_id: int, to: str):
             move_forms={to: form},
             status=error.status,
         )
-    flash(
-        _("Order %(number)s: %(step)s.", number=part.order.number, step=PART_MOVE_NAMES[to]),
-        "success",
-    )
+    flash(str(PART_MOVED_MESSAGES[to]) % {"number": part.order.number}, "success")
     return redirect(url_for(".order_part", cooperative_id=cooperative.id, part_id=part.id))
 
 

@@ -21,7 +21,6 @@ from app.dashboard import bp
 from app.extensions import db
 from app.fair.queries import morocco_today
 from app.reports import charts
-from app.reports.amounts import percent_text
 from app.reports.cooperative_overview import CooperativeOverview, cooperative_overview
 from app.reports.forms import FairPeriodForm, show_period_error
 
@@ -89,5 +88,4 @@ def _page(
         form=form,
         overview=found,
         chart=chart,
-        percent=percent_text,
     )

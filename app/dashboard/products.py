@@ -34,6 +34,7 @@ from app.core.errors import DomainError, NotFound
 from app.core.language import current_language
 from app.dashboard import bp
 from app.extensions import db
+from app.web.confirmation import confirmation_page, is_confirmed
 
 
 def _member_cooperative(cooperative_id: int) -> Cooperative:
@@ -171,6 +172,18 @@ def product_archive(cooperative_id: int, product_id: int):
     product = _cooperative_product(cooperative, product_id)
     if not ConfirmForm().validate():
         abort(400)
+    if not is_confirmed():
+        return confirmation_page(
+            title=_("Archive “%(name)s”?", name=product.name),
+            consequence=_(
+                "“%(name)s” leaves the shop; past orders keep it. Only editing it again "
+                "puts it back on sale.",
+                name=product.name,
+            ),
+            button=_("Yes, archive"),
+            final=False,
+            back_url=url_for(".products", cooperative_id=cooperative.id),
+        )
     services.update_product(product, _user(), {"status": ProductStatus.ARCHIVED.value})
     flash(_("“%(name)s” is archived.", name=product.name), "success")
     return redirect(url_for(".products", cooperative_id=cooperative.id))

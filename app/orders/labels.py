@@ -35,6 +35,16 @@ PART_MOVE_NAMES = {
     "cancelled": _l("Cancel this part"),
 }
 
+#: What is said once a part moved to a status (past participle; the button says what to do).
+PART_MOVED_MESSAGES = {
+    "confirmed": _l("Order %(number)s confirmed."),
+    "ready": _l("Order %(number)s marked ready for pickup."),
+    "shipped": _l("Order %(number)s marked shipped."),
+    "delivered": _l("Order %(number)s marked delivered."),
+    "refused": _l("Order %(number)s marked refused at the door."),
+    "cancelled": _l("Your part of order %(number)s is cancelled."),
+}
+
 DELIVERY_METHOD_NAMES = {
     "home_delivery": _l("Home delivery"),
     "coop_pickup": _l("Pickup at the cooperative"),

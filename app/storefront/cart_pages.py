@@ -17,6 +17,7 @@ from app.cart.forms import AddToCartForm, CartLineForm, RemoveLineForm
 from app.cart.queries import HOME_DELIVERY, CartContents, cart_contents
 from app.core.errors import DomainError
 from app.core.language import current_language
+from app.core.redirects import safe_next
 from app.orders.labels import DELIVERY_METHOD_NAMES
 from app.storefront import bp
 
@@ -77,17 +78,31 @@ def cart():
 
 @bp.post("/cart/add")
 def cart_add():
-    """Add units of a product (the product page's form); then show the cart."""
+    """Add units of a product, then go back to the page it was added from (a product card's
+    ``next``, same site only) saying so, or else to the cart.
+
+    A refusal (out of stock, no longer on sale) is said on that page too; without a page to
+    go back to, the cart shows it.
+    """
     form = AddToCartForm()
+    back = safe_next(form.next.data)
     if not form.validate():
         messages = [message for errors in form.errors.values() for message in errors]
-        return render_cart(errors=messages, status=422)
+        return _refused(messages, back, 422)
     try:
         services.add_to_cart(_cart(), form.product_id.data, form.quantity.data)
     except DomainError as error:
-        return render_cart(errors=[error.message], status=error.status)
+        return _refused([error.message], back, error.status)
     flash(_("Added to your cart."), "success")
-    return redirect(url_for(".cart"))
+    return redirect(back or url_for(".cart"))
+
+
+def _refused(messages: list[str], back: str | None, status: int):
+    if back is None:
+        return render_cart(errors=messages, status=status)
+    for message in messages:
+        flash(message, "error")
+    return redirect(back)
 
 
 @bp.post("/cart/items/<id:product_id>")

@@ -54,7 +54,8 @@ def fair_url(fair: Fair) -> str:
     )
 
 
-def _page_context() -> dict[str, Any]:
+def catalog_context() -> dict[str, Any]:
+    """What product cards (storefront/catalog/_cards.html) need besides the products."""
     language = current_language()
     return {
         "province_label": lambda code: province_name(code, language),
@@ -76,7 +77,7 @@ def home():
         products=new_products(NEW_PRODUCTS_ON_HOME),
         provinces=province_choices(language),
         categories=category_tree(),
-        **_page_context(),
+        **catalog_context(),
     )
 
 
@@ -151,7 +152,7 @@ def _products_content() -> tuple[int, str]:
         page_args=page_args,
         filtered=filtered,
         search_help=search_help,
-        **_page_context(),
+        **catalog_context(),
     )
     return status, content
 
@@ -189,7 +190,7 @@ def _product_parts(product_id: int) -> dict[str, Any]:
         "split": split,
         # A label shows as certified only with its certificate filed by the cooperative.
         "labels_certified": has_document(found.cooperative_id, "label_certificate"),
-        **_page_context(),
+        **catalog_context(),
     }
     return {
         "product_id": found.id,

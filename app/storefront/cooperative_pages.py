@@ -33,6 +33,7 @@ from app.core.language import current_language
 from app.extensions import db
 from app.fair.queries import current_stand
 from app.storefront import bp
+from app.storefront.catalog_pages import catalog_context
 
 PER_PAGE = 24
 
@@ -117,6 +118,7 @@ def cooperative(slug: str):
         stand=current_stand(found.id),
         products=products,
         insider=insider,
+        **catalog_context(),
     )
 
 

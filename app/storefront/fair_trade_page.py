@@ -20,12 +20,6 @@ from app.storefront import bp
 EXAMPLE_CENTS = 120_00
 
 
-@bp.app_template_filter("percent")
-def percent_filter(bps: int | None) -> str:
-    """Basis points as a percent number without the sign: 850 -> "8.5"."""
-    return "" if bps is None else engine.percent_text(bps)
-
-
 @bp.route("/fair-trade")
 def fair_trade():
     """The rules in force now, in the order they win (fair first), each splitting 120.00 MAD."""

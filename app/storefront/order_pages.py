@@ -44,6 +44,7 @@ from app.orders.models import Order, OrderLine, OrderStatus
 from app.payments import services as payments
 from app.payments.queries import refunds_by_order
 from app.storefront import bp
+from app.web.confirmation import confirmation_page, is_confirmed
 
 ORDERS_PER_PAGE = 20
 
@@ -229,6 +230,16 @@ def order_cancel(number: str):
     found = queries.order_for_shopper(number, current_user)
     if not FlaskForm().validate():
         return _render_order(found, errors=[_("The form expired: please try again.")], status=422)
+    if not is_confirmed():
+        return confirmation_page(
+            title=_("Cancel order %(number)s?", number=found.number),
+            consequence=_(
+                "Every cooperative stops preparing it and the products go back on sale; "
+                "a card payment is refunded."
+            ),
+            button=_("Yes, cancel the order"),
+            back_url=url_for(".order", number=found.number),
+        )
     try:
         payments.cancel_order(found, current_user._get_current_object())
     except DomainError as error:

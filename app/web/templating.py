@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from app.core.language import (
     LANGUAGE_NAMES,
     RTL_LANGUAGES,
     current_language,
+    format_bps_percent,
     format_date,
     format_datetime,
+    format_number,
     format_time,
 )
 from app.core.money import format_money
+
+#: Where cached HTML wants the reader's form fields (autoescaped text can hold no "<!--").
+CART_FORM_TOKENS = Markup("<!--cart-form-tokens-->")
+
+
+def with_cart_form_tokens(html: str) -> Markup:
+    """``html`` with each add-to-cart form given the reader's CSRF token and this page as
+    where to come back (cached product cards cannot hold either)."""
+    html = escape(html)  # a block of the page: Markup already, kept as it is
+    if CART_FORM_TOKENS not in html:
+        return html
+    here = request.full_path.rstrip("?")
+    fields = Markup(
+        '<input type="hidden" name="csrf_token" value="{}">'
+        '<input type="hidden" name="next" value="{}">'
+    ).format(generate_csrf(), here)
+    return html.replace(CART_FORM_TOKENS, fields)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -34,5 +55,11 @@ def register_template_helpers(app: Flask) -> None:
     # In place of Flask-Babel's filters of the same names, which convert through pytz.
     app.jinja_env.filters.update(
         datetimeformat=format_datetime, dateformat=format_date, timeformat=format_time
+    )
+    # Numbers as the reader's language writes them (94,8 in French): the one way to show them.
+    app.jinja_env.filters.update(
+        number=format_number,
+        percent=format_bps_percent,
+        with_cart_form_tokens=with_cart_form_tokens,
     )
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -108,6 +109,20 @@ def test_an_invalid_product_form_is_shown_again_with_the_message_and_422(
     assert message in text_of(response)
     assert 'class="errors"' in text_of(response)
     assert products_of(cooperative) == []
+
+
+@pytest.mark.parametrize("price", ["douze", "12,345", ""])
+def test_a_bad_price_gets_one_message_next_to_its_field(client, cooperative, owner, price):
+    category = CategoryFactory()
+    login_as(client, owner)
+    url = f"/dashboard/{cooperative.id}/products/new"
+
+    response = client.post(url, data=form_data(client, url, category, price=price), headers=EN)
+
+    errors = re.search(r'<ul class="errors" id="price-errors">(.*?)</ul>', text_of(response), re.S)
+    assert response.status_code == 422
+    assert errors is not None
+    assert errors.group(1).count("<li>") == 1
 
 
 def test_an_unverified_cooperative_is_told_to_keep_a_draft(client):
@@ -218,7 +233,7 @@ def test_a_member_archives_a_product(client, cooperative, owner):
 
     response = client.post(
         f"{list_url[: -len('/products')]}/products/{product.id}/archive",
-        data={"csrf_token": csrf_from(client, list_url)},
+        data={"csrf_token": csrf_from(client, list_url), "confirmed": "yes"},
     )
 
     assert response.status_code == 302
@@ -273,3 +288,20 @@ def test_the_dashboard_needs_a_login(client, cooperative):
     response = client.get(f"/dashboard/{cooperative.id}/products")
 
     assert response.status_code in (302, 401)
+
+
+def test_archiving_without_the_confirmation_asks_first_and_changes_nothing(
+    client, cooperative, owner
+):
+    product = ProductFactory(cooperative=cooperative)
+    login_as(client, owner)
+    list_url = f"/dashboard/{cooperative.id}/products"
+
+    response = client.post(
+        f"{list_url}/{product.id}/archive", data={"csrf_token": csrf_from(client, list_url)}
+    )
+
+    assert response.status_code == 200
+    assert 'name="confirmed" value="yes"' in text_of(response)
+    db.session.expire_all()
+    assert product.status == "active"

@@ -43,7 +43,8 @@ def test_shopper_cannot_verify_even_with_a_csrf_token(client, shopper):
     login_as(client, shopper)
     token = csrf_from(client, "/cooperatives/apply")
     response = client.post(
-        f"/admin/cooperatives/{pending.id}/verify", data={"note": "", "csrf_token": token}
+        f"/admin/cooperatives/{pending.id}/verify",
+        data={"note": "", "csrf_token": token, "confirmed": "yes"},
     )
     assert response.status_code == 403
     assert events() == 0
@@ -93,7 +94,9 @@ def test_admin_verifies_an_application_with_a_note(client, admin):
     url = f"/admin/cooperatives/{pending.id}"
     token = csrf_from(client, url)
 
-    response = client.post(f"{url}/verify", data={"note": "Papiers vus", "csrf_token": token})
+    response = client.post(
+        f"{url}/verify", data={"note": "Papiers vus", "csrf_token": token, "confirmed": "yes"}
+    )
 
     assert response.status_code == 302
     db.session.refresh(pending)
@@ -109,7 +112,7 @@ def test_verifying_twice_is_a_409_on_the_page(client, admin, cooperative):
     token = csrf_from(client, f"/admin/cooperatives/{cooperative.id}")
     response = client.post(
         f"/admin/cooperatives/{cooperative.id}/verify",
-        data={"note": "", "csrf_token": token},
+        data={"note": "", "csrf_token": token, "confirmed": "yes"},
         headers=EN,
     )
     assert response.status_code == 409
@@ -122,8 +125,12 @@ def test_suspending_needs_a_reason_shown_next_to_the_field(client, admin, cooper
     url = f"/admin/cooperatives/{cooperative.id}"
     token = csrf_from(client, url)
 
-    missing = client.post(f"{url}/suspend", data={"reason": "  ", "csrf_token": token})
-    done = client.post(f"{url}/suspend", data={"reason": "Miel coupé", "csrf_token": token})
+    missing = client.post(
+        f"{url}/suspend", data={"reason": "  ", "csrf_token": token, "confirmed": "yes"}
+    )
+    done = client.post(
+        f"{url}/suspend", data={"reason": "Miel coupé", "csrf_token": token, "confirmed": "yes"}
+    )
 
     assert missing.status_code == 422
     assert errors_of(missing.get_data(as_text=True), "reason")
@@ -145,3 +152,27 @@ def test_verify_form_without_csrf_token_changes_nothing(client, admin):
 def test_unknown_cooperative_is_a_404_for_admins(client, admin):
     login_as(client, admin)
     assert client.get("/admin/cooperatives/999999").status_code == 404
+
+
+def test_verifying_or_suspending_without_the_confirmation_asks_first_and_changes_nothing(
+    client, admin, cooperative
+):
+    pending = file_papers(CooperativeFactory(status="pending"))
+    MembershipFactory(cooperative=pending)
+    login_as(client, admin)
+    token = csrf_from(client, f"/admin/cooperatives/{pending.id}")
+
+    verify = client.post(
+        f"/admin/cooperatives/{pending.id}/verify", data={"note": "vu", "csrf_token": token}
+    )
+    suspend = client.post(
+        f"/admin/cooperatives/{cooperative.id}/suspend",
+        data={"reason": "Miel coupé", "csrf_token": token},
+    )
+
+    assert (verify.status_code, suspend.status_code) == (200, 200)
+    page = suspend.get_data(as_text=True)
+    assert 'name="confirmed" value="yes"' in page and 'value="Miel coupé"' in page
+    db.session.refresh(pending)
+    db.session.refresh(cooperative)
+    assert (pending.status, cooperative.status) == ("pending", "verified")

@@ -172,7 +172,10 @@ def test_verifying_on_the_page_with_an_item_missing_asks_for_a_reason(client, ad
     page = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert 'data-item="statutes" data-ok="no"' in page
 
-    refused = client.post(f"{url}/verify", data={"note": "", "csrf_token": csrf_from(client, url)})
+    token = csrf_from(client, url)
+    refused = client.post(
+        f"{url}/verify", data={"note": "", "csrf_token": token, "confirmed": "yes"}
+    )
     assert refused.status_code == 422
     accepted = client.post(
         f"{url}/verify",
@@ -180,6 +183,7 @@ def test_verifying_on_the_page_with_an_item_missing_asks_for_a_reason(client, ad
             "note": "",
             "reason": "Papers seen at the ODCo",
             "csrf_token": csrf_from(client, url),
+            "confirmed": "yes",
         },
     )
     assert accepted.status_code == 302

@@ -25,6 +25,12 @@ def submit(page, form_selector: str) -> None:
         page.locator(form_selector).locator("button[type=submit], button:not([type])").first.click()
 
 
+def confirm(page) -> None:
+    """Press "Yes" on the confirmation step of an irreversible action (app/web/confirmation.py)."""
+    assert page.locator("form.confirm-action").count() == 1, f"{page.url} asks no confirmation"
+    submit(page, "form.confirm-action")
+
+
 def check_page(page, language: str, name: str) -> None:
     """The page is in `language` (direction included), shows no English message, fits the
     phone's width without sideways scrolling, and is saved as a screenshot."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from e2e.browsing import check_page, choose_language, log_in, submit
+from e2e.browsing import check_page, choose_language, confirm, log_in, submit
 from e2e.conftest import PHONE
 
 pytestmark = pytest.mark.browser
@@ -54,6 +54,11 @@ def _shopper_buys_from_two_cooperatives(browser, site, language: str) -> tuple[s
             page.fill("form.add-to-cart input[name=quantity]", "2" if index == 0 else "1")
             submit(page, "form.add-to-cart")
 
+            # Added, the shopper stays on the product page; the header leads to the cart.
+            assert page.url.endswith(site.path("storefront.product", product_id=product_id))
+
+        with page.expect_navigation():
+            page.locator(".site-header a.cart-link").click()
         assert page.url.endswith(site.path("storefront.cart"))
         page.check(f'input[name="delivery-{site.exhibitor_id}"][value="stand_pickup"]')
         page.check(f'input[name="delivery-{site.other_id}"][value="home_delivery"]')
@@ -141,16 +146,19 @@ def _admin_verifies_a_cooperative_and_runs_payouts(browser, site, language, jour
         for box in page.locator(f"{verify} textarea").all():
             box.fill("ODCo papers checked at the fair's desk")
         submit(page, verify)
+        confirm(page)
         assert page.locator(verify).count() == 0
         check_page(page, language, "admin-verified")
 
         page.goto(site.path("admin.payouts"))
         submit(page, f'form[action="{site.path("admin.run_payouts")}"]')
+        confirm(page)
         approve = page.locator('form[action$="/approve"]')
         assert approve.count() >= 1, "the run proposed no payout"
         check_page(page, language, "admin-payouts")
         before = approve.count()
         submit(page, 'form[action$="/approve"]')
+        confirm(page)
         assert page.locator('form[action$="/approve"]').count() == before - 1
         assert page.locator('form[action$="/execute"]').count() >= 1
     finally:

@@ -62,3 +62,33 @@ def crawl(
             parts = urlsplit(target)
             if not parts.netloc and target not in seen:
                 queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+def walk_as_every_reader(app: Flask, client: FlaskClient, marketplace, language: str):
+    """The pages each kind of reader reaches by links in `language`: a visitor, a shopper
+    (with a cart, so the checkout too), a member of a cooperative who is not an admin, and
+    an admin. `marketplace` is i18n.conftest's. Returns {reader: [Page]}."""
+    from i18n.test_pages_in_each_language import LOGGED_OUT, MEMBER_AND_ADMIN, SHOPPER, STOREFRONT
+    from sqlalchemy import select
+    from support.factories import add_to_cart, login_as
+
+    from app.catalog.models import Product
+    from app.extensions import db
+
+    member = marketplace.exhibitor.memberships[0].user
+    client.get(f"/lang/{language}")
+    pages = {"visitor": list(crawl(app, client, [*STOREFRONT, *LOGGED_OUT], limit=300))}
+
+    login_as(client, marketplace.shopper)
+    product = db.session.scalars(
+        select(Product).where(Product.cooperative_id == marketplace.other.id, Product.stock > 0)
+    ).first()
+    add_to_cart(client, product)
+    start = [*SHOPPER, f"/orders/{marketplace.order.number}", "/checkout"]
+    pages["shopper"] = list(crawl(app, client, start, limit=300))
+
+    login_as(client, member)
+    pages["member"] = list(crawl(app, client, ["/dashboard/"], limit=300))
+    login_as(client, marketplace.admin)
+    pages["admin"] = list(crawl(app, client, MEMBER_AND_ADMIN, limit=300))
+    return pages

@@ -83,7 +83,10 @@ def test_a_refused_move_on_a_page_is_told_in_arabic(client, marketplace: Marketp
     login_as(client, marketplace.admin)
     client.get("/lang/ar")
     url = f"/admin/cooperatives/{marketplace.exhibitor.id}"
-    response = client.post(f"{url}/verify", data={"note": "", "csrf_token": csrf_from(client, url)})
+    token = csrf_from(client, url)
+    response = client.post(
+        f"{url}/verify", data={"note": "", "csrf_token": token, "confirmed": "yes"}
+    )
 
     assert response.status_code == 409
     html = response.get_data(as_text=True)

@@ -13,39 +13,14 @@ from __future__ import annotations
 from flask import Flask
 from i18n.conftest import Marketplace
 from i18n.latin_words import data_words, latin_words_on
-from i18n.page_crawl import Page, crawl
-from i18n.test_pages_in_each_language import LOGGED_OUT, MEMBER_AND_ADMIN, SHOPPER, STOREFRONT
-from sqlalchemy import select
-from support.factories import add_to_cart, login_as
-
-from app.catalog.models import Product
-from app.extensions import db
-
-
-def _walk(app: Flask, client, marketplace: Marketplace) -> dict[str, list[Page]]:
-    member = marketplace.exhibitor.memberships[0].user
-    client.get("/lang/ar")
-    pages = {"visitor": list(crawl(app, client, [*STOREFRONT, *LOGGED_OUT], limit=300))}
-
-    login_as(client, marketplace.shopper)
-    product = db.session.scalars(
-        select(Product).where(Product.cooperative_id == marketplace.other.id, Product.stock > 0)
-    ).first()
-    add_to_cart(client, product)
-    start = [*SHOPPER, f"/orders/{marketplace.order.number}", "/checkout"]
-    pages["shopper"] = list(crawl(app, client, start, limit=300))
-
-    login_as(client, member)
-    pages["member"] = list(crawl(app, client, ["/dashboard/"], limit=300))
-    login_as(client, marketplace.admin)
-    pages["admin"] = list(crawl(app, client, MEMBER_AND_ADMIN, limit=300))
-    return pages
+from i18n.page_crawl import walk_as_every_reader
+from support.factories import login_as
 
 
 def test_no_latin_word_is_left_on_any_arabic_page_of_any_reader(
     app: Flask, client, marketplace: Marketplace
 ) -> None:
-    pages = _walk(app, client, marketplace)
+    pages = walk_as_every_reader(app, client, marketplace, "ar")
     data = data_words()
 
     found = {

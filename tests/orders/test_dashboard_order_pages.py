@@ -113,11 +113,18 @@ def test_cancelling_from_the_dashboard_needs_a_reason(client, member_part):
     token = csrf(client.get(url).get_data(as_text=True))
 
     missing = client.post(f"{url}/move/cancelled", data={"csrf_token": token})
-    given = client.post(
+    asked = client.post(
         f"{url}/move/cancelled", data={"csrf_token": token, "cancelled-note": "Plus de stock"}
+    )
+    unchanged = status_of(part.id)
+    given = client.post(
+        f"{url}/move/cancelled",
+        data={"csrf_token": token, "cancelled-note": "Plus de stock", "confirmed": "yes"},
     )
 
     assert missing.status_code == 422
+    assert asked.status_code == 200 and unchanged != "cancelled"
+    assert 'value="Plus de stock"' in asked.get_data(as_text=True)
     assert given.status_code == 302
     assert status_of(part.id) == "cancelled"
 

@@ -174,9 +174,27 @@ def test_the_shopper_cancels_from_the_receipt(client, shop, shopper):
     assert "/cancel" in page
 
     response = client.post(
-        f"/orders/{order.number}/cancel", data={"csrf_token": hidden(page, "csrf_token")}
+        f"/orders/{order.number}/cancel",
+        data={"csrf_token": hidden(page, "csrf_token"), "confirmed": "yes"},
     )
 
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == "cancelled"
+
+
+def test_cancelling_without_the_confirmation_asks_first_and_changes_nothing(client, shopper, shop):
+    oil = ProductFactory(stock=5)
+    order = shop.checkout(shopper, {oil: 2})
+    login_as(client, shopper)
+    page = client.get(f"/orders/{order.number}").get_data(as_text=True)
+
+    response = client.post(
+        f"/orders/{order.number}/cancel", data={"csrf_token": hidden(page, "csrf_token")}
+    )
+
+    asked = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'name="confirmed" value="yes"' in asked and f'href="/orders/{order.number}"' in asked
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status != "cancelled"

@@ -70,6 +70,7 @@ def test_an_admin_refunds_units_from_the_page(client, paid, admin):
         f"/admin/orders/{paid.number}/parts/{part.id}/refunds/lines",
         data={
             "csrf_token": csrf_from(client, page(paid)),
+            "confirmed": "yes",
             f"{prefix}lines-0-line_id": str(line.id),
             f"{prefix}lines-0-quantity": "1",
             f"{prefix}lines-0-restock": "y",
@@ -97,6 +98,7 @@ def test_an_amount_beyond_what_was_paid_comes_back_with_a_409_next_to_the_field(
         f"/admin/orders/{paid.number}/parts/{part.id}/refunds/amount",
         data={
             "csrf_token": csrf_from(client, page(paid)),
+            "confirmed": "yes",
             f"{prefix}amount": "100000",
             f"{prefix}reason": "Trop",
             f"{prefix}funded_by": "platform",
@@ -118,6 +120,7 @@ def test_a_form_without_reason_or_with_a_bad_amount_is_a_422(client, paid, admin
         f"/admin/orders/{paid.number}/parts/{part.id}/refunds/amount",
         data={
             "csrf_token": csrf_from(client, page(paid)),
+            "confirmed": "yes",
             f"{prefix}amount": "12,5x",
             f"{prefix}reason": "",
             f"{prefix}funded_by": "platform",
@@ -139,4 +142,24 @@ def test_a_refund_form_without_csrf_token_is_refused(client, paid, admin):
         data={f"amount-{part.id}-amount": "10", f"amount-{part.id}-reason": "x"},
     )
     assert response.status_code == 400
+    assert refund_count() == 0
+
+
+def test_refunding_without_the_confirmation_asks_first_and_changes_nothing(client, paid, admin):
+    part = paid.parts[0]
+    login_as(client, admin)
+    prefix = f"amount-{part.id}-"
+
+    response = client.post(
+        f"/admin/orders/{paid.number}/parts/{part.id}/refunds/amount",
+        data={
+            "csrf_token": csrf_from(client, page(paid)),
+            f"{prefix}amount": "10",
+            f"{prefix}reason": "Geste",
+            f"{prefix}funded_by": "platform",
+        },
+    )
+
+    assert response.status_code == 200
+    assert f'name="{prefix}amount" value="10"' in response.get_data(as_text=True)
     assert refund_count() == 0

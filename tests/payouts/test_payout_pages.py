@@ -13,7 +13,9 @@ PAGE = "/admin/payouts"
 
 
 def _post(client, path: str, data: dict | None = None):
-    return client.post(path, data={"csrf_token": csrf_from(client, PAGE), **(data or {})})
+    """Post as the page's form, confirmed (the routes that need it ask otherwise)."""
+    token = csrf_from(client, PAGE)
+    return client.post(path, data={"csrf_token": token, "confirmed": "yes", **(data or {})})
 
 
 def _run(client) -> Payout:
@@ -138,3 +140,22 @@ def test_the_cooperative_payouts_page_is_for_its_members_only(client, bank_coope
     assert login_as(client, stranger).get(path).status_code == 403
     assert login_as(client, shopper).get(path).status_code == 403
     assert login_as(client, shopper).get("/dashboard/999999/payouts").status_code == 404
+
+
+def test_running_or_approving_without_the_confirmation_asks_first_and_changes_nothing(
+    client, admin, bank_cooperative, books
+):
+    books.earn(bank_cooperative, 123450)
+    login_as(client, admin)
+    token = csrf_from(client, PAGE)
+
+    asked = client.post("/admin/payouts/run", data={"csrf_token": token})
+
+    assert asked.status_code == 200
+    assert 'name="confirmed" value="yes"' in asked.get_data(as_text=True)
+    assert db.session.query(Payout).count() == 0
+    payout = _run(client)
+    asked = client.post(f"/admin/payouts/{payout.id}/approve", data={"csrf_token": token})
+    assert asked.status_code == 200
+    db.session.refresh(payout)
+    assert payout.status == "proposed"

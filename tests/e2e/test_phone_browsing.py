@@ -1,0 +1,148 @@
+"""Browsing on a 390 px phone, in French and in Arabic: search and filter, a cooperative's
+page to a product to the cart, and a forgotten password.
+
+Each page fits the phone's width, has no serious accessibility violation (axe-core), and is
+saved to test-artifacts/screenshots/ (tests/e2e/phone.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from e2e.browsing import choose_language, submit
+from e2e.phone import PHONE_390, check_phone_page, phone_window
+from sqlalchemy import select
+
+from app.cooperatives.models import Cooperative
+from app.extensions import db
+
+pytestmark = pytest.mark.browser
+
+LANGUAGES = ["fr", "ar"]
+#: The header of a phone page, at most (issue 17: it wrapped to 165-250 px).
+HEADER_MAX_PX = 64
+
+
+def _cart_count(page) -> int:
+    return int(page.locator("[data-cart-count]").inner_text().strip())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_shopper_opens_the_menu_and_filters_the_products_in_the_drawer(
+    browser, site, committing_db, language
+):
+    with site.app.app_context():
+        province = db.session.scalar(
+            select(Cooperative.province).where(Cooperative.slug == site.exhibitor_slug)
+        )
+    context, page = phone_window(browser, site)
+    try:
+        choose_language(page, language)
+        page.goto(site.path("storefront.products"))
+
+        header = page.locator(".site-header").bounding_box()
+        first_product = page.locator(".product-card").first.bounding_box()
+        assert header["height"] <= HEADER_MAX_PX
+        assert first_product["y"] < PHONE_390["height"], "no product in the first screen"
+        assert not page.locator("#province").is_visible()  # folded in the drawer
+        assert not page.locator(".main-nav").is_visible()  # behind the menu button
+        check_phone_page(page, f"{language}-phone-products")
+
+        page.locator(".menu-button").click()
+        assert page.locator(".main-nav").is_visible()
+        check_phone_page(page, f"{language}-phone-menu")
+
+        page.locator(".filter-drawer > summary").click()
+        page.select_option("#province", province)
+        check_phone_page(page, f"{language}-phone-filters")
+        submit(page, "form.filters")
+
+        assert re.search(rf"[?&]province={province}\b", page.url), page.url
+        assert page.locator(".product-card").count() >= 1
+        assert page.locator(".filter-drawer > summary").inner_text().endswith("(1)")
+        check_phone_page(page, f"{language}-phone-filtered")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_shopper_goes_from_a_cooperative_to_a_product_to_the_cart_and_stays(
+    browser, site, committing_db, language
+):
+    context, page = phone_window(browser, site)
+    try:
+        choose_language(page, language)
+        cooperative_page = site.path("storefront.cooperative", slug=site.exhibitor_slug)
+        page.goto(cooperative_page)
+        check_phone_page(page, f"{language}-phone-cooperative")
+        before = _cart_count(page)
+
+        with page.expect_navigation():
+            page.locator(".product-card a").first.click()
+        product_page = page.url
+        check_phone_page(page, f"{language}-phone-product")
+        submit(page, "form.add-to-cart")
+
+        # Back on the product page, told so, with one more unit in the header's count.
+        assert page.url == product_page
+        assert page.locator(".flash-success").count() == 1
+        assert _cart_count(page) == before + 1
+        check_phone_page(page, f"{language}-phone-added")
+
+        # A card's button adds without leaving the cooperative's page (fetch, same form).
+        page.goto(cooperative_page)
+        page.locator(".product-card form.card-add button").nth(1).click()
+        page.wait_for_function(
+            "n => document.querySelector('[data-cart-count]').textContent.trim() == n",
+            arg=str(before + 2),
+        )
+        assert page.url.endswith(cooperative_page)
+        assert page.locator(".flash-success").count() == 1
+        check_phone_page(page, f"{language}-phone-card-added")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_shopper_who_forgot_the_password_asks_for_a_link_from_the_login_page(
+    browser, site, committing_db, language
+):
+    context, page = phone_window(browser, site)
+    try:
+        choose_language(page, language)
+        page.goto(site.path("accounts.login"))
+        check_phone_page(page, f"{language}-phone-login")
+        with page.expect_navigation():
+            page.locator(f'main a[href="{site.path("accounts.forgot_password")}"]').click()
+        check_phone_page(page, f"{language}-phone-forgot-password")
+
+        page.fill("#email", site.shopper.email)
+        submit(page, f'main form[action="{site.path("accounts.forgot_password")}"]')
+
+        # The same answer whether the address has an account or not, on the login page.
+        assert page.url.endswith(site.path("accounts.login"))
+        assert page.locator(".flash").count() == 1
+        check_phone_page(page, f"{language}-phone-link-sent")
+    finally:
+        context.close()
+
+
+def test_the_menu_and_a_cards_add_to_cart_work_without_javascript(browser, site, committing_db):
+    # No page.evaluate here: with scripts off, the page's own world runs nothing.
+    context, page = phone_window(browser, site, javascript=False)
+    try:
+        choose_language(page, "fr")
+        products = site.path("storefront.products")
+        page.goto(products)
+        assert not page.locator(".main-nav").is_visible()
+        page.locator(".menu-button").click()
+        assert page.locator(".main-nav").is_visible()
+
+        submit(page, ".product-card form.card-add")
+
+        assert page.url.endswith(products)
+        assert page.locator(".flash-success").count() == 1
+        assert _cart_count(page) == 1
+    finally:
+        context.close()
