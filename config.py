@@ -98,6 +98,10 @@ class Config:
     PASSWORD_RESET_RATE_LIMIT = "10 per hour"
     #: Product photos one account may upload (API and dashboard together) before a 429.
     PHOTO_UPLOAD_RATE_LIMIT = "30 per hour"
+    #: Orders placed without an account, per address and per phone, before a 429
+    #: (app/storefront/checkout_limits.py): cash on delivery costs a cooperative a trip.
+    GUEST_CHECKOUT_RATE_LIMIT = "5 per hour;20 per day"
+    GUEST_CHECKOUT_PHONE_RATE_LIMIT = "3 per day"
 
     #: Public catalog answers (product API, product list and page): where they are kept.
     #: SimpleCache is per process; REDIS_URL switches it to RedisCache (see load_config).
@@ -234,6 +238,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "REGISTRATION_RATE_LIMIT": ("REGISTRATION_RATE_LIMIT", str),
     "PASSWORD_RESET_RATE_LIMIT": ("PASSWORD_RESET_RATE_LIMIT", str),
     "PHOTO_UPLOAD_RATE_LIMIT": ("PHOTO_UPLOAD_RATE_LIMIT", str),
+    "GUEST_CHECKOUT_RATE_LIMIT": ("GUEST_CHECKOUT_RATE_LIMIT", str),
+    "GUEST_CHECKOUT_PHONE_RATE_LIMIT": ("GUEST_CHECKOUT_PHONE_RATE_LIMIT", str),
     "RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "PROXY_COUNT": ("PROXY_COUNT", int),
     "CACHE_TYPE": ("CACHE_TYPE", str),

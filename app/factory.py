@@ -129,6 +129,7 @@ def register_domain_wiring() -> None:
     from app.core.after_commit import watch_commits
     from app.ledger.models import guard_ledger_rows
     from app.orders.labels import name_order_transitions
+    from app.orders.takeover import connect_guest_takeover
     from app.payments.events import require_every_handler
     from app.payouts.labels import name_payout_transitions
     from app.payouts.transfers import register_webhook_handlers
@@ -138,6 +139,7 @@ def register_domain_wiring() -> None:
     watch_catalog_commits()  # a commit that changes the catalog retires its cached answers
     watch_search_documents()  # a flush that changes what is searched rebuilds its documents
     connect_cart_signals()  # a guest's cart joins the shopper's at login
+    connect_guest_takeover()  # a guest's orders join the account that verifies their e-mail
     name_order_transitions()  # how IllegalTransition words a refused move, per state machine
     name_cooperative_transitions()
     name_payout_transitions()

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import TimestampMixin, utcnow
@@ -109,3 +109,21 @@ class AccountLink(db.Model):
     used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class SavedAddress(db.Model):
+    """A delivery address a shopper chose to keep, offered first at their next checkout."""
+
+    __tablename__ = "saved_addresses"
+    __table_args__ = (UniqueConstraint("user_id", "name", "line1", "city", "postal_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: Who receives the parcel.
+    name: Mapped[str] = mapped_column(String(120))
+    #: Number, street, neighbourhood.
+    line1: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(80))
+    #: 5 digits, or empty (the postal code is optional).
+    postal_code: Mapped[str] = mapped_column(String(5), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

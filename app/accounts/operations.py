@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from app.accounts.models import AccountLink, ApiToken, LinkPurpose, User
+from app.accounts.events import email_verified
+from app.accounts.models import AccountLink, ApiToken, LinkPurpose, SavedAddress, User
 from app.core.db import utcnow
 from app.extensions import db
 from app.notifications.operations import notify
@@ -132,10 +133,35 @@ def live_link(
 
 def mark_email_verified(user: User, email: str, *, now: datetime | None = None) -> bool:
     """Record that the reader of `email` holds `user`'s account; False (nothing changes)
-    when `email` is not the account's address. Flushes."""
+    when `email` is not the account's address. The first time, ``events.email_verified``
+    is sent (guest orders placed with that address join the account). Flushes."""
     if user.email != email:
         return False
     if user.email_verified_at is None:
         user.email_verified_at = now or utcnow()
         db.session.flush()
+        email_verified.send(user, user=user)
     return True
+
+
+def remember_address(user: User, address, phone: str) -> SavedAddress | None:
+    """Keep ``address`` (name, line1, city, postal_code) among ``user``'s saved addresses and
+    ``phone`` as their phone, for the next checkout; an address kept already is not kept
+    twice, one without a street or city is not kept. Flushes."""
+    if phone:
+        user.phone = phone
+    if not (address.line1 and address.city):
+        db.session.flush()
+        return None
+    fields = {
+        "name": address.name,
+        "line1": address.line1,
+        "city": address.city,
+        "postal_code": address.postal_code or "",
+    }
+    saved = db.session.scalar(select(SavedAddress).filter_by(user_id=user.id, **fields))
+    if saved is None:
+        saved = SavedAddress(user_id=user.id, **fields)
+        db.session.add(saved)
+    db.session.flush()
+    return saved

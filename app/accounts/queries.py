@@ -6,7 +6,8 @@ import unicodedata
 
 from sqlalchemy import func, or_, select
 
-from app.accounts.models import User
+from app.accounts.models import SavedAddress, User
+from app.core.ids import is_id
 from app.extensions import db
 
 
@@ -34,3 +35,27 @@ def accounts_matching(text: str, *, limit: int = 50) -> list[User]:
             .limit(limit)
         )
     )
+
+
+def saved_addresses(user_id: int) -> list[SavedAddress]:
+    """The shopper's saved delivery addresses, newest first."""
+    return list(
+        db.session.scalars(
+            select(SavedAddress)
+            .where(SavedAddress.user_id == user_id)
+            .order_by(SavedAddress.created_at.desc(), SavedAddress.id.desc())
+        )
+    )
+
+
+def saved_address(user_id: int, address_id: str | int | None) -> SavedAddress | None:
+    """The shopper's saved address with that id (any text: a bad one finds nothing), else
+    their newest; None when they saved none."""
+    text = str(address_id or "")
+    if text.isascii() and text.isdigit() and len(text) <= 10:
+        wanted = int(text)
+        found = db.session.get(SavedAddress, wanted) if is_id(wanted) else None
+        if found is not None and found.user_id == user_id:
+            return found
+    addresses = saved_addresses(user_id)
+    return addresses[0] if addresses else None

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.errors import EmailTaken, InvalidCredentials, InvalidLink
-from app.accounts.models import ApiToken, LinkPurpose, Role, User
+from app.accounts.models import ApiToken, LinkPurpose, Role, SavedAddress, User
 from app.accounts.operations import (
     LinkBuilder,
     add_token,
@@ -40,7 +40,8 @@ from app.accounts.validation import (
 )
 from app.audit.operations import record
 from app.core.db import utcnow
-from app.core.errors import Forbidden, ValidationFailed
+from app.core.errors import Forbidden, NotFound, ValidationFailed
+from app.core.ids import is_id
 from app.core.transactions import committed
 from app.extensions import db
 
@@ -439,3 +440,15 @@ def update_profile(user: User, *, name: str, locale: str | None) -> User:
     user.locale = clean["locale"]
     db.session.commit()
     return user
+
+
+# Saved addresses -----------------------------------------------------------------------------
+
+
+def forget_address(user: User, address_id: int) -> None:
+    """Delete one of `user`'s saved addresses; NotFound (404) for any other id."""
+    with committed():
+        saved = db.session.get(SavedAddress, address_id) if is_id(address_id) else None
+        if saved is None or saved.user_id != user.id:
+            raise NotFound(_("No such saved address."))
+        db.session.delete(saved)

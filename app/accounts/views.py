@@ -19,7 +19,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 
-from app.accounts import services
+from app.accounts import queries, services
 from app.accounts.errors import InvalidLink
 from app.accounts.forms import (
     AccountForm,
@@ -251,7 +251,7 @@ def account():
     form = AccountForm(obj=current_user)
     if request.method == "GET":
         form.locale.data = current_user.locale or ""
-        return render_template("accounts/account.html", form=form, confirm_form=ConfirmForm())
+        return _render_account(form)
     if form.validate_on_submit():
         try:
             user = services.update_profile(
@@ -269,7 +269,26 @@ def account():
                 session.pop("lang", None)
             flash(_("Your account is saved."), "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form, confirm_form=ConfirmForm()), 422
+    return _render_account(form), 422
+
+
+def _render_account(form: AccountForm):
+    return render_template(
+        "accounts/account.html",
+        form=form,
+        confirm_form=ConfirmForm(),
+        saved_addresses=queries.saved_addresses(current_user.id),
+    )
+
+
+@bp.post("/account/addresses/<id:address_id>/delete")
+@login_required
+def forget_address(address_id: int):
+    """Delete a saved delivery address (it is no longer offered at checkout)."""
+    if ConfirmForm().validate():
+        services.forget_address(current_user._get_current_object(), address_id)
+        flash(_("The address is deleted."), "success")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.get("/lang/<code>")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask import session, url_for
+from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.api.common import (
@@ -27,8 +29,8 @@ from app.api.cooperatives import (
     signed_in,
     signed_in_user,
 )
-from app.cart.carts import ShopperCart
-from app.cart.queries import DELIVERY_METHODS
+from app.cart.carts import ShopperCart, cart_for
+from app.cart.queries import DELIVERY_METHODS, cart_contents
 from app.cooperatives.schemas import CooperativeSummarySchema
 from app.cooperatives.validation import PHONE_TEXT_PATTERN
 from app.core.language import current_language
@@ -43,6 +45,7 @@ from app.orders.models import (
     PartStatus,
     PaymentMethod,
 )
+from app.orders.services import CheckoutLinks
 from app.payments import services as payments
 from app.payments.models import Refund
 from app.payments.queries import refunds_by_order
@@ -256,7 +259,69 @@ class CheckoutSchema(BaseSchema):
     )
 
 
+class QuoteSchema(BaseSchema):
+    """The body of ``POST /checkout`` without ``idempotency_key``; only the deliveries (and
+    the payment method, when given) change the total, so contact and address may be left out."""
+
+    payment_method = ma.fields.String(validate=ma.validate.OneOf(list(PaymentMethod)))
+    delivery = CheckoutSchema._declared_fields["delivery"]
+    address = ma.fields.Nested(CheckoutAddressSchema)
+    phone = ma.fields.String(validate=ma.validate.Length(max=30))
+
+
+class QuotedPartSchema(BaseSchema):
+    cooperative = ma.fields.Nested(CooperativeSummarySchema, required=True)
+    delivery_method = ma.fields.String(required=True, validate=ma.validate.OneOf(DELIVERY_METHODS))
+    shipping = ma.fields.Nested(MoneySchema, required=True)
+    subtotal = ma.fields.Nested(MoneySchema, required=True)
+
+
+class CheckoutQuoteSchema(BaseSchema):
+    parts = ma.fields.List(ma.fields.Nested(QuotedPartSchema), required=True)
+    total = ma.fields.Nested(MoneySchema, required=True)
+
+
+def _confirmation_links() -> CheckoutLinks:
+    """The cash-on-delivery confirmation link an API checkout's message carries (a page)."""
+    return CheckoutLinks(
+        confirmation=lambda token: url_for("storefront.confirm_order", token=token, _external=True)
+    )
+
+
 # Endpoints --------------------------------------------------------------------------
+
+
+@blp.route("/checkout/quote", methods=["POST"])
+@blp.arguments(QuoteSchema)
+@blp.response(200, CheckoutQuoteSchema, description="What checkout would charge now.")
+@blp.alt_response(
+    409, description="`out_of_stock` or `product_not_for_sale`: `fields.products` names them."
+)
+@blp.alt_response(
+    422, description="A delivery method the cooperative does not offer (`fields.delivery.<id>`)."
+)
+@blp.doc(security=[*SIGNED_IN, {}])
+def quote_checkout(body: dict[str, Any]):
+    """The total with delivery of the caller's cart for these choices; changes nothing.
+
+    The same function as the checkout page's total; an anonymous caller quotes the cart
+    kept in its session cookie.
+    """
+    contents = cart_contents(cart_for(current_user, session))
+    quote = checkout.quote_checkout(contents, body["delivery"], body.get("payment_method"))
+    language = current_language()
+    return {
+        "parts": [
+            {
+                "cooperative": cooperative_summary(part.group.cooperative, language),
+                "delivery_method": part.delivery_method,
+                "shipping": money(part.shipping_cents),
+                "subtotal": money(part.subtotal_cents),
+            }
+            for part in quote.parts
+        ],
+        "total": money(quote.total_cents),
+    }
 
 
 @blp.route("/checkout", methods=["POST"])
@@ -286,7 +351,9 @@ def place_order(body: dict[str, Any]):
         phone=body["phone"],
         idempotency_key=body["idempotency_key"],
     )
-    placed = payments.checkout(shopper, ShopperCart(shopper.id), request)
+    placed = payments.checkout(
+        shopper, ShopperCart(shopper.id), request, links=_confirmation_links()
+    )
     answer = order_body(placed.order)
     if placed.order.payment_method == PaymentMethod.CARD:
         answer["payment"] = {"client_secret": placed.card.client_secret} if placed.card else None

@@ -17,6 +17,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -24,7 +25,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.cooperatives.labels import (
     LEGAL_FORM_LABELS,
@@ -35,6 +36,7 @@ from app.cooperatives.labels import (
 from app.cooperatives.validation import (
     CHECKS,
     COMMUNE_MAX,
+    DELIVERY_DAYS_MAX,
     DESCRIPTION_MAX,
     NAME_MAX,
     PICKUP_ADDRESS_MAX,
@@ -155,6 +157,17 @@ class CooperativeProfileForm(CooperativeApplicationForm):
     offers_home_delivery = BooleanField(_l("We deliver to the shopper's home"))
     offers_pickup = BooleanField(_l("Shoppers can pick up at the cooperative"))
     pickup_address = StringField(_l("Pickup address"), [Optional(), Length(max=PICKUP_ADDRESS_MAX)])
+    delivery_days_min = IntegerField(
+        _l("Home delivery: fewest days"),
+        [Optional(), NumberRange(min=0, max=DELIVERY_DAYS_MAX)],
+        description=_l("From the order to the shopper's door; shown on the receipt."),
+        render_kw={"inputmode": "numeric"},
+    )
+    delivery_days_max = IntegerField(
+        _l("Home delivery: most days"),
+        [Optional(), NumberRange(min=0, max=DELIVERY_DAYS_MAX)],
+        render_kw={"inputmode": "numeric"},
+    )
 
     @classmethod
     def for_cooperative(cls, cooperative, *, owner: bool) -> CooperativeProfileForm:

@@ -52,6 +52,12 @@ class Cooperative(TranslatedMixin, TimestampMixin, db.Model):
             name="legal_form_known",
         ),
         CheckConstraint("status IN ('pending', 'verified', 'suspended')", name="status_known"),
+        CheckConstraint(
+            "(delivery_days_min IS NULL AND delivery_days_max IS NULL) OR "
+            "(delivery_days_min >= 0 AND delivery_days_max >= delivery_days_min "
+            "AND delivery_days_max <= 60)",
+            name="delivery_days_in_order",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,6 +95,10 @@ class Cooperative(TranslatedMixin, TimestampMixin, db.Model):
     offers_home_delivery: Mapped[bool] = mapped_column(default=True)
     offers_pickup: Mapped[bool] = mapped_column(default=True)
     pickup_address: Mapped[str | None] = mapped_column(String(200))
+    #: Days from the order to the parcel at the shopper's door, as the cooperative states
+    #: them (fewest, most); both None until it says. The receipt shows the window.
+    delivery_days_min: Mapped[int | None]
+    delivery_days_max: Mapped[int | None]
     #: Visits of its shop page from the QR code of its stand poster (``?src=poster``).
     poster_scans: Mapped[int] = mapped_column(default=0, server_default="0")
 

@@ -162,6 +162,20 @@ def _shipping_fee(value: Any) -> int:
     return value
 
 
+#: Most days a cooperative may state for a home delivery.
+DELIVERY_DAYS_MAX = 60
+
+
+def _delivery_days(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(_("Enter a whole number of days."))
+    if not 0 <= value <= DELIVERY_DAYS_MAX:
+        raise ValueError(_("Between 0 and %(most)d days.", most=DELIVERY_DAYS_MAX))
+    return value
+
+
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError(_("Answer yes or no."))
@@ -186,6 +200,8 @@ CHECKS = {
     "offers_home_delivery": _flag,
     "offers_pickup": _flag,
     "pickup_address": _optional_text(PICKUP_ADDRESS_MAX),
+    "delivery_days_min": _delivery_days,
+    "delivery_days_max": _delivery_days,
 }
 
 #: What an application must give; the others may be left out.
@@ -220,6 +236,20 @@ def clean_profile(data: Mapping[str, Any], *, required: Iterable[str] = ()) -> d
             errors[field] = [str(error)]
         except (TypeError, AttributeError):
             errors[field] = [_("Not a valid value.")]
+    _check_delivery_days(data, cleaned, errors)
     if errors:
         raise ValidationFailed(_("Some fields are not valid."), fields=errors)
     return cleaned
+
+
+def _check_delivery_days(data: Mapping[str, Any], cleaned: dict[str, Any], errors) -> None:
+    """Both delivery days or neither, the fewest not above the most."""
+    if "delivery_days_min" not in data and "delivery_days_max" not in data:
+        return
+    if "delivery_days_min" in errors or "delivery_days_max" in errors:
+        return
+    fewest, most = cleaned.get("delivery_days_min"), cleaned.get("delivery_days_max")
+    if (fewest is None) != (most is None):
+        errors["delivery_days_max"] = [_("Give both the fewest and the most days, or neither.")]
+    elif fewest is not None and most is not None and fewest > most:
+        errors["delivery_days_max"] = [_("The most days cannot be fewer than the fewest.")]

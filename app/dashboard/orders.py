@@ -6,7 +6,10 @@ Every page is for members of that cooperative only (a 403 page for anyone else).
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,7 +18,7 @@ from app.cooperatives.models import Cooperative
 from app.cooperatives.permissions import require_member
 from app.core.errors import DomainError, NotFound
 from app.core.language import current_language
-from app.core.money import to_decimal_string
+from app.core.money import format_money, to_decimal_string
 from app.core.paging import page_of, requested_page_number
 from app.dashboard import bp
 from app.extensions import db
@@ -23,6 +26,7 @@ from app.orders import queries, services, states
 from app.orders.forms import CashCollectedForm, PartFilterForm, PartMoveForm
 from app.orders.labels import PART_MOVE_NAMES, PART_MOVED_MESSAGES
 from app.orders.models import CooperativeOrder, PartStatus
+from app.orders.notices import reader_locale
 from app.orders.services import CASH_RECORDABLE
 from app.reports.packing_slip import packing_slip_pdf
 from app.web.confirmation import confirmation_page, is_confirmed
@@ -39,6 +43,24 @@ def _member_cooperative(cooperative_id: int) -> Cooperative:
     return cooperative
 
 
+def whatsapp_url(part: CooperativeOrder, cooperative: Cooperative) -> str:
+    """A wa.me link to the shopper's phone with a message asking them to confirm the part,
+    written in the language the shopper reads (their account's, else the checkout's)."""
+    order = part.order
+    locale = reader_locale(order)
+    with force_locale(locale):
+        message = _(
+            "Hello %(name)s, this is %(cooperative)s (Souk Tadamon) about your order "
+            "%(number)s: %(total)s to pay in cash on delivery. Do you confirm it?",
+            name=order.contact_name,
+            cooperative=cooperative.translated("name", locale),
+            number=order.number,
+            total=format_money(part.total_cents, locale),
+        )
+    digits = "".join(character for character in order.contact_phone if character.isdigit())
+    return f"https://wa.me/{digits}?text={quote(message)}"
+
+
 @bp.get("/<id:cooperative_id>/orders")
 def orders(cooperative_id: int):
     """The cooperative's parts of orders, newest first, filtered by status."""
@@ -53,6 +75,8 @@ def orders(cooperative_id: int):
         "dashboard/orders/list.html",
         cooperative=cooperative,
         parts=parts,
+        to_call=queries.phones_to_call(part.order.contact_phone for part in parts),
+        whatsapp_url=whatsapp_url,
         form=form,
         status=status or "",
         page=page,
@@ -84,6 +108,8 @@ def _render_part(
         "dashboard/orders/part.html",
         cooperative=cooperative,
         part=part,
+        call_first=bool(queries.phones_to_call([part.order.contact_phone])),
+        whatsapp_url=whatsapp_url,
         order=part.order,
         move_forms=forms,
         move_names=PART_MOVE_NAMES,

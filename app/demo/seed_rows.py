@@ -101,6 +101,10 @@ def profile(demo: DemoCooperative) -> dict[str, Any]:
         "payout_method": demo.payout_method,
         "rib": demo.rib,
         "shipping_fee_cents": demo.shipping_fee_cents,
+        # Stated delivery time: 1 to 3 days at least, two more at most (no draw of the seed's
+        # random numbers, so the rest of the demo stays as it was).
+        "delivery_days_min": 1 + demo.shipping_fee_cents // 500 % 3,
+        "delivery_days_max": 3 + demo.shipping_fee_cents // 500 % 3,
         "offers_home_delivery": True,
         "offers_pickup": demo.offers_pickup,
         "pickup_address": demo.address,

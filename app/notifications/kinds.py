@@ -7,7 +7,10 @@ through the `money` filter, which formats them in the message's language.
 
 Shoppers get (required context; optional in brackets):
 - order_placed: order_number, total_cents, payment_method ("card", "cash_on_delivery",
-  "pay_at_stand"), part_count (how many cooperatives share the order)
+  "pay_at_stand"), part_count (how many cooperatives share the order) [link: a guest's
+  secret link to the order page]
+- confirm_cash_order: order_number, total_cents, link (signed: confirm or cancel each
+  cash-on-delivery part before it ships)
 - order_paid: order_number, total_cents
 - part_confirmed, part_delivered, part_refused: order_number, cooperative_name
 - part_shipped: order_number, cooperative_name [cash_due_cents: cash to hand the courier,
@@ -64,7 +67,8 @@ def _kind(name: str, required: str, optional: str = "") -> Kind:
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in (
-        _kind("order_placed", "order_number total_cents payment_method part_count"),
+        _kind("order_placed", "order_number total_cents payment_method part_count", "link"),
+        _kind("confirm_cash_order", "order_number total_cents link"),
         _kind("order_paid", "order_number total_cents"),
         _kind("part_confirmed", "order_number cooperative_name"),
         _kind(

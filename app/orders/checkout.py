@@ -23,7 +23,7 @@ from app.accounts.models import User
 from app.cart.errors import OutOfStock
 from app.cart.queries import CartContents, CartGroup, CartLine
 from app.catalog.operations import take_stock
-from app.cooperatives.validation import normalize_phone
+from app.cooperatives.validation import normalize_phone, validate_email_address
 from app.core.errors import ValidationFailed
 from app.core.names import check_name
 from app.extensions import db
@@ -76,6 +76,8 @@ class CheckoutRequest:
     phone: str
     #: One per checkout attempt: the same key again gives back the order it made.
     idempotency_key: str
+    #: Guests only: where the order's secret link is also e-mailed (optional).
+    email: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ class CheckoutPlan:
     #: +212XXXXXXXXX.
     phone: str
     parts: list[PlannedPart]
+    #: Guests only: the e-mail address given, normalised, or "".
+    email: str = ""
 
     @property
     def subtotal_cents(self) -> int:
@@ -133,8 +137,14 @@ def check_idempotency_key(key: str | None) -> str:
     return key
 
 
-def plan_checkout(contents: CartContents, request: CheckoutRequest, at: datetime) -> CheckoutPlan:
+def plan_checkout(
+    contents: CartContents, request: CheckoutRequest, at: datetime, *, guest: bool = False
+) -> CheckoutPlan:
     """Check a checkout of ``contents`` and quote its lines at instant ``at``; write nothing.
+
+    A ``guest`` (no account) pays cash on delivery or at the stand, and gives a name, a
+    phone and a city (the street is optional: the cooperative calls before shipping), and
+    maybe an e-mail address.
 
     Raises ``ValidationFailed`` (422, every bad field
     named: ``payment_method``, ``delivery.<id>``, ``address.<field>``,
@@ -150,38 +160,19 @@ def plan_checkout(contents: CartContents, request: CheckoutRequest, at: datetime
         add("cart", _("Your cart is empty."))
 
     payment_method, address, phone = request.payment_method, request.address, request.phone
-    choices = {str(key): value for key, value in request.delivery.items()}
-    chosen: dict[int, str] = {}
-    for group in contents.groups:
-        cooperative_id = group.cooperative.id
-        choice = choices.get(str(cooperative_id))
-        if not choice:
-            add(
-                f"delivery.{cooperative_id}",
-                _("Choose how to receive the products of %(name)s.", name=group.cooperative.name),
-            )
-        elif choice not in group.delivery_options:
-            add(
-                f"delivery.{cooperative_id}",
-                _("%(name)s does not offer this delivery now.", name=group.cooperative.name),
-            )
-        else:
-            chosen[cooperative_id] = choice
-
-    if payment_method not in set(PaymentMethod):
-        add("payment_method", _("Choose card, cash on delivery or pay at the stand."))
-    elif payment_method == PaymentMethod.CARD and not card_payments_enabled():
-        add("payment_method", _("Card payment is not available yet: pay cash or at the stand."))
-    elif payment_method == PaymentMethod.PAY_AT_STAND and any(
-        method != DeliveryMethod.STAND_PICKUP for method in chosen.values()
-    ):
-        add(
-            "payment_method",
-            _("Pay at the stand only when every cooperative's part is picked up at its stand."),
-        )
+    chosen = _chosen_delivery(contents, request.delivery, add)
+    _check_payment(payment_method, chosen, add)
+    if guest and payment_method == PaymentMethod.CARD:
+        add("payment_method", _("Without an account, pay cash on delivery or at the stand."))
 
     needs_street = any(method == DeliveryMethod.HOME_DELIVERY for method in chosen.values())
-    cleaned_address = _clean_address(address, needs_street, add)
+    cleaned_address = _clean_address(address, needs_street, add, guest=guest)
+    cleaned_email = ""
+    if guest and (request.email or "").strip():
+        try:
+            cleaned_email = validate_email_address(request.email)
+        except ValueError as error:
+            add("email", str(error))
     try:
         cleaned_phone = normalize_phone(phone or "")
     except ValueError as error:
@@ -190,18 +181,7 @@ def plan_checkout(contents: CartContents, request: CheckoutRequest, at: datetime
 
     if errors:
         raise ValidationFailed(_("Some checkout details need your attention."), fields=errors)
-    if contents.unavailable:
-        names = [line.name or f"#{line.product_id}" for line in contents.unavailable]
-        raise ProductsNotForSale(
-            _("No longer for sale: %(names)s. Remove them from your cart.", names=", ".join(names)),
-            fields={
-                "products": names,
-                "product_ids": [str(line.product_id) for line in contents.unavailable],
-            },
-        )
-    short = [line for group in contents.groups for line in group.lines if line.short_of_stock]
-    if short:
-        raise out_of_stock([line.product for line in short])
+    _check_for_sale(contents)
 
     rules = rules_in_force(at)
     parents = category_parents()
@@ -220,7 +200,120 @@ def plan_checkout(contents: CartContents, request: CheckoutRequest, at: datetime
             for line in group.lines
         ]
         parts.append(PlannedPart(group, method, stand, lines))
-    return CheckoutPlan(payment_method, cleaned_address, cleaned_phone, parts)
+    return CheckoutPlan(payment_method, cleaned_address, cleaned_phone, parts, cleaned_email)
+
+
+@dataclass(frozen=True)
+class QuotedPart:
+    group: CartGroup
+    delivery_method: str
+
+    @property
+    def shipping_cents(self) -> int:
+        return self.group.shipping_cents_for(self.delivery_method)
+
+    @property
+    def subtotal_cents(self) -> int:
+        return self.group.subtotal_cents
+
+
+@dataclass(frozen=True)
+class CheckoutQuote:
+    """What a checkout with these choices would charge now, centimes (``POST /checkout/quote``)."""
+
+    parts: list[QuotedPart]
+
+    @property
+    def subtotal_cents(self) -> int:
+        return sum(part.subtotal_cents for part in self.parts)
+
+    @property
+    def shipping_cents(self) -> int:
+        return sum(part.shipping_cents for part in self.parts)
+
+    @property
+    def total_cents(self) -> int:
+        return self.subtotal_cents + self.shipping_cents
+
+
+def quote_checkout(
+    contents: CartContents, delivery: Mapping[str, str], payment_method: str | None = None
+) -> CheckoutQuote:
+    """The total a checkout of ``contents`` with these delivery choices would charge; writes
+    nothing. The same rules as ``plan_checkout`` for what it checks: ``ValidationFailed``
+    (422) for a missing or unoffered delivery (or a payment method that does not fit it,
+    when one is given), then ``ProductsNotForSale`` or ``OutOfStock`` (409). Contact and
+    address are not asked: the total does not depend on them.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not contents.groups and not contents.unavailable:
+        add("cart", _("Your cart is empty."))
+    chosen = _chosen_delivery(contents, delivery, add)
+    if payment_method:
+        _check_payment(payment_method, chosen, add)
+    if errors:
+        raise ValidationFailed(_("Some checkout details need your attention."), fields=errors)
+    _check_for_sale(contents)
+    return CheckoutQuote(
+        [QuotedPart(group, chosen[group.cooperative.id]) for group in contents.groups]
+    )
+
+
+def _chosen_delivery(contents: CartContents, delivery: Mapping[str, str], add) -> dict[int, str]:
+    """Cooperative id -> the delivery chosen for its group; a missing or unoffered one is
+    ``add``ed as a ``delivery.<id>`` error (and left out)."""
+    choices = {str(key): value for key, value in delivery.items()}
+    chosen: dict[int, str] = {}
+    for group in contents.groups:
+        cooperative_id = group.cooperative.id
+        choice = choices.get(str(cooperative_id))
+        if not choice:
+            add(
+                f"delivery.{cooperative_id}",
+                _("Choose how to receive the products of %(name)s.", name=group.cooperative.name),
+            )
+        elif choice not in group.delivery_options:
+            add(
+                f"delivery.{cooperative_id}",
+                _("%(name)s does not offer this delivery now.", name=group.cooperative.name),
+            )
+        else:
+            chosen[cooperative_id] = choice
+    return chosen
+
+
+def _check_payment(payment_method: str, chosen: Mapping[int, str], add) -> None:
+    if payment_method not in set(PaymentMethod):
+        add("payment_method", _("Choose card, cash on delivery or pay at the stand."))
+    elif payment_method == PaymentMethod.CARD and not card_payments_enabled():
+        add("payment_method", _("Card payment is not available yet: pay cash or at the stand."))
+    elif payment_method == PaymentMethod.PAY_AT_STAND and any(
+        method != DeliveryMethod.STAND_PICKUP for method in chosen.values()
+    ):
+        add(
+            "payment_method",
+            _("Pay at the stand only when every cooperative's part is picked up at its stand."),
+        )
+
+
+def _check_for_sale(contents: CartContents) -> None:
+    """``ProductsNotForSale`` (409) for lines no longer on sale, then ``OutOfStock`` (409)."""
+    if contents.unavailable:
+        names = [line.name or f"#{line.product_id}" for line in contents.unavailable]
+        raise ProductsNotForSale(
+            _("No longer for sale: %(names)s. Remove them from your cart.", names=", ".join(names)),
+            fields={
+                "products": names,
+                "product_ids": [str(line.product_id) for line in contents.unavailable],
+            },
+        )
+    short = [line for group in contents.groups for line in group.lines if line.short_of_stock]
+    if short:
+        raise out_of_stock([line.product for line in short])
 
 
 def pay_at_stand_offered(groups: Sequence[CartGroup]) -> bool:
@@ -239,7 +332,7 @@ def out_of_stock(products) -> OutOfStock:
     )
 
 
-def _clean_address(address: Address, needs_street: bool, add) -> Address:
+def _clean_address(address: Address, needs_street: bool, add, *, guest: bool) -> Address:
     name = (address.name or "").strip()
     line1 = (address.line1 or "").strip()
     city = (address.city or "").strip()
@@ -255,13 +348,13 @@ def _clean_address(address: Address, needs_street: bool, add) -> Address:
         except ValueError as error:
             add("address.name", str(error))
     for field, value, longest in (("line1", line1, LINE1_MAX), ("city", city, CITY_MAX)):
-        if needs_street and not value:
+        if guest and field == "city" and not value:
+            add("address.city", _("This field is required."))
+        elif needs_street and not value and not (guest and field == "line1"):
             add(f"address.{field}", required)
         elif len(value) > longest:
             add(f"address.{field}", _("At most %(count)d characters.", count=longest))
-    if needs_street and not postal_code:
-        add("address.postal_code", required)
-    elif postal_code and not POSTAL_CODE.match(postal_code):
+    if postal_code and not POSTAL_CODE.match(postal_code):
         add("address.postal_code", _("A Moroccan postal code has 5 digits, e.g. 23000."))
     return Address(name, line1, city, postal_code)
 
@@ -269,8 +362,18 @@ def _clean_address(address: Address, needs_street: bool, add) -> Address:
 # Writing the order (flush only) ------------------------------------------------
 
 
-def write_order(shopper: User, plan: CheckoutPlan, key: str, now: datetime) -> Order:
+def write_order(
+    shopper: User | None,
+    plan: CheckoutPlan,
+    key: str,
+    now: datetime,
+    *,
+    guest_token_hash: str | None = None,
+    locale: str | None = None,
+) -> Order:
     """Write the order ``plan`` describes and take its stock; flush only (the caller commits).
+
+    A guest's order (``shopper`` None) carries the hash of its secret link's token.
 
     The order row is flushed first, so a replayed idempotency key fails on its
     unique constraint (``IntegrityError``) before any stock is touched. Raises
@@ -281,7 +384,10 @@ def write_order(shopper: User, plan: CheckoutPlan, key: str, now: datetime) -> O
     timeout = timedelta(minutes=current_app.config["CARD_ORDER_TIMEOUT_MINUTES"])
     order = Order(
         number=_unused_order_number(),
-        shopper_id=shopper.id,
+        shopper_id=shopper.id if shopper is not None else None,
+        guest_token_hash=guest_token_hash,
+        guest_email=plan.email or None,
+        locale=locale,
         status=status,
         payment_method=plan.payment_method,
         idempotency_key=key,
@@ -296,7 +402,8 @@ def write_order(shopper: User, plan: CheckoutPlan, key: str, now: datetime) -> O
         placed_at=now,
         expires_at=now + timeout if is_card else None,
     )
-    order.events.append(OrderEvent(to_status=status, actor_id=shopper.id, at=now))
+    actor_id = shopper.id if shopper is not None else None
+    order.events.append(OrderEvent(to_status=status, actor_id=actor_id, at=now))
     db.session.add(order)
     # The idempotency key's unique constraint speaks here, before any stock is touched.
     db.session.flush()
@@ -313,7 +420,7 @@ def write_order(shopper: User, plan: CheckoutPlan, key: str, now: datetime) -> O
             fair_id=planned.stand.fair_id if planned.stand is not None else None,
             pickup_code=new_pickup_code() if planned.delivery_method in PICKUP_METHODS else None,
         )
-        part.events.append(PartEvent(to_status=PartStatus.PENDING, actor_id=shopper.id, at=now))
+        part.events.append(PartEvent(to_status=PartStatus.PENDING, actor_id=actor_id, at=now))
         for item in planned.lines:
             product = item.line.product
             part.lines.append(

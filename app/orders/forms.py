@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
+    EmailField,
     HiddenField,
     RadioField,
     SelectChoice,
@@ -62,13 +64,31 @@ class CheckoutForm(FlaskForm):
         render_kw={"autocomplete": "address-level2"},
     )
     postal_code = StringField(
-        _l("Postal code"),
+        _l("Postal code (optional)"),
         validators=[Optional(), Length(max=10)],
         render_kw={"autocomplete": "postal-code", "inputmode": "numeric"},
     )
+    email = EmailField(
+        _l("E-mail (optional)"),
+        validators=[Optional(), Length(max=254)],
+        description=_l("We also send the link to your order here."),
+        render_kw={"autocomplete": "email"},
+    )
+    save_address = BooleanField(_l("Save this address and phone for my next orders"))
     payment_method = RadioField(
         _l("Payment"), choices=[], validators=[InputRequired(_l("Choose how to pay."))]
     )
+
+    def error_links(self) -> list[tuple[str, str, str]]:
+        """(anchor id, field label, message) for every field error, in the page's order: the
+        summary at the top of the page links each to its field."""
+        found = []
+        for field in self:
+            for message in field.errors or []:
+                anchor = f"{field.id}-0" if field.type == "RadioField" else field.id
+                label = field.label.text if field.label else ""
+                found.append((anchor, str(label), str(message)))
+        return found
 
     def delivery_fields(self) -> list:
         return [field for field in self if field.name.startswith("delivery_")]
@@ -83,10 +103,11 @@ class CheckoutForm(FlaskForm):
 
 
 def checkout_form_class(groups: list[tuple[int, str, list[tuple[str, str]]]]) -> type:
-    """A CheckoutForm with a required delivery choice for each (cooperative id, name, choices)."""
+    """A CheckoutForm with a required delivery choice for each (cooperative id, name, choices);
+    the page titles each group with the cooperative's name, so the choice is "Delivery"."""
     fields = {
         f"delivery_{cooperative_id}": RadioField(
-            name,
+            _l("Delivery"),
             choices=[SelectChoice(value, label) for value, label in choices],
             validators=[InputRequired(_l("Choose how to receive these products."))],
         )
@@ -97,6 +118,7 @@ def checkout_form_class(groups: list[tuple[int, str, list[tuple[str, str]]]]) ->
 
 #: Where a service names a field (``address.city``), the checkout form's field name.
 _CHECKOUT_FIELDS = {
+    "email": "email",
     "address.name": "name",
     "address.line1": "line1",
     "address.city": "city",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.catalog.units import unit_text
 from app.core.db import TimestampMixin, sql_in_list, utcnow
 from app.extensions import db
+from app.orders.delivery_window import DeliveryWindow, delivery_window
 
 if TYPE_CHECKING:
     from app.accounts.models import User
@@ -58,6 +59,13 @@ class DeliveryMethod(StrEnum):
     STAND_PICKUP = "stand_pickup"
 
 
+class ConfirmedVia(StrEnum):
+    """How a cash-on-delivery shopper confirmed their part before it shipped."""
+
+    LINK = "link"
+    CALL = "call"
+
+
 #: Payment methods where a cooperative collects the money itself when it hands the part over.
 CASH_METHODS = frozenset({PaymentMethod.CASH_ON_DELIVERY, PaymentMethod.PAY_AT_STAND})
 #: Delivery methods where the shopper collects the part and shows a pickup code.
@@ -75,12 +83,22 @@ class Order(TimestampMixin, db.Model):
         CheckConstraint("subtotal_cents >= 0", name="subtotal_not_negative"),
         CheckConstraint("shipping_cents >= 0", name="shipping_not_negative"),
         CheckConstraint("total_cents = subtotal_cents + shipping_cents", name="total_adds_up"),
+        CheckConstraint(
+            "shopper_id IS NOT NULL OR guest_token_hash IS NOT NULL", name="shopper_or_guest"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Public reference "ST-" + 6 characters drawn with `secrets`: unique, not guessable.
     number: Mapped[str] = mapped_column(String(12), unique=True)
-    shopper_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: The shopper's account; None for a guest's order until an account takes it over.
+    shopper_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: Guest orders: hex SHA-256 of the secret token in the link that opens the order page.
+    guest_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Guest orders: the e-mail address the guest gave (optional), normalised.
+    guest_email: Mapped[str | None] = mapped_column(String(254))
+    #: The language the shopper checked out in (a guest's messages are written in it).
+    locale: Mapped[str | None] = mapped_column(String(5))
     status: Mapped[str] = mapped_column(String(20), index=True)
     payment_method: Mapped[str] = mapped_column(String(20))
     #: Chosen by the client per checkout attempt: a replay with the same key gets this order.
@@ -94,7 +112,7 @@ class Order(TimestampMixin, db.Model):
     #: Delivery contact as given at checkout (later profile edits do not change it).
     contact_name: Mapped[str] = mapped_column(String(120))
     #: E.164 Moroccan number, +212 then 9 digits.
-    contact_phone: Mapped[str] = mapped_column(String(13))
+    contact_phone: Mapped[str] = mapped_column(String(13), index=True)
     #: Street address for home delivery; empty when every part is picked up.
     address_line1: Mapped[str] = mapped_column(String(200), default="")
     address_city: Mapped[str] = mapped_column(String(80), default="")
@@ -105,7 +123,7 @@ class Order(TimestampMixin, db.Model):
     #: Card orders only: unpaid after this instant, the order is cancelled and its stock freed.
     expires_at: Mapped[datetime | None]
 
-    shopper: Mapped[User] = relationship()
+    shopper: Mapped[User | None] = relationship()
     parts: Mapped[list[CooperativeOrder]] = relationship(
         back_populates="order", order_by="CooperativeOrder.id", cascade="all, delete-orphan"
     )
@@ -116,6 +134,10 @@ class Order(TimestampMixin, db.Model):
     @property
     def is_cash(self) -> bool:
         return self.payment_method in CASH_METHODS
+
+    @property
+    def is_guest(self) -> bool:
+        return self.shopper_id is None
 
 
 class CooperativeOrder(TimestampMixin, db.Model):
@@ -137,6 +159,11 @@ class CooperativeOrder(TimestampMixin, db.Model):
         CheckConstraint(
             "delivery_method != 'stand_pickup' OR (stand_id IS NOT NULL AND fair_id IS NOT NULL)",
             name="stand_pickup_has_stand",
+        ),
+        CheckConstraint(
+            f"shopper_confirmed_via IS NULL OR shopper_confirmed_via IN "
+            f"({sql_in_list(ConfirmedVia)})",
+            name="confirmed_via_known",
         ),
         # The parts whose earnings are held, by delivery: a payout run reads the ones past the
         # hold from here instead of anti-joining every delivered part against every release.
@@ -167,6 +194,10 @@ class CooperativeOrder(TimestampMixin, db.Model):
     carrier: Mapped[str | None] = mapped_column(String(60))
     tracking_number: Mapped[str | None] = mapped_column(String(60))
     cash_collected_cents: Mapped[int | None]
+    #: Cash on delivery: when the shopper confirmed they still want the part, and how
+    #: (``link``: the signed link sent at checkout; ``call``: the cooperative called them).
+    shopper_confirmed_at: Mapped[datetime | None]
+    shopper_confirmed_via: Mapped[str | None] = mapped_column(String(10))
     cash_collected_at: Mapped[datetime | None]
     cash_collected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: Card parts delivered whose earnings are still held: when delivered. Cleared once the
@@ -193,6 +224,18 @@ class CooperativeOrder(TimestampMixin, db.Model):
     @property
     def is_pickup(self) -> bool:
         return self.delivery_method in PICKUP_METHODS
+
+    @property
+    def delivery_window(self) -> DeliveryWindow | None:
+        """Home delivery: the dates the parcel is expected, from the cooperative's stated
+        delivery time (None for pickups, or when it stated none)."""
+        if self.delivery_method != DeliveryMethod.HOME_DELIVERY:
+            return None
+        return delivery_window(
+            self.order.placed_at,
+            self.cooperative.delivery_days_min,
+            self.cooperative.delivery_days_max,
+        )
 
     @property
     def platform_cents(self) -> int:

@@ -9,8 +9,8 @@ Card orders tell their cooperatives once paid (``operations.mark_paid``).
 
 from __future__ import annotations
 
-from app.accounts.models import User
-from app.cooperatives.models import Cooperative
+from typing import Any
+
 from app.cooperatives.operations import tell_members
 from app.cooperatives.queries import members_by_cooperative
 from app.notifications.models import DEFAULT_LOCALE
@@ -27,19 +27,65 @@ PART_NOTICES = {
 }
 
 
-def order_placed(order: Order) -> None:
-    """Tell the shopper the order is placed; for cash and stand orders, tell each cooperative."""
+def tell_shopper(order: Order, kind: str, context: dict[str, Any], dedupe_key: str) -> None:
+    """Write the shopper's ``kind`` message: to their account, or for a guest by SMS to the
+    order's phone and, when they gave one, by e-mail too (in the language they ordered in)."""
+    if order.shopper is not None:
+        notify(kind, user=order.shopper, context=context, dedupe_key=dedupe_key)
+        return
+    context = {"name": order.contact_name, **context}
     notify(
-        "order_placed",
-        user=order.shopper,
-        context={
-            "order_number": order.number,
-            "total_cents": order.total_cents,
-            "payment_method": order.payment_method,
-            "part_count": len(order.parts),
-        },
-        dedupe_key=f"order_placed:{order.number}",
+        kind,
+        phone=order.contact_phone,
+        locale=order.locale,
+        context=context,
+        dedupe_key=dedupe_key,
+        channel="sms",
     )
+    if order.guest_email:
+        notify(
+            kind,
+            email=order.guest_email,
+            locale=order.locale,
+            context=context,
+            dedupe_key=f"{dedupe_key}:email",
+            channel="email",
+        )
+
+
+def reader_locale(order: Order) -> str:
+    """The language the order's shopper reads their messages in."""
+    if order.shopper is not None and order.shopper.locale:
+        return order.shopper.locale
+    return order.locale or DEFAULT_LOCALE
+
+
+def order_placed(
+    order: Order, *, order_link: str | None = None, confirmation_link: str | None = None
+) -> None:
+    """Tell the shopper the order is placed (a guest gets the secret ``order_link`` of its
+    page); for cash on delivery, ask them to confirm or cancel by ``confirmation_link``; for
+    cash and stand orders, tell each cooperative."""
+    context: dict[str, Any] = {
+        "order_number": order.number,
+        "total_cents": order.total_cents,
+        "payment_method": order.payment_method,
+        "part_count": len(order.parts),
+    }
+    if order_link:
+        context["link"] = order_link
+    tell_shopper(order, "order_placed", context, f"order_placed:{order.number}")
+    if order.payment_method == PaymentMethod.CASH_ON_DELIVERY and confirmation_link:
+        tell_shopper(
+            order,
+            "confirm_cash_order",
+            {
+                "order_number": order.number,
+                "total_cents": order.total_cents,
+                "link": confirmation_link,
+            },
+            f"confirm_cash_order:{order.number}",
+        )
     if order.payment_method != PaymentMethod.CARD:
         new_order_for_cooperatives(order)
 
@@ -71,9 +117,9 @@ def part_moved(part: CooperativeOrder) -> None:
     if kind is None:
         return
     order = part.order
-    context = {
+    context: dict[str, Any] = {
         "order_number": order.number,
-        "cooperative_name": _name_for(part.cooperative, order.shopper),
+        "cooperative_name": part.cooperative.translated("name", reader_locale(order)),
     }
     if kind == "part_ready":
         context["pickup_code"] = part.pickup_code
@@ -82,19 +128,11 @@ def part_moved(part: CooperativeOrder) -> None:
     if kind == "part_shipped" and part.tracking_number:
         context["carrier"] = part.carrier or ""
         context["tracking_number"] = part.tracking_number
-    notify(kind, user=order.shopper, context=context, dedupe_key=f"{kind}:{part.id}")
+    tell_shopper(order, kind, context, f"{kind}:{part.id}")
 
 
 def order_cancelled(order: Order) -> None:
     """Tell the shopper the whole order is cancelled."""
-    notify(
-        "order_cancelled",
-        user=order.shopper,
-        context={"order_number": order.number},
-        dedupe_key=f"order_cancelled:{order.number}",
+    tell_shopper(
+        order, "order_cancelled", {"order_number": order.number}, f"order_cancelled:{order.number}"
     )
-
-
-def _name_for(cooperative: Cooperative, reader: User) -> str:
-    """The cooperative's name in the language its message to `reader` is written in."""
-    return cooperative.translated("name", reader.locale or DEFAULT_LOCALE)

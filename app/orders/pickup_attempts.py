@@ -21,8 +21,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.core.errors import DomainError
 from app.extensions import db
-from app.notifications.models import DEFAULT_LOCALE
-from app.notifications.operations import notify
+from app.orders import notices
 from app.orders.codes import codes_match
 from app.orders.errors import WrongPickupCode
 from app.orders.models import CooperativeOrder, PickupAttempt, PickupOutcome
@@ -112,15 +111,13 @@ def _locked(wrong_codes_at: list[datetime], now: datetime) -> PickupCodeLocked:
 
 def _tell_the_shopper(part: CooperativeOrder, now: datetime) -> None:
     order = part.order
-    notify(
+    notices.tell_shopper(
+        order,
         "pickup_code_locked",
-        user=order.shopper,
-        context={
+        {
             "order_number": order.number,
-            "cooperative_name": part.cooperative.translated(
-                "name", order.shopper.locale or DEFAULT_LOCALE
-            ),
+            "cooperative_name": part.cooperative.translated("name", notices.reader_locale(order)),
             "attempts": WRONG_CODES_ALLOWED,
         },
-        dedupe_key=f"pickup_code_locked:{part.id}:{now.isoformat()}",
+        f"pickup_code_locked:{part.id}:{now.isoformat()}",
     )

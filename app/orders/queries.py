@@ -7,19 +7,31 @@ its members (the faces check membership with ``require_member``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import User
+from app.accounts.operations import token_hash
 from app.cooperatives.models import Cooperative
+from app.core.db import utcnow
 from app.core.errors import NotFound, ValidationFailed
 from app.core.ids import is_id
 from app.extensions import db
+from app.orders import confirmation
 from app.orders.codes import normalize_code
-from app.orders.models import CooperativeOrder, Order, OrderStatus, PartStatus
+from app.orders.models import (
+    CooperativeOrder,
+    Order,
+    OrderStatus,
+    PartEvent,
+    PartStatus,
+    PaymentMethod,
+)
 
 
 def _order_details():
@@ -44,6 +56,39 @@ def order_for_shopper(number: str, shopper: User) -> Order:
     )
     if order is None:
         raise NotFound(_("No such order."))
+    return order
+
+
+def order_for_guest_token(token: str) -> Order:
+    """The order a guest's secret link opens (also once an account took it over).
+
+    Raises ``NotFound`` for a token that opens nothing.
+    """
+    order = None
+    if token:
+        order = db.session.scalar(
+            select(Order)
+            .where(Order.guest_token_hash == token_hash(token))
+            .options(*_order_details())
+        )
+    if order is None:
+        raise NotFound(_("No such order."))
+    return order
+
+
+def order_for_confirmation(token: str) -> Order:
+    """The order a signed cash-on-delivery confirmation link names; ``NotFound`` for a
+    forged or expired link, or an order not paid cash on delivery."""
+    number = confirmation.order_number_of(token)
+    order = None
+    if number is not None:
+        order = db.session.scalar(
+            select(Order)
+            .where(Order.number == number, Order.payment_method == PaymentMethod.CASH_ON_DELIVERY)
+            .options(*_order_details())
+        )
+    if order is None:
+        raise NotFound(_("This confirmation link is not valid or has expired."))
     return order
 
 
@@ -76,7 +121,12 @@ def cooperative_parts(cooperative_id: int, status: str | None = None) -> Select:
             selectinload(CooperativeOrder.lines),
             joinedload(CooperativeOrder.stand),
         )
-        .order_by(Order.placed_at.desc(), CooperativeOrder.id.desc())
+        # Cash-on-delivery parts still waiting for the shopper's confirmation come first.
+        .order_by(
+            case((awaiting_confirmation_clause(), 0), else_=1),
+            Order.placed_at.desc(),
+            CooperativeOrder.id.desc(),
+        )
     )
     if status:
         if status not in set(PartStatus):
@@ -84,6 +134,42 @@ def cooperative_parts(cooperative_id: int, status: str | None = None) -> Select:
             raise ValidationFailed(message, fields={"status": [message]})
         statement = statement.where(CooperativeOrder.status == status)
     return statement
+
+
+def awaiting_confirmation_clause():
+    """A cash-on-delivery part, not yet confirmed by its shopper nor moved past pending."""
+    return and_(
+        Order.payment_method == PaymentMethod.CASH_ON_DELIVERY,
+        CooperativeOrder.status == PartStatus.PENDING,
+        CooperativeOrder.shopper_confirmed_at.is_(None),
+    )
+
+
+#: Refusals at the door, within ``REFUSAL_WINDOW_DAYS``, that flag a phone's parts.
+REFUSALS_TO_CALL = 2
+REFUSAL_WINDOW_DAYS = 90
+
+
+def phones_to_call(phones: Iterable[str], now: datetime | None = None) -> set[str]:
+    """Those of ``phones`` whose parcels were refused at the door at least twice in the last
+    90 days: they may still order, but their parts are to be called for before shipping."""
+    wanted = sorted({phone for phone in phones if phone})
+    if not wanted:
+        return set()
+    since = (now or utcnow()) - timedelta(days=REFUSAL_WINDOW_DAYS)
+    rows = db.session.execute(
+        select(Order.contact_phone)
+        .join(CooperativeOrder, CooperativeOrder.order_id == Order.id)
+        .join(PartEvent, PartEvent.part_id == CooperativeOrder.id)
+        .where(
+            Order.contact_phone.in_(wanted),
+            PartEvent.to_status == PartStatus.REFUSED,
+            PartEvent.at >= since,
+        )
+        .group_by(Order.contact_phone)
+        .having(func.count(PartEvent.id) >= REFUSALS_TO_CALL)
+    )
+    return {phone for (phone,) in rows}
 
 
 def part_by_id(part_id: int) -> CooperativeOrder:

@@ -8,6 +8,7 @@ Amounts are int centimes of MAD.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
+from app.accounts.operations import new_token, remember_address, token_hash
 from app.cart.carts import Cart
 from app.cart.queries import cart_contents
 from app.cooperatives.permissions import require_member
@@ -22,10 +24,17 @@ from app.core.db import utcnow
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.transactions import committed
 from app.extensions import db
-from app.orders import notices, states
+from app.orders import confirmation, notices, states
 from app.orders.checkout import CheckoutRequest, check_idempotency_key, plan_checkout, write_order
 from app.orders.errors import AlreadyShipped, NotCashPart, WrongCashAmount, WrongPickupCode
-from app.orders.models import CooperativeOrder, Order, OrderStatus, PartStatus
+from app.orders.models import (
+    ConfirmedVia,
+    CooperativeOrder,
+    Order,
+    OrderStatus,
+    PartStatus,
+    PaymentMethod,
+)
 from app.orders.operations import lock_order, record_cash, transition_order, transition_part
 from app.orders.pickup_attempts import PickupCodeLocked, check_pickup_code
 
@@ -38,12 +47,31 @@ class PlacedOrder:
     order: Order
     #: False when the idempotency key named an order placed before (a replayed checkout).
     created: bool
+    #: A guest's new order only: the secret token of its page's link (only its hash is kept).
+    guest_token: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckoutLinks:
+    """Absolute URLs the messages of a checkout carry; given by the face (a domain knows no
+    routes). Each builds its URL from a token: the guest's secret order token, the signed
+    cash-on-delivery confirmation token."""
+
+    confirmation: Callable[[str], str]
+    guest_order: Callable[[str], str] | None = None
 
 
 # Checkout --------------------------------------------------------------------
 
 
-def place_order(shopper: User, cart: Cart, request: CheckoutRequest) -> PlacedOrder:
+def place_order(
+    shopper: User,
+    cart: Cart,
+    request: CheckoutRequest,
+    *,
+    links: CheckoutLinks | None = None,
+    save_address: bool = False,
+) -> PlacedOrder:
     """Turn the shopper's cart into one order, one part per cooperative, and commit.
 
     The same ``idempotency_key`` again gives back the order it made (also when
@@ -65,7 +93,9 @@ def place_order(shopper: User, cart: Cart, request: CheckoutRequest) -> PlacedOr
         with committed():
             plan = plan_checkout(cart_contents(cart), request, now)
             order = write_order(shopper, plan, key, now)
-            notices.order_placed(order)
+            _tell_order_placed(order, links)
+            if save_address:
+                remember_address(shopper, plan.address, plan.phone)
             cart.clear()
     except (IntegrityError, DomainError):
         # A replay that raced the first request finds the cart emptied or the key taken.
@@ -76,10 +106,100 @@ def place_order(shopper: User, cart: Cart, request: CheckoutRequest) -> PlacedOr
     return PlacedOrder(order, created=True)
 
 
-def _order_with_key(shopper_id: int, key: str) -> Order | None:
-    return db.session.scalar(
-        select(Order).where(Order.shopper_id == shopper_id, Order.idempotency_key == key)
-    )
+def place_guest_order(
+    cart: Cart, request: CheckoutRequest, *, locale: str | None, links: CheckoutLinks
+) -> PlacedOrder:
+    """A guest (no account) orders the cart, paying cash on delivery or at the stand; commit.
+
+    As ``place_order``, with the guest's checks (``plan_checkout(guest=True)``: name,
+    phone and city; no card). The order page is reached by a secret link whose token is
+    returned once (``guest_token``: only its hash is stored) and sent by SMS to the phone,
+    and by e-mail when the guest gave an address; messages are in ``locale``. The same
+    ``idempotency_key`` again gives back the order without its token.
+    """
+    key = check_idempotency_key(request.idempotency_key)
+    existing = _order_with_key(None, key)
+    if existing is not None:
+        return PlacedOrder(existing, created=False)
+    now = utcnow()
+    token = new_token()
+    try:
+        with committed():
+            plan = plan_checkout(cart_contents(cart), request, now, guest=True)
+            order = write_order(
+                None, plan, key, now, guest_token_hash=token_hash(token), locale=locale
+            )
+            _tell_order_placed(order, links, guest_token=token)
+            cart.clear()
+    except (IntegrityError, DomainError):
+        existing = _order_with_key(None, key)
+        if existing is None:
+            raise
+        return PlacedOrder(existing, created=False)
+    return PlacedOrder(order, created=True, guest_token=token)
+
+
+def place_checkout(
+    shopper: User | None,
+    cart: Cart,
+    request: CheckoutRequest,
+    *,
+    links: CheckoutLinks,
+    locale: str | None = None,
+    save_address: bool = False,
+) -> PlacedOrder:
+    """The checkout page's order: ``place_order`` for a shopper, ``place_guest_order`` for a
+    guest (``shopper`` None); commits once either way."""
+    if shopper is None:
+        return place_guest_order(cart, request, locale=locale, links=links)
+    return place_order(shopper, cart, request, links=links, save_address=save_address)
+
+
+def _tell_order_placed(
+    order: Order, links: CheckoutLinks | None, *, guest_token: str | None = None
+) -> None:
+    order_link = confirmation_link = None
+    if links is not None:
+        if guest_token is not None and links.guest_order is not None:
+            order_link = links.guest_order(guest_token)
+        confirmation_link = links.confirmation(confirmation.confirmation_token(order.number))
+    notices.order_placed(order, order_link=order_link, confirmation_link=confirmation_link)
+
+
+def _order_with_key(shopper_id: int | None, key: str) -> Order | None:
+    owner = Order.shopper_id.is_(None) if shopper_id is None else Order.shopper_id == shopper_id
+    return db.session.scalar(select(Order).where(owner, Order.idempotency_key == key))
+
+
+# Shoppers' confirmation of cash on delivery ----------------------------------------
+
+
+def answer_confirmation(order: Order, part_id: int, *, confirm: bool) -> CooperativeOrder:
+    """The shopper, by their signed link, confirms (or cancels) a cash-on-delivery part; commit.
+
+    Confirming records that the shopper confirmed by the link; the part stays ``pending``
+    until its cooperative moves it (``move_part``). Cancelling follows the part machine
+    (``IllegalTransition``, 409, once it shipped) and tells the cooperative by the part's
+    event. Both are idempotent: an answer given before changes nothing. Raises
+    ``NotFound`` (404) for a part not of this cash-on-delivery order.
+    """
+    lock_order(order.id)
+    part = next((part for part in order.parts if part.id == part_id), None)
+    if part is None or order.payment_method != PaymentMethod.CASH_ON_DELIVERY:
+        raise NotFound(_("No such order part."))
+    with committed():
+        if confirm:
+            if part.shopper_confirmed_at is None and part.status not in states.PART_FINAL:
+                part.shopper_confirmed_at = utcnow()
+                part.shopper_confirmed_via = ConfirmedVia.LINK
+        elif part.status != PartStatus.CANCELLED:
+            transition_part(
+                part,
+                PartStatus.CANCELLED,
+                actor=order.shopper,
+                note=_("Cancelled by the shopper from the confirmation link."),
+            )
+    return part
 
 
 def move_part(
@@ -114,6 +234,14 @@ def move_part(
             db.session.commit()  # the try is kept (and counted) though the hand-over is refused
             raise
     with committed():
+        if (
+            to_status == PartStatus.CONFIRMED
+            and part.order.payment_method == PaymentMethod.CASH_ON_DELIVERY
+            and part.shopper_confirmed_at is None
+        ):
+            # Not confirmed by the link: the cooperative called the shopper (its note says so).
+            part.shopper_confirmed_at = utcnow()
+            part.shopper_confirmed_via = ConfirmedVia.CALL
         if to_status == PartStatus.SHIPPED:
             # Written before the move, so the shipped notice tells the shopper.
             part.carrier = (carrier or "").strip()[:60] or None

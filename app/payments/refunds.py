@@ -50,9 +50,9 @@ from app.extensions import db
 from app.ledger import codes as ledger_codes
 from app.ledger.models import Account, LedgerEntry, LedgerTransaction
 from app.ledger.operations import Entry, post
-from app.notifications.operations import notify
 from app.orders import states
 from app.orders.models import CooperativeOrder, Order, OrderLine, OrderStatus, PartStatus
+from app.orders.notices import tell_shopper
 from app.orders.operations import mark_refunded, transition_part
 from app.payments import splits
 from app.payments.errors import RefundExceedsPaid
@@ -407,11 +407,11 @@ def _settle(refund: Refund, payment: Payment | None, actor: User | None) -> None
     order = refund.order
     if payment is not None and refund.method == RefundMethod.STRIPE:
         payment.amount_refunded_cents += refund.amount_cents
-    notify(
+    tell_shopper(
+        order,
         "order_refunded",
-        user=order.shopper,
-        context={"order_number": order.number, "amount_cents": refund.amount_cents},
-        dedupe_key=f"order_refunded:{refund.key}",
+        {"order_number": order.number, "amount_cents": refund.amount_cents},
+        f"order_refunded:{refund.key}",
     )
     if refunded_for_order(order.id) >= order.total_cents:
         # Cancels the parts still waiting too; a cancelled order stays cancelled.

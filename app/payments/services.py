@@ -88,7 +88,13 @@ class ExpiryReport:
 # Checkout and cancel --------------------------------------------------------------------
 
 
-def checkout(shopper: User, cart: Cart, request: CheckoutRequest) -> Checkout:
+def checkout(
+    shopper: User,
+    cart: Cart,
+    request: CheckoutRequest,
+    *,
+    links: orders.CheckoutLinks | None = None,
+) -> Checkout:
     """Place the order (``app.orders.services.place_order``, which commits), then, for a
     card order, start its payment (``start_card_payment``, outside any transaction).
 
@@ -96,7 +102,7 @@ def checkout(shopper: User, cart: Cart, request: CheckoutRequest) -> Checkout:
     cannot be reached (the card order is then cancelled and its lines put back
     in the cart).
     """
-    placed = orders.place_order(shopper, cart, request)
+    placed = orders.place_order(shopper, cart, request, links=links)
     card = None
     if placed.order.payment_method == PaymentMethod.CARD:
         card = start_card_payment(placed.order)

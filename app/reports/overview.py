@@ -17,6 +17,7 @@ from app.reports.balances import (
     platform_series,
     still_owed,
 )
+from app.reports.confirmations import ConfirmationReport, confirmation_rates
 from app.reports.facts import sales_facts
 from app.reports.period import Period, SalesFilter
 from app.reports.sales import GROUPINGS, SalesReport, SalesRow, group_facts
@@ -41,6 +42,8 @@ class AdminReport:
     #: Cooperatives owed money, and those holding fees in cash, at the end of the period.
     owed: list[CooperativeBalance]
     cash: list[CooperativeBalance]
+    #: Cash-on-delivery shoppers' confirmations and refusals, per cooperative and per city.
+    confirmations: ConfirmationReport
 
     @property
     def total(self) -> SalesRow:
@@ -73,6 +76,7 @@ def admin_report(period: Period, criteria: SalesFilter, language: str = "en") ->
         platform=platform_series(period),
         owed=still_owed(balances),
         cash=cash_to_collect(balances),
+        confirmations=confirmation_rates(period, language),
     )
 
 

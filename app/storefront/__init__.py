@@ -14,6 +14,7 @@ def blueprint() -> Blueprint:
         card_payment_pages,
         cart_pages,
         catalog_pages,
+        checkout_pages,
         cooperative_pages,
         fair_pages,
         fair_trade_page,

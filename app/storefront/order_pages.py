@@ -1,12 +1,8 @@
-"""Checkout, the receipt, the order history and cancelling, for logged-in shoppers.
-
-The checkout page draws a fresh idempotency key each time it is rendered, so a
-double click (or a resubmitted form) places one order and lands on its receipt.
-"""
+"""The receipt, the order history and cancelling, for logged-in shoppers; a guest's order
+page, opened by its secret link. (The checkout is ``checkout_pages``.)"""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 
 import qrcode
@@ -16,23 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import SelectChoice
 
-from app.cart.carts import ShopperCart
-from app.cart.queries import HOME_DELIVERY, STAND_PICKUP, CartContents, cart_contents
 from app.catalog.queries import translated_product_names
 from app.core.errors import DomainError
 from app.core.language import current_language
-from app.core.money import format_money
 from app.core.paging import page_of, requested_page_number
 from app.orders import queries, services, states
-from app.orders.checkout import (
-    Address,
-    CheckoutRequest,
-    card_payments_enabled,
-    pay_at_stand_offered,
-)
-from app.orders.forms import checkout_form_class, show_domain_error
+from app.orders.confirmation import confirmation_token
 from app.orders.labels import (
     DELIVERY_METHOD_NAMES,
     ORDER_STATUS_NAMES,
@@ -40,7 +26,7 @@ from app.orders.labels import (
     PAYMENT_METHOD_NAMES,
     name_of,
 )
-from app.orders.models import Order, OrderLine, OrderStatus
+from app.orders.models import Order, OrderLine, PartStatus, PaymentMethod
 from app.payments import services as payments
 from app.payments.queries import refunds_by_order
 from app.storefront import bp
@@ -87,113 +73,30 @@ def pickup_qr_svg(code: str) -> Markup:
     return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1))  # noqa: S704
 
 
-# Checkout --------------------------------------------------------------------------
-
-
-def _checkout_form(contents: CartContents, *, from_request: bool):
-    language = current_language()
-    groups = []
-    for group in contents.groups:
-        choices = []
-        for option in group.delivery_options:
-            label = str(DELIVERY_METHOD_NAMES[option])
-            if option == HOME_DELIVERY:
-                label += f" (+ {format_money(group.shipping_fee_cents, language)})"
-            if option == STAND_PICKUP and group.stand is not None:
-                label += " — " + _("stand %(code)s", code=group.stand.code)
-            choices.append((option, label))
-        groups.append(
-            (group.cooperative.id, group.cooperative.translated("name", language), choices)
-        )
-    form_class = checkout_form_class(groups)
-    form = form_class() if from_request else form_class(formdata=None)
-    payments = []
-    if card_payments_enabled():
-        payments.append(SelectChoice("card", str(PAYMENT_METHOD_NAMES["card"])))
-    payments.append(SelectChoice("cash_on_delivery", str(PAYMENT_METHOD_NAMES["cash_on_delivery"])))
-    if pay_at_stand_offered(contents.groups):
-        payments.append(SelectChoice("pay_at_stand", str(PAYMENT_METHOD_NAMES["pay_at_stand"])))
-    form.payment_method.choices = payments
-    return form
-
-
-def _render_checkout(contents: CartContents, form, status: int = 200):
-    return render_template(
-        "storefront/orders/checkout.html",
-        contents=contents,
-        form=form,
-        card_enabled=card_payments_enabled(),
-        language=current_language(),
-    ), status
-
-
-@bp.route("/checkout", methods=["GET", "POST"])
-@login_required
-def checkout():
-    """Contact, address, a delivery choice per cooperative and the payment; then the order."""
-    cart = ShopperCart(current_user.id)
-    contents = cart_contents(cart)
-    if request.method == "GET":
-        if not contents.groups:
-            flash(_("Your cart is empty."), "info")
-            return redirect(url_for(".cart"))
-        form = _checkout_form(contents, from_request=False)
-        form.idempotency_key.data = uuid.uuid4().hex
-        form.name.data = current_user.name
-        form.phone.data = current_user.phone or ""
-        for delivery in form.delivery_fields():
-            cooperative_id = delivery.name.removeprefix("delivery_")
-            wanted = request.args.get(f"delivery-{cooperative_id}")
-            offered = [choice.value for choice in delivery.choices]
-            delivery.data = wanted if wanted in offered else offered[0] if offered else None
-        form.payment_method.data = "cash_on_delivery"
-        return _render_checkout(contents, form)
-
-    form = _checkout_form(contents, from_request=True)
-    if not form.validate():
-        return _render_checkout(contents, form, 422)
-    try:
-        placed = services.place_order(
-            current_user._get_current_object(),
-            cart,
-            CheckoutRequest(
-                payment_method=form.payment_method.data,
-                delivery=form.delivery_choices(),
-                address=Address(
-                    name=form.name.data,
-                    line1=form.line1.data or "",
-                    city=form.city.data or "",
-                    postal_code=form.postal_code.data or "",
-                ),
-                phone=form.phone.data,
-                idempotency_key=form.idempotency_key.data,
-            ),
-        )
-    except DomainError as error:
-        show_domain_error(form, error)
-        return _render_checkout(cart_contents(cart), form, error.status)
-    if placed.order.status == OrderStatus.PENDING_PAYMENT:
-        # The card step (app.storefront.card_payment_pages): Stripe takes the card there.
-        return redirect(url_for(".pay_order", number=placed.order.number))
-    if placed.created:
-        flash(
-            _("Thank you! Your order %(number)s is placed.", number=placed.order.number), "success"
-        )
-    return redirect(url_for(".order", number=placed.order.number))
-
-
 # Orders ------------------------------------------------------------------------------
 
 
-def _render_order(order: Order, *, errors: list[str] | None = None, status: int = 200):
+def _render_order(
+    order: Order, *, errors: list[str] | None = None, status: int = 200, guest: bool = False
+):
+    awaits_answer = order.payment_method == PaymentMethod.CASH_ON_DELIVERY and any(
+        part.status == PartStatus.PENDING and part.shopper_confirmed_at is None
+        for part in order.parts
+    )
     return render_template(
         "storefront/orders/order.html",
         order=order,
+        guest=guest,
         recipients=queries.recipients(order),
         pickup_qr_svg=pickup_qr_svg,
         part_final=states.PART_FINAL,
         cancel_form=FlaskForm(),
-        cancellable=states.shopper_may_cancel(order),
+        cancellable=not guest and states.shopper_may_cancel(order),
+        confirmation_url=(
+            url_for(".confirm_order", token=confirmation_token(order.number))
+            if awaits_answer
+            else None
+        ),
         refunds=refunds_by_order([order.id]).get(order.id, []),
         errors=errors or [],
         language=current_language(),
@@ -246,3 +149,50 @@ def order_cancel(number: str):
         return _render_order(found, errors=[error.message], status=error.status)
     flash(_("Your order %(number)s is cancelled.", number=found.number), "success")
     return redirect(url_for(".order", number=found.number))
+
+
+@bp.get("/guest-orders/<token>")
+def guest_order(token: str):
+    """A guest's order page, opened by the secret link sent to them by SMS or e-mail."""
+    return _render_order(queries.order_for_guest_token(token), guest=True)
+
+
+# Confirming a cash-on-delivery order before it ships ---------------------------------
+
+
+def _render_confirmation(order: Order, *, errors: list[str] | None = None, status: int = 200):
+    return render_template(
+        "storefront/orders/confirm.html",
+        order=order,
+        form=FlaskForm(),
+        errors=errors or [],
+        dispatched=states.PART_DISPATCHED | states.PART_FINAL,
+        language=current_language(),
+    ), status
+
+
+@bp.get("/confirm-order/<token>")
+def confirm_order(token: str):
+    """The signed link of a cash-on-delivery order: confirm or cancel each part (opening the
+    page changes nothing: message apps open links to preview them)."""
+    return _render_confirmation(queries.order_for_confirmation(token))
+
+
+@bp.post("/confirm-order/<token>/parts/<id:part_id>")
+def confirm_order_part(token: str, part_id: int):
+    """Confirm (``answer=confirm``) or cancel (``answer=cancel``) one part; twice is once."""
+    order = queries.order_for_confirmation(token)
+    answer = request.form.get("answer")
+    if not FlaskForm().validate() or answer not in {"confirm", "cancel"}:
+        return _render_confirmation(
+            order, errors=[_("The form expired: please try again.")], status=422
+        )
+    try:
+        services.answer_confirmation(order, part_id, confirm=answer == "confirm")
+    except DomainError as error:
+        return _render_confirmation(order, errors=[error.message], status=error.status)
+    if answer == "confirm":
+        flash(_("Thank you: the cooperative will prepare and ship your parcel."), "success")
+    else:
+        flash(_("This part of your order is cancelled."), "success")
+    return redirect(url_for(".confirm_order", token=token))

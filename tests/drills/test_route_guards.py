@@ -30,6 +30,7 @@ PUBLIC_API_WRITES = {
     ("POST", "/api/v1/auth/password-reset/confirm"): "the e-mailed single-use token is the key",
     ("PUT", "/api/v1/cart/items/<id:product_id>"): "a visitor's cart lives in their session",
     ("DELETE", "/api/v1/cart/items/<id:product_id>"): "a visitor's cart lives in their session",
+    ("POST", "/api/v1/checkout/quote"): "quotes the caller's own cart and changes nothing",
 }
 #: Writes that check a credential of their own instead of a user's.
 SIGNED_WRITES = {("POST", "/webhooks/stripe"): "Stripe-Signature, checked before anything"}
@@ -45,6 +46,7 @@ NOT_OWNED = {
     ("DELETE", "/api/v1/cart/items/<id:product_id>"): "the caller's own cart",
     ("POST", "/cart/items/<id:product_id>"): "the caller's own cart",
     ("POST", "/cart/items/<id:product_id>/remove"): "the caller's own cart",
+    ("POST", "/confirm-order/<token>/parts/<id:part_id>"): "the signed link is the key",
 }
 
 
@@ -115,6 +117,7 @@ def test_every_api_write_without_credentials_is_a_401_unless_public_by_design(ap
         "POST /api/v1/auth/password-reset/confirm": 422,
         "PUT /api/v1/cart/items/<id:product_id>": 422,
         "DELETE /api/v1/cart/items/<id:product_id>": 200,
+        "POST /api/v1/checkout/quote": 422,
     }
 
 

@@ -44,7 +44,7 @@ def _context(kind: str) -> dict:
     return {key: SAMPLE[key] for key in KINDS[kind].required}
 
 
-def test_the_fourteen_kinds_of_issue_six_the_account_links_and_the_pickup_lock_are_registered():
+def test_the_kinds_of_issue_six_the_account_links_the_pickup_lock_and_cod_confirmation_exist():
     assert set(KINDS) == {
         "order_placed",
         "order_paid",
@@ -64,6 +64,7 @@ def test_the_fourteen_kinds_of_issue_six_the_account_links_and_the_pickup_lock_a
         "password_reset",
         "cooperative_invitation",
         "pickup_code_locked",
+        "confirm_cash_order",
     }
 
 

@@ -1,0 +1,197 @@
+"""Checkout journeys on a 390x844 phone, in French and Arabic (issue 17, point 6).
+
+A guest orders cash on delivery with a name, a phone and a city: the total with delivery is
+on the page before confirming, the order page is reached (its secret link), and the
+confirmation link sent by SMS confirms the part. A shopper whose cart can all be collected
+at the fair stand sees no address fields and pay at the stand selected. Each page fits the
+phone's width; screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from e2e.conftest import SCREENSHOTS
+from sqlalchemy import select
+
+from app.extensions import db
+from app.notifications.models import Notification
+
+pytestmark = pytest.mark.browser
+
+LANGUAGES = ["fr", "ar"]
+PHONE_390 = {"width": 390, "height": 844}
+
+
+def _window(browser, site, language: str):
+    context = browser.new_context(viewport=PHONE_390, base_url=site.url)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    page.goto(f"/lang/{language}?next=/")
+    return context, page
+
+
+def _fits_and_shoot(page, language: str, name: str) -> None:
+    direction = "rtl" if language == "ar" else "ltr"
+    assert page.locator(f'html[lang="{language}"][dir="{direction}"]').count() == 1, page.url
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    if width[0] > width[1]:  # name the culprits
+        wide = page.evaluate(
+            "() => Array.from(document.querySelectorAll('body *'))"
+            ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
+            ".slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id)"
+        )
+        print("too wide:", wide)
+    assert width[0] <= width[1], f"{page.url} is {width[0]}px wide on a {width[1]}px phone"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"checkout-{language}-{name}.png"), full_page=True)
+
+
+def _shoot_wide(page, language: str, name: str) -> None:
+    """The same page on a laptop (1366 px), for the record; then back to the phone."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.screenshot(path=str(SCREENSHOTS / f"checkout-{language}-{name}-1366.png"), full_page=True)
+    page.set_viewport_size(PHONE_390)
+
+
+def _add_to_cart(page, site, product_id: int) -> None:
+    page.goto(site.path("storefront.product", product_id=product_id))
+    with page.expect_navigation():
+        page.locator("form.add-to-cart").locator(
+            "button[type=submit], button:not([type])"
+        ).first.click()
+
+
+def _sent_link(site, kind: str, phone: str) -> str:
+    with site.app.app_context():
+        message = db.session.scalars(
+            select(Notification)
+            .where(Notification.kind == kind, Notification.recipient_phone == phone)
+            .order_by(Notification.id.desc())
+        ).first()
+        assert message is not None and message.channel == "sms", kind
+        return message.context["link"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_guest_orders_cash_on_delivery_and_confirms_by_the_sms_link(
+    browser, site, committing_db, language
+):
+    phone = "0661234567" if language == "fr" else "0671234567"
+    context, page = _window(browser, site, language)
+    try:
+        _add_to_cart(page, site, site.other_product_id)
+        _add_to_cart(page, site, site.exhibitor_product_id)
+        page.goto(site.path("storefront.checkout"))
+        page.check(f'input[name="delivery_{site.other_id}"][value="home_delivery"]')
+        page.check(f'input[name="delivery_{site.exhibitor_id}"][value="home_delivery"]')
+        page.fill("#name", "Salma Bennani")
+        page.fill("#phone", phone)
+        page.fill("#city", "Khouribga")
+        page.check('input[name="payment_method"][value="cash_on_delivery"]')
+
+        total = page.locator('#checkout-total [data-total="total"]')
+        assert re.search(r"\d+,\d\d", total.inner_text()), total.inner_text()
+        shipping = page.locator('#checkout-total [data-total="shipping"]').inner_text()
+        assert (
+            page.locator("#checkout-total").bounding_box()["y"]
+            < page.locator("#place-order").bounding_box()["y"]
+        )
+        # Another delivery for the stand's cooperative: the script asks the server again.
+        stand_pickup = f'input[name="delivery_{site.exhibitor_id}"][value="stand_pickup"]'
+        home = f'input[name="delivery_{site.exhibitor_id}"][value="home_delivery"]'
+        if page.locator(home).count():
+            page.check(stand_pickup)
+            page.wait_for_function(
+                "(old) => document.querySelector('[data-total=shipping]').textContent !== old",
+                arg=shipping,
+            )
+            page.check(home)
+            page.wait_for_function(
+                "(old) => document.querySelector('[data-total=shipping]').textContent === old",
+                arg=shipping,
+            )
+        _fits_and_shoot(page, language, "guest-checkout")
+        _shoot_wide(page, language, "guest-checkout")
+
+        with page.expect_navigation():
+            page.click("#place-order")
+        assert "/guest-orders/" in page.url, page.url
+        assert page.locator("h1").inner_text().strip()
+        _fits_and_shoot(page, language, "guest-order")
+        _shoot_wide(page, language, "guest-order")
+
+        link = _sent_link(site, "confirm_cash_order", "+212" + phone[1:])
+        page.goto(link)
+        _fits_and_shoot(page, language, "confirm")
+        with page.expect_navigation():
+            page.locator("form:has(input[value=confirm]) button").first.click()
+        assert page.locator(".confirmed").count() == 1
+        _fits_and_shoot(page, language, "confirmed")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_everything_collected_at_the_stand_asks_no_address_and_selects_pay_at_the_stand(
+    browser, site, committing_db, language
+):
+    context, page = _window(browser, site, language)
+    try:
+        _add_to_cart(page, site, site.exhibitor_product_id)
+        page.goto(site.path("storefront.checkout"))
+
+        assert page.locator(
+            f'input[name="delivery_{site.exhibitor_id}"][value="stand_pickup"]'
+        ).is_checked()
+        assert page.locator('input[name="payment_method"][value="pay_at_stand"]').is_checked()
+        assert not page.locator("#line1").is_visible()
+        assert not page.locator("#postal_code").is_visible()
+        assert page.locator('#checkout-total [data-total="total"]').is_visible()
+        _fits_and_shoot(page, language, "stand-checkout")
+
+        page.fill("#name", "Salma Bennani")
+        page.fill("#phone", "0612345678" if language == "fr" else "0622345678")
+        page.fill("#city", "Khenifra")
+        with page.expect_navigation():
+            page.click("#place-order")
+        assert "/guest-orders/" in page.url, page.url
+        assert page.locator(".pickup-code .code").count() == 1
+        _fits_and_shoot(page, language, "stand-order")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_cooperative_sees_unconfirmed_cash_parts_first_with_call_and_whatsapp(
+    browser, site, committing_db, language
+):
+    from e2e.browsing import log_in
+
+    context, page = _window(browser, site, language)
+    try:
+        _add_to_cart(page, site, site.other_product_id)
+        page.goto(site.path("storefront.checkout"))
+        page.check(f'input[name="delivery_{site.other_id}"][value="home_delivery"]')
+        page.fill("#name", "Hind Amrani")
+        page.fill("#phone", "0681234567" if language == "fr" else "0691234567")
+        page.fill("#city", "Beni Mellal")
+        with page.expect_navigation():
+            page.click("#place-order")
+        context.clear_cookies()
+        page.goto(f"/lang/{language}?next=/")
+        log_in(page, site, site.other_owner)
+        page.goto(site.path("dashboard.orders", cooperative_id=site.other_id))
+        first = page.locator("tbody tr").first
+        assert "awaiting-confirmation" in (first.get_attribute("class") or "")
+        assert first.locator('a[href^="tel:+212"]').count() == 1
+        assert first.locator('a[href^="https://wa.me/212"]').count() == 1
+        _fits_and_shoot(page, language, "dashboard-orders")
+        _shoot_wide(page, language, "dashboard-orders")
+        with page.expect_navigation():
+            first.locator("td a").first.click()
+        _fits_and_shoot(page, language, "dashboard-part")
+        _shoot_wide(page, language, "dashboard-part")
+    finally:
+        context.close()
