@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask
 
+from app.core.json import OrjsonProvider
 from config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +25,7 @@ def create_app(app_env: str | None = None, overrides: dict[str, Any] | None = No
     """Build the application for `app_env` (default $APP_ENV), with optional setting overrides."""
     app = Flask("app", instance_path=str(ROOT / "instance"))
     app.config.from_mapping(load_config(app_env))
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Arabic and French read as written
+    app.json = OrjsonProvider(app)  # Arabic and French read as written (no \u escapes)
     if overrides:
         app.config.from_mapping(overrides)
     # After the overrides: the database the app really uses decides (SQLite has no such pool).

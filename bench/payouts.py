@@ -157,7 +157,9 @@ def run(bench: Bench, catalog: Catalog) -> dict[str, float]:
             return f"{median(results[name]) * 1000:.0f} ({against_scan(name):.2f}x)"
 
         ratio = against_scan("payout_run")
+        every = [results["payout_run"][i] / results["scan"][i] for i in range(done)]
         ratios[f"run_vs_scan_{size}"] = ratio
+        ratios[f"run_vs_scan_worst_round_{size}"] = max(every)
         ratios["run_ms_at_largest_size"] = median(results["payout_run"]) * 1000
         ratios[f"due_parts_vs_scan_{size}"] = against_scan("due_parts")
         ratios[f"balances_vs_scan_{size}"] = against_scan("balances")
@@ -168,8 +170,9 @@ def run(bench: Bench, catalog: Catalog) -> dict[str, float]:
                 cell("due_parts"),
                 cell("balances"),
                 cell("payout_run"),
+                " ".join(f"{value:.2f}" for value in every),
                 f"{seen.released} / {seen.proposed} / {seen.blocked}",
-                verdict(ratio <= TARGET_RATIO),
+                verdict(max(every) <= TARGET_RATIO),
             )
         )
     say(
@@ -181,8 +184,9 @@ def run(bench: Bench, catalog: Catalog) -> dict[str, float]:
                 "due parts query",
                 "balances query",
                 "whole run",
+                "x scan in each round",
                 "released/proposed/blocked",
-                f"run <= {TARGET_RATIO:.0f}x",
+                f"every round <= {TARGET_RATIO:.0f}x",
             ),
             rows,
         )

@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, Float, Integer, Select, bindparam, select, text
+from sqlalchemy import Boolean, Float, Integer, Select, bindparam, func, select, text
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.sql.selectable import Subquery
 
 from app.catalog import search_text
@@ -172,6 +174,28 @@ def hits(index: SearchIndex, understood: Understood, name: str = "hits") -> Subq
         }
     )
     return statement.columns(id=Integer, score=Float, in_name=Boolean).subquery(name)
+
+
+def ranked_page(
+    index: SearchIndex, understood: Understood, candidates: Subquery, order_after: list
+) -> Select:
+    """PostgreSQL: the ids of ``candidates`` (a subquery with ``id`` and ``in_name``, already
+    cut to the best few by a LIMIT) in relevance order: ``in_name``, then ``ts_rank`` computed
+    for those rows only, then ``order_after`` (columns of ``candidates``)."""
+    document = sa_table(index.table, sa_column(index.id_column), sa_column("document"))
+    query = func.to_tsquery(
+        "simple",
+        func.search_unaccent(bindparam("ranked_match", match_text("postgresql", understood))),
+    )
+    return (
+        select(candidates.c.id)
+        .join(document, document.c[index.id_column] == candidates.c.id)
+        .order_by(
+            candidates.c.in_name.desc(),
+            func.ts_rank(document.c.document, query).desc(),
+            *order_after,
+        )
+    )
 
 
 def matching_cooperatives(province: str | None = None, q: str | None = None) -> Select:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import Row, bindparam, select, text
 
 from app.catalog import search_text
 from app.catalog.models import Category, Product
 from app.catalog.queries import visible_clause
-from app.catalog.search import _candidates, hits, understand
+from app.catalog.search import Understood, _candidates, hits, ranked_page, understand
 from app.catalog.search_index import COOPERATIVES, PRODUCTS
 from app.cooperatives.models import Cooperative
 from app.cooperatives.queries import selling_clause
@@ -115,15 +115,7 @@ def suggest(q: str | None, language: str) -> list[dict[str, Any]]:
         {"kind": "category", "id": category["id"], "label": category["name"]}
         for category in matching_categories(q, language, prefix_last=True)[:3]
     ]
-    product_hits = hits(PRODUCTS, understood, "product_hits")
-    products = db.session.execute(
-        select(Product.id, Product.name, Product.translations)
-        .join(product_hits, product_hits.c.id == Product.id)
-        .join(Product.cooperative)
-        .where(product_hits.c.in_name, visible_clause())
-        .order_by(product_hits.c.score.desc(), Product.id)
-        .limit(SUGGESTIONS)
-    ).all()
+    products = _named_products(understood)
     cooperative_hits = hits(COOPERATIVES, understood, "cooperative_hits")
     cooperatives = db.session.execute(
         select(Cooperative.id, Cooperative.name, Cooperative.translations)
@@ -150,6 +142,46 @@ def suggest(q: str | None, language: str) -> list[dict[str, Any]]:
         for row in cooperatives
     ]
     return completions[:SUGGESTIONS]
+
+
+#: Type-ahead ranks (ts_rank) at most this many of the products whose name matches (the
+#: first by id, in SQL): ranking every match grew with the catalog.
+RANKED_SUGGESTIONS = 64
+
+
+def _named_products(understood: Understood) -> list[Row]:
+    """The visible products whose name holds every word, best first (id, name, translations)."""
+    product_hits = hits(PRODUCTS, understood, "product_hits")
+    named = (
+        select(Product.id, Product.name, Product.translations)
+        .join(product_hits, product_hits.c.id == Product.id)
+        .join(Product.cooperative)
+        .where(product_hits.c.in_name, visible_clause())
+    )
+    if db.session.get_bind().dialect.name != "postgresql":
+        return list(
+            db.session.execute(
+                named.order_by(product_hits.c.score.desc(), Product.id).limit(SUGGESTIONS)
+            )
+        )
+    candidates = (
+        named.with_only_columns(Product.id.label("id"), product_hits.c.in_name)
+        .order_by(Product.id)
+        .limit(RANKED_SUGGESTIONS)
+        .subquery("candidates")
+    )
+    ids = list(
+        db.session.scalars(
+            ranked_page(PRODUCTS, understood, candidates, [candidates.c.id]).limit(SUGGESTIONS)
+        )
+    )
+    rows = {
+        row.id: row
+        for row in db.session.execute(
+            select(Product.id, Product.name, Product.translations).where(Product.id.in_(ids))
+        )
+    }
+    return [rows[product_id] for product_id in ids]
 
 
 def _translated(default: str, translations: Any, language: str) -> str:

@@ -111,8 +111,13 @@ def _spellings(text: str) -> list[str]:
     return [spelling for spelling in _SEPARATORS.split(text) if spelling]
 
 
+@functools.lru_cache(maxsize=65_536)
 def term_of(spelling: str) -> str:
-    """The term of one spelled word: letters unified, Arabic article dropped, French stem."""
+    """The term of one spelled word: letters unified, Arabic article dropped, French stem.
+
+    Pure, so kept per process: the stemmer was most of a type-ahead answer's time (the
+    category names are stemmed on every call).
+    """
     folded = _folded(spelling)
     if _ARABIC.search(folded):
         return _without_article(folded)

@@ -10,10 +10,11 @@ them when one is configured (app/core/replica.py).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from app.catalog.models import Category, Product, ProductLabel
 from app.catalog.units import unit_text
@@ -31,12 +32,35 @@ def product_rows(product_ids: Sequence[int], language: str) -> list[dict[str, An
     """The summary of each product, in the order of ``product_ids`` (missing ones left out).
 
     Keys: ``id, slug, name, description, price_cents, stock, unit, image_path,
-    category_id, category_slug, category_name, cooperative_id, cooperative_name,
-    province, legal_form, labels``. Two queries whatever the number of products.
+    image_width, image_height, origin_province, category_id, category_slug,
+    category_name, cooperative_id, cooperative_name, province`` (the cooperative's),
+    ``legal_form, labels`` (kinds). Two queries whatever the number of products.
     """
     if not product_ids:
         return []
-    statement = (
+    ids = {"ids": list(product_ids)}
+    rows = {
+        row["id"]: dict(row) for row in read_session().execute(_summaries(language), ids).mappings()
+    }
+    for row in rows.values():
+        row["unit"] = unit_text(row.pop("unit_code"), row.pop("unit_quantity"))
+        row["labels"] = []
+    for product_id, kind in read_session().execute(_LABELS, ids):
+        rows[product_id]["labels"].append(kind)
+    return [rows[product_id] for product_id in product_ids if product_id in rows]
+
+
+_LABELS = (
+    select(ProductLabel.product_id, ProductLabel.kind)
+    .where(ProductLabel.product_id.in_(bindparam("ids", expanding=True)))
+    .order_by(ProductLabel.id)
+)
+
+
+@functools.cache
+def _summaries(language: str) -> Select:
+    """The summary query in ``language`` (built once per language; the ids are a parameter)."""
+    return (
         select(
             Product.id,
             Product.slug,
@@ -47,6 +71,9 @@ def product_rows(product_ids: Sequence[int], language: str) -> list[dict[str, An
             Product.unit_code,
             Product.unit_quantity,
             Product.image_path,
+            Product.image_width,
+            Product.image_height,
+            Product.origin_province,
             Product.category_id,
             Category.slug.label("category_slug"),
             _in_language(Category.name, "name", language).label("category_name"),
@@ -57,19 +84,8 @@ def product_rows(product_ids: Sequence[int], language: str) -> list[dict[str, An
         )
         .join(Category, Category.id == Product.category_id)
         .join(Cooperative, Cooperative.id == Product.cooperative_id)
-        .where(Product.id.in_(product_ids))
+        .where(Product.id.in_(bindparam("ids", expanding=True)))
     )
-    rows = {row["id"]: dict(row) for row in read_session().execute(statement).mappings()}
-    for row in rows.values():
-        row["unit"] = unit_text(row.pop("unit_code"), row.pop("unit_quantity"))
-        row["labels"] = []
-    for product_id, kind in read_session().execute(
-        select(ProductLabel.product_id, ProductLabel.kind)
-        .where(ProductLabel.product_id.in_(product_ids))
-        .order_by(ProductLabel.id)
-    ):
-        rows[product_id]["labels"].append(kind)
-    return [rows[product_id] for product_id in product_ids if product_id in rows]
 
 
 def stock_of(product_ids: Sequence[int]) -> dict[int, int]:

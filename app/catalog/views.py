@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Blueprint, current_app, send_from_directory, url_for
 
 from app.catalog.images import THUMBNAIL_SIDE, fit_within
@@ -37,10 +40,23 @@ def product_image_url(product: Product, thumbnail: bool = False) -> str | None:
 @bp.app_template_global()
 def product_photo(product: Product, thumbnail: bool = False) -> dict[str, object] | None:
     """``{"url", "width", "height"}`` of the product's photo or thumbnail, for ``<img>``."""
-    url = product_image_url(product, thumbnail)
-    if url is None:
+    return _photo(product.image_path, product.image_width, product.image_height, thumbnail)
+
+
+@bp.app_template_global()
+def card_photo(card: Mapping[str, Any], thumbnail: bool = True) -> dict[str, object] | None:
+    """``product_photo`` of a summary row (``summaries.product_rows``) instead of a product."""
+    return _photo(card["image_path"], card["image_width"], card["image_height"], thumbnail)
+
+
+def _photo(
+    image_path: str | None, width: int | None, height: int | None, thumbnail: bool
+) -> dict[str, object] | None:
+    if not image_path:
         return None
-    width, height = product.image_width or 0, product.image_height or 0
+    path = thumbnail_path(image_path) if thumbnail else image_path
+    url = url_for("catalog.media", filename=path, _external=True)
+    width, height = width or 0, height or 0
     if thumbnail and width and height:
         width, height = fit_within(width, height, THUMBNAIL_SIDE)
     return {"url": url, "width": width or None, "height": height or None}

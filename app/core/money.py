@@ -8,6 +8,7 @@ formatted through ``decimal.Decimal``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -211,7 +212,13 @@ def format_money(cents: int, locale: str = "en") -> str:
     Negative amounts carry a leading minus.
     """
     _require_int(cents=cents)
-    language = str(locale).replace("-", "_").split("_")[0].lower()
+    return _formatted(int(cents), str(locale).replace("-", "_").split("_")[0].lower())
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted(cents: int, language: str) -> str:
+    """``format_money`` of checked centimes (kept per process: a page of cards repeats
+    prices, and Babel's formatting was a fifth of rendering a list)."""
     babel_locale, currency = _LOCALES.get(language, _LOCALES["en"])
     number = format_decimal(
         Decimal(to_decimal_string(cents)), format="#,##0.00", locale=babel_locale

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
-from sqlalchemy import inspect, or_, select
+from sqlalchemy import Integer, cast, inspect, literal, null, or_, select, text, union_all
 
 from app.audit.operations import record
 from app.catalog.models import Category
@@ -238,36 +238,33 @@ def _legal_forms(products: list[Product]) -> dict[int, str]:
 
 def _display_context(at: datetime) -> tuple[tuple[engine.Terms, ...], dict[int, int | None]]:
     """The rules a split may use at ``at`` (every rule not ended, as plain terms) and the
-    category parents. Read on every call: the catalog caches whole answers instead, and a
-    fee rule's commit retires them (app/catalog/cache.py), so no split shows old rules."""
-    return tuple(_terms(rule) for rule in _rules_not_ended(at)), category_parents()
-
-
-def _rules_not_ended(at: datetime) -> list[FeeRule]:
-    return list(
-        db.session.scalars(
-            select(FeeRule)
-            .where(or_(FeeRule.valid_to.is_(None), FeeRule.valid_to > at))
-            .order_by(FeeRule.id)
-        )
+    category parents, in one query of plain rows (no ORM objects). Read on every call: the
+    catalog caches whole answers instead, and a fee rule's commit retires them
+    (app/catalog/cache.py), so no split shows old rules."""
+    rules = select(
+        literal(0).label("kind"),
+        *(getattr(FeeRule, name) for name in _TERMS_COLUMNS),
+        cast(null(), Integer).label("parent_id"),
+    ).where(or_(FeeRule.valid_to.is_(None), FeeRule.valid_to > at))
+    categories = select(
+        literal(1),
+        Category.id,
+        *(null() for _name in _TERMS_COLUMNS[1:]),
+        Category.parent_id,
     )
+    terms: list[engine.Terms] = []
+    parents: dict[int, int | None] = {}
+    statement = union_all(rules, categories).order_by(text("kind"), text("id"))
+    for row in db.session.execute(statement).mappings():
+        if row["kind"] == 1:
+            parents[row["id"]] = row["parent_id"]
+        else:
+            terms.append(engine.Terms(**{name: row[name] for name in _TERMS_COLUMNS}))
+    return tuple(terms), parents
 
 
-def _terms(rule: FeeRule) -> engine.Terms:
-    return engine.Terms(
-        id=rule.id,
-        name=rule.name,
-        scope=rule.scope,
-        scope_value=rule.scope_value,
-        commission_bps=rule.commission_bps,
-        solidarity_bps=rule.solidarity_bps,
-        min_fee_cents=rule.min_fee_cents,
-        max_fee_cents=rule.max_fee_cents,
-        producer_floor_bps=rule.producer_floor_bps,
-        priority=rule.priority,
-        valid_from=rule.valid_from,
-        valid_to=rule.valid_to,
-    )
+#: The columns of a fee rule that its terms hold (``id`` first): its fields but translations.
+_TERMS_COLUMNS = ("id", *(field for field in RULE_FIELDS if field != "translations"))
 
 
 # Changing the rules --------------------------------------------------------

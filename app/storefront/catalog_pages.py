@@ -13,11 +13,12 @@ from app.catalog.forms import LABEL_NAMES, ProductFilterForm, choices
 from app.catalog.queries import (
     categories_in_tree_order,
     category_tree,
-    new_products,
-    search_products,
+    new_product_ids,
+    search_product_ids,
     visible_product,
 )
 from app.catalog.search_help import help_when_nothing_found
+from app.catalog.summaries import product_rows
 from app.cooperatives.labels import province_choices, province_name
 from app.cooperatives.models import Cooperative
 from app.cooperatives.queries import has_document
@@ -74,7 +75,7 @@ def home():
         "storefront/catalog/home.html",
         fair=fair,
         fair_link=fair_url(fair) if fair is not None else None,
-        products=new_products(NEW_PRODUCTS_ON_HOME),
+        products=product_rows(new_product_ids(NEW_PRODUCTS_ON_HOME), language),
         provinces=province_choices(language),
         categories=category_tree(),
         **catalog_context(),
@@ -132,7 +133,8 @@ def _products_content() -> tuple[int, str]:
     search_help = None
     if form.validate():
         arguments = form.search_arguments()
-        found, total = search_products(**arguments)
+        ids, total = search_product_ids(**arguments)
+        found = product_rows(ids, current_language())
         status = 200
         if total == 0 and arguments["q"]:
             search_help = help_when_nothing_found(arguments["q"], current_language())

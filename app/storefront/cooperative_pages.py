@@ -6,10 +6,10 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.catalog.models import Product, ProductStatus
 from app.catalog.search import matching_cooperatives
+from app.catalog.summaries import product_rows
 from app.cooperatives import services
 from app.cooperatives.communes import commune_name
 from app.cooperatives.forms import (
@@ -102,16 +102,16 @@ def cooperative(slug: str):
         raise NotFound(_("No such cooperative."))
     if request.args.get("src") == "poster" and not insider:
         services.count_poster_scan(found.id)
-    products = db.session.scalars(
-        select(Product)
+    product_ids = db.session.scalars(
+        select(Product.id)
         .where(
             Product.cooperative_id == found.id,
             Product.status == ProductStatus.ACTIVE,
             Product.hidden_at.is_(None),
         )
-        .options(selectinload(Product.labels))
         .order_by(Product.name, Product.id)
     ).all()
+    products = product_rows(product_ids, current_language())
     return render_template(
         "storefront/cooperatives/detail.html",
         cooperative=found,
