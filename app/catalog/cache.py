@@ -42,11 +42,22 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: Tables whose rows change what the catalog shows: products and their labels (photos are
-#: columns of products), categories, cooperatives (status, name, province, legal form,
-#: translations), fairs and stands (the fair filter), fee rules (the fair-trade split).
+#: Tables whose rows change what the catalog shows: products, their labels and their photos,
+#: categories, cooperatives (status, name, province, legal form, translations, story,
+#: pictures), their documents (a label shows as certified with its certificate on file),
+#: fairs and stands (the fair filter), fee rules (the fair-trade split).
 WATCHED_TABLES = frozenset(
-    {"products", "product_labels", "categories", "cooperatives", "fairs", "stands", "fee_rules"}
+    {
+        "products",
+        "product_labels",
+        "product_photos",
+        "categories",
+        "cooperatives",
+        "cooperative_documents",
+        "fairs",
+        "stands",
+        "fee_rules",
+    }
 )
 GENERATION_KEY = "generation"
 #: After an error of the backend, it is not asked again for this many seconds.

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalog.units import canonical, parse_unit, unit_text
-from app.core.db import TimestampMixin, TranslatedMixin
+from app.core.db import TimestampMixin, TranslatedMixin, utcnow
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -118,6 +118,12 @@ class Product(TranslatedMixin, TimestampMixin, db.Model):
     labels: Mapped[list[ProductLabel]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="ProductLabel.id"
     )
+    #: The gallery, main photo first; ``image_path`` and its size mirror the main photo.
+    photos: Mapped[list[ProductPhoto]] = relationship(
+        back_populates="product",
+        cascade="all, delete-orphan",
+        order_by="(ProductPhoto.position, ProductPhoto.id)",
+    )
 
     @property
     def unit(self) -> str:
@@ -149,6 +155,29 @@ class ProductLabel(db.Model):
     certificate_number: Mapped[str | None] = mapped_column(String(60))
 
     product: Mapped[Product] = relationship(back_populates="labels")
+
+
+#: Most photos a product's gallery holds.
+MAX_PRODUCT_PHOTOS = 6
+
+
+class ProductPhoto(db.Model):
+    """One photo of a product's gallery; position 0 is the main photo."""
+
+    __tablename__ = "product_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    #: Under MEDIA_ROOT, named by the content's SHA-256 (``app.core.media``).
+    image_path: Mapped[str] = mapped_column(String(200))
+    width: Mapped[int]
+    height: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="photos")
 
 
 class SearchDocumentType(TypeDecorator):

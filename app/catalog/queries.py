@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 from sqlalchemy.sql.selectable import Subquery
 
 from app.catalog import search
+from app.catalog.mixing import mixed_newest
 from app.catalog.models import Category, LabelKind, Product, ProductLabel, ProductStatus
 from app.catalog.search_index import PRODUCTS
 from app.cooperatives.models import Cooperative
@@ -220,20 +221,105 @@ def _order(sort: str, found: Subquery | None) -> list:
 
 
 def visible_product(product_id: int) -> Product | None:
-    """The product if shoppers may see it (with cooperative, category, labels), else None."""
-    return read_session().scalars(_with_details(_visible().where(Product.id == product_id))).first()
+    """The product if shoppers may see it (with cooperative, category, labels, photos), else
+    None."""
+    statement = _with_details(_visible().where(Product.id == product_id))
+    return read_session().scalars(statement.options(selectinload(Product.photos))).first()
 
 
-def new_products(limit: int = 8) -> list[Product]:
-    """The ``limit`` most recently listed visible products, newest first, details loaded."""
-    statement = _with_details(_visible().order_by(Product.created_at.desc(), Product.id.desc()))
-    return list(read_session().scalars(statement.limit(limit)).unique())
+#: How many of the newest products the home page's mix is chosen from.
+NEW_PRODUCT_CANDIDATES = 200
 
 
 def new_product_ids(limit: int = 8) -> list[int]:
-    """The ids of the ``limit`` most recently listed visible products, newest first."""
-    newest = _visible().order_by(Product.created_at.desc(), Product.id.desc()).limit(limit)
-    return list(db.session.scalars(newest.with_only_columns(Product.id)))
+    """The ids of up to ``limit`` recently listed visible products, newest first, at most two
+    of one cooperative (``mixing.mixed_newest``)."""
+    newest = _visible().order_by(Product.created_at.desc(), Product.id.desc())
+    candidates = (
+        read_session()
+        .execute(
+            newest.with_only_columns(Product.id, Product.cooperative_id).limit(
+                NEW_PRODUCT_CANDIDATES
+            )
+        )
+        .all()
+    )
+    return [row.id for row in mixed_newest(candidates, lambda row: row.cooperative_id, limit)]
+
+
+def cooperative_shop(cooperative_id: int) -> list[Product]:
+    """The cooperative's products on its shop page: active and not hidden, by name, details
+    loaded (also while the cooperative awaits verification, for its members' preview)."""
+    statement = (
+        select(Product)
+        .join(Product.cooperative)
+        .where(
+            Product.cooperative_id == cooperative_id,
+            Product.status == ProductStatus.ACTIVE,
+            Product.hidden_at.is_(None),
+        )
+        .order_by(Product.name, Product.id)
+    )
+    return list(read_session().scalars(_with_details(statement)).unique())
+
+
+def more_from_cooperative(product: Product, limit: int = 4) -> list[int]:
+    """The ids of other products on sale of ``product``'s cooperative, newest first."""
+    statement = _visible().where(
+        Product.cooperative_id == product.cooperative_id, Product.id != product.id
+    )
+    statement = statement.order_by(Product.created_at.desc(), Product.id.desc()).limit(limit)
+    return list(read_session().scalars(statement.with_only_columns(Product.id)))
+
+
+@dataclass(frozen=True)
+class TilePictures:
+    """A photo (path under MEDIA_ROOT) for each tile of the home page that has one."""
+
+    #: Top-level category id -> the newest photo of a product in it or below it.
+    categories: dict[int, str]
+    #: Province code -> the newest photo of a product from it.
+    provinces: dict[str, str]
+
+
+#: How many of the newest photographed products the home tiles' photos are chosen from.
+TILE_CANDIDATES = 400
+
+
+def tile_pictures() -> TilePictures:
+    """Photos for the home page's category and province tiles, a different one per tile
+    when the newest products allow it; tiles without one are left out."""
+    root_of = {
+        node.category.id: root.category.id for root in category_tree() for node in root.walk()
+    }
+    newest = _visible().where(Product.image_path.is_not(None))
+    rows = (
+        read_session()
+        .execute(
+            newest.order_by(Product.created_at.desc(), Product.id.desc())
+            .with_only_columns(
+                Product.category_id,
+                Product.origin_province,
+                Cooperative.province,
+                Product.image_path,
+            )
+            .limit(TILE_CANDIDATES)
+        )
+        .all()
+    )
+    categories: dict[int, str] = {}
+    provinces: dict[str, str] = {}
+    for tiles, key_of in (
+        (categories, lambda row: root_of.get(row.category_id)),
+        (provinces, lambda row: row.origin_province or row.province),
+    ):
+        used: set[str] = set()
+        for row in rows:
+            key = key_of(row)
+            if key is not None and key not in tiles and row.image_path not in used:
+                tiles[key] = row.image_path
+                used.add(row.image_path)
+    return TilePictures(categories=categories, provinces=provinces)
 
 
 def cooperative_products(cooperative_id: int) -> list[Product]:

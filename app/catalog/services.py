@@ -17,12 +17,17 @@ from sqlalchemy import update
 
 from app.accounts.models import User
 from app.audit.operations import record
-from app.catalog import images
+from app.catalog.gallery import PhotoAction
 from app.catalog.models import Product, ProductLabel, ProductStatus
-from app.catalog.operations import store_product_image_bytes
+from app.catalog.operations import (
+    add_product_photo_bytes,
+    arrange_product_photos,
+    store_product_image_bytes,
+)
 from app.catalog.validation import clean_product_data
 from app.cooperatives.models import Cooperative
 from app.cooperatives.permissions import require_member
+from app.core import images
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.slugs import unique_slug
@@ -125,9 +130,9 @@ def _unique_slug(name: str) -> str:
 
 
 def set_product_image(product: Product, actor: User | None, upload: Any) -> Product:
-    """Replace ``product``'s photo with the uploaded file (a FileStorage or any ``.read()``er).
+    """Replace ``product``'s main photo with the uploaded file (a FileStorage or any ``.read()``er).
 
-    The content is checked and re-encoded (``app.catalog.images.process_image``)
+    The content is checked and re-encoded (``app.core.images.process_image``)
     and stored under MEDIA_ROOT; the previous photo's files are deleted once the
     change is committed, unless another product shows the same photo.
     Raises ``Forbidden`` unless ``actor`` is a member, ``ProductImageTooLarge``
@@ -135,12 +140,46 @@ def set_product_image(product: Product, actor: User | None, upload: Any) -> Prod
     JPEG, PNG or WebP photo.
     """
     require_member(actor, product.cooperative_id)
-    stream = getattr(upload, "stream", upload)
-    # One byte more than allowed is enough to know it is too large.
-    data = stream.read(images.MAX_IMAGE_BYTES + 1)
-    store_product_image_bytes(product, data)
+    store_product_image_bytes(product, _upload_bytes(upload))
     db.session.commit()
     return product
+
+
+def add_product_photo(product: Product, actor: User | None, upload: Any) -> Product:
+    """Add the uploaded file as the last photo of ``product``'s gallery (at most 6) and commit.
+
+    Checked and stored like ``set_product_image``; the first photo becomes the main one.
+    Raises ``Forbidden`` unless ``actor`` is a member, ``ValidationFailed`` (field
+    ``photo``) when the gallery is full, and like ``set_product_image``.
+    """
+    require_member(actor, product.cooperative_id)
+    add_product_photo_bytes(product, _upload_bytes(upload))
+    db.session.commit()
+    return product
+
+
+def arrange_product_photo(
+    product: Product, actor: User | None, photo_id: int, action: str
+) -> Product:
+    """Move a photo of the gallery up or down, make it the main photo, or delete it; commit.
+
+    Raises ``Forbidden`` unless ``actor`` is a member, ``NotFound`` for a photo of another
+    product, ``ValidationFailed`` for an unknown action.
+    """
+    require_member(actor, product.cooperative_id)
+    try:
+        known = PhotoAction(action)
+    except ValueError:
+        raise ValidationFailed(_("Not a valid value."))
+    arrange_product_photos(product, photo_id, known)
+    db.session.commit()
+    return product
+
+
+def _upload_bytes(upload: Any) -> bytes:
+    stream = getattr(upload, "stream", upload)
+    # One byte more than allowed is enough to know it is too large.
+    return stream.read(images.MAX_IMAGE_BYTES + 1)
 
 
 # Moderation --------------------------------------------------------------------

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Blueprint, current_app, send_from_directory, url_for
 
-from app.catalog.images import THUMBNAIL_SIDE, fit_within
-from app.catalog.media import thumbnail_path
 from app.catalog.models import Product
+from app.core.images import THUMBNAIL_SIDE, fit_within
+from app.core.media import thumbnail_path
 
 bp = Blueprint("catalog", __name__)
 
@@ -29,12 +29,32 @@ def media(filename: str):
 
 
 @bp.app_template_global()
+def media_url(image_path: str | None, thumbnail: bool = False) -> str | None:
+    """Absolute URL of a stored photo (or its 480 px thumbnail) under MEDIA_ROOT; None for None."""
+    if not image_path:
+        return None
+    path = thumbnail_path(image_path) if thumbnail else image_path
+    return url_for("catalog.media", filename=path, _external=True)
+
+
+@bp.app_template_global()
+def gallery_photos(product: Product) -> list[dict[str, object]]:
+    """``[{"url", "thumbnail", "width", "height"}]`` of the product's gallery, main photo first."""
+    return [
+        {
+            "url": media_url(photo.image_path),
+            "thumbnail": media_url(photo.image_path, thumbnail=True),
+            "width": photo.width or None,
+            "height": photo.height or None,
+        }
+        for photo in product.photos
+    ]
+
+
+@bp.app_template_global()
 def product_image_url(product: Product, thumbnail: bool = False) -> str | None:
     """Absolute URL of the product's photo (or its 480 px thumbnail), None without a photo."""
-    if not product.image_path:
-        return None
-    path = thumbnail_path(product.image_path) if thumbnail else product.image_path
-    return url_for("catalog.media", filename=path, _external=True)
+    return media_url(product.image_path, thumbnail)
 
 
 @bp.app_template_global()

@@ -40,6 +40,7 @@ from app.cooperatives.validation import (
     DESCRIPTION_MAX,
     NAME_MAX,
     PICKUP_ADDRESS_MAX,
+    STORY_MAX,
     normalize_phone,
     validate_email_address,
     validate_ice,
@@ -168,6 +169,22 @@ class CooperativeProfileForm(CooperativeApplicationForm):
         [Optional(), NumberRange(min=0, max=DELIVERY_DAYS_MAX)],
         render_kw={"inputmode": "numeric"},
     )
+    story = TextAreaField(
+        _l("Your story, in French"),
+        [Optional(), Length(max=STORY_MAX)],
+        description=_l("Who you are, how you started, how you work: shown on your page."),
+    )
+    story_ar = TextAreaField(_l("Your story, in Arabic"), [Optional(), Length(max=STORY_MAX)])
+    founded_year = StringField(
+        _l("Year founded"),
+        [Optional(), Checked(CHECKS["founded_year"])],
+        render_kw={"inputmode": "numeric"},
+    )
+    members_count = StringField(
+        _l("Number of members"),
+        [Optional(), Checked(CHECKS["members_count"])],
+        render_kw={"inputmode": "numeric"},
+    )
 
     @classmethod
     def for_cooperative(cls, cooperative, *, owner: bool) -> CooperativeProfileForm:
@@ -175,6 +192,7 @@ class CooperativeProfileForm(CooperativeApplicationForm):
         form = cls(obj=cooperative)
         if not form.is_submitted():
             form.shipping_fee.data = to_decimal_string(cooperative.shipping_fee_cents)
+            form.story_ar.data = (cooperative.translations or {}).get("ar", {}).get("story", "")
         if not owner:
             del form.payout_method
             del form.rib
@@ -211,6 +229,16 @@ class DocumentForm(FlaskForm):
         validators=[InputRequired()],
     )
     file = FileField(_l("File (PDF, JPEG or PNG, at most 10 MB)"), validators=[FileRequired()])
+
+
+class CooperativePictureForm(FlaskForm):
+    """The cooperative's cover photo or logo (JPEG, PNG or WebP, at most 5 MB)."""
+
+    photo = FileField(
+        _l("Photo (JPEG, PNG or WebP, at most 5 MB)"),
+        validators=[FileRequired(_l("Choose a photo."))],
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+    )
 
 
 class SuspendForm(FlaskForm):

@@ -102,6 +102,17 @@ class Cooperative(TranslatedMixin, TimestampMixin, db.Model):
     #: Visits of its shop page from the QR code of its stand poster (``?src=poster``).
     poster_scans: Mapped[int] = mapped_column(default=0, server_default="0")
 
+    #: Its story as the members tell it (other languages in ``translations``: {"ar": {"story"}}).
+    story: Mapped[str] = mapped_column(Text, default="", server_default="")
+    founded_year: Mapped[int | None]
+    members_count: Mapped[int | None]
+    #: Cover photo and logo under MEDIA_ROOT (``cooperatives/<2 hex>/<sha256>.jpg``, public);
+    #: the logo is shown from its 480 px thumbnail.
+    cover_path: Mapped[str | None] = mapped_column(String(200))
+    cover_width: Mapped[int | None]
+    cover_height: Mapped[int | None]
+    logo_path: Mapped[str | None] = mapped_column(String(200))
+
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="cooperative", cascade="all, delete-orphan"
     )

@@ -1,10 +1,18 @@
-"""Flush-only steps of cooperatives, for the use cases of other domains."""
+"""Flush-only steps of cooperatives, for the use cases of other domains and the seeder."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
 from app.cooperatives.models import Cooperative, Membership
+from app.core import images, media
+from app.core.after_commit import after_commit
+from app.core.errors import ValidationFailed
+from app.extensions import db
 from app.notifications.models import DEFAULT_LOCALE
 from app.notifications.operations import notify
 
@@ -30,3 +38,43 @@ def tell_members(
             },
             dedupe_key=f"{dedupe_key}:{membership.user_id}",
         )
+
+
+#: The pictures a cooperative shows on its page: kind -> its path column.
+PICTURE_KINDS = ("cover", "logo")
+#: Where they are stored under MEDIA_ROOT.
+PICTURE_FOLDER = "cooperatives"
+
+
+def store_picture_bytes(cooperative: Cooperative, kind: str, data: bytes) -> Cooperative:
+    """Check, re-encode and store ``data`` as the cooperative's cover or logo; flush only.
+
+    No permission check (use cases check; the seeder needs none). The previous file goes
+    once the change is committed unless another cooperative shows it. Raises
+    ValidationFailed (field ``photo``) for anything not a whole JPEG, PNG or WebP photo of at
+    most 5 MB, or an unknown ``kind``.
+    """
+    if kind not in PICTURE_KINDS:
+        raise ValidationFailed(_("Not a valid value."), fields={"kind": [_("Not a valid value.")]})
+    try:
+        processed = images.process_image(data)
+    except images.ImageRejected as error:
+        message = _(error.message)
+        raise ValidationFailed(message, fields={"photo": [message]})
+    media_root = current_app.config["MEDIA_ROOT"]
+    path = media.write_photo(media_root, processed, PICTURE_FOLDER)
+    old_path = getattr(cooperative, f"{kind}_path")
+    setattr(cooperative, f"{kind}_path", path)
+    if kind == "cover":
+        cooperative.cover_width, cooperative.cover_height = processed.width, processed.height
+    db.session.flush()
+    if old_path and old_path != path and not _picture_shown(old_path):
+        after_commit(db.session(), lambda: media.remove_photo(media_root, old_path))
+    return cooperative
+
+
+def _picture_shown(path: str) -> bool:
+    shown = select(Cooperative.id).where(
+        or_(Cooperative.cover_path == path, Cooperative.logo_path == path)
+    )
+    return db.session.scalar(shown.limit(1)) is not None

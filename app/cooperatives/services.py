@@ -52,11 +52,13 @@ from app.cooperatives.models import (
     Membership,
     PayoutMethod,
 )
+from app.cooperatives.operations import store_picture_bytes
 from app.cooperatives.permissions import member_role, require_member
 from app.cooperatives.queries import verification_checklist
 from app.cooperatives.validation import REQUIRED_AT_APPLICATION, clean_profile
 from app.core.db import utcnow
 from app.core.errors import Conflict, Forbidden, IllegalTransition, NotFound, ValidationFailed
+from app.core.images import MAX_IMAGE_BYTES
 from app.core.slugs import unique_slug
 from app.core.transactions import committed
 from app.extensions import db
@@ -123,6 +125,8 @@ def update(cooperative: Cooperative, actor: User, data: Mapping[str, Any]) -> Co
     """
     role = require_member(actor, cooperative.id)
     values = clean_profile(data)
+    if "story_ar" in values:
+        _set_translation(cooperative, "ar", "story", values.pop("story_ar"))
     changes = {
         field: value for field, value in values.items() if getattr(cooperative, field) != value
     }
@@ -238,6 +242,20 @@ def upload_document(
     db.session.add(document)
     db.session.commit()
     return document
+
+
+def set_picture(cooperative: Cooperative, member: User, kind: str, upload: Any) -> Cooperative:
+    """A member replaces the cooperative's cover photo or logo (``kind``) and commits.
+
+    The content is checked and re-encoded like a product photo (JPEG, PNG or WebP, at most
+    5 MB, no metadata kept) and stored, public, under MEDIA_ROOT. Raises Forbidden for
+    anyone but its members, ValidationFailed naming ``photo`` for a bad file.
+    """
+    require_member(member, cooperative.id)
+    stream = getattr(upload, "stream", upload)
+    store_picture_bytes(cooperative, kind, stream.read(MAX_IMAGE_BYTES + 1))
+    db.session.commit()
+    return cooperative
 
 
 def count_poster_scan(cooperative_id: int) -> None:
@@ -407,6 +425,17 @@ def remove_member(cooperative: Cooperative, owner: User, user_id: int) -> None:
         raise Conflict(_("A cooperative keeps at least one owner: add another owner first."))
     db.session.delete(membership)
     db.session.commit()
+
+
+def _set_translation(cooperative: Cooperative, language: str, field: str, text: str) -> None:
+    """Write ``field`` in ``language`` into the translations (a new dict, so it is saved)."""
+    translations = {key: dict(value) for key, value in (cooperative.translations or {}).items()}
+    translated = translations.setdefault(language, {})
+    if text:
+        translated[field] = text
+    else:
+        translated.pop(field, None)
+    cooperative.translations = {key: value for key, value in translations.items() if value}
 
 
 def _unique_slug(name: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -20,6 +21,7 @@ from flask_babel import gettext as _
 from app.cooperatives.models import PROVINCES, LegalForm, PayoutMethod
 from app.core.errors import ValidationFailed
 from app.core.names import check_name
+from app.core.translation import N_
 
 PHONE_PATTERN = re.compile(r"^(?:\+212|0)([5-7][0-9]{8})$")
 RIB_PATTERN = re.compile(r"^\d{24}$")
@@ -39,6 +41,10 @@ COMMUNE_MAX = 80
 EMAIL_MAX = 254
 DESCRIPTION_MAX = 5000
 PICKUP_ADDRESS_MAX = 200
+STORY_MAX = 5000
+#: The oldest founding year taken (the first Moroccan cooperatives date from the 1930s).
+FOUNDED_YEAR_MIN = 1900
+MEMBERS_MAX = 100_000
 #: A flat home-delivery fee above 1,000 MAD is a typing mistake, not a price.
 SHIPPING_FEE_MAX_CENTS = 100_000
 
@@ -176,6 +182,33 @@ def _delivery_days(value: Any) -> int | None:
     return value
 
 
+def _optional_count(low: int, high: int, message: str):
+    """A whole number from ``low`` to ``high``, or None when left empty."""
+
+    def check(value: Any) -> int | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError(_(message))
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise ValueError(_(message))
+        if not low <= number <= high:
+            raise ValueError(_(message))
+        return number
+
+    return check
+
+
+def _founded_year(value: Any) -> int | None:
+    return _optional_count(FOUNDED_YEAR_MIN, date.today().year, _YEAR_MESSAGE)(value)
+
+
+_YEAR_MESSAGE = N_("Give the year the cooperative was founded, e.g. 2008.")
+_MEMBERS_MESSAGE = N_("Give the number of members, a whole number from 1.")
+
+
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError(_("Answer yes or no."))
@@ -202,6 +235,10 @@ CHECKS = {
     "pickup_address": _optional_text(PICKUP_ADDRESS_MAX),
     "delivery_days_min": _delivery_days,
     "delivery_days_max": _delivery_days,
+    "story": _text(0, STORY_MAX),
+    "story_ar": _text(0, STORY_MAX),
+    "founded_year": _founded_year,
+    "members_count": _optional_count(1, MEMBERS_MAX, _MEMBERS_MESSAGE),
 }
 
 #: What an application must give; the others may be left out.

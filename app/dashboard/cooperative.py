@@ -8,8 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.forms import ConfirmForm
+from app.catalog.upload_limits import limit_photo_uploads
 from app.cooperatives import services
-from app.cooperatives.forms import CooperativeProfileForm, MemberForm, show_domain_error
+from app.cooperatives.forms import (
+    CooperativePictureForm,
+    CooperativeProfileForm,
+    MemberForm,
+    show_domain_error,
+)
 from app.cooperatives.models import Cooperative, MemberRole
 from app.cooperatives.permissions import require_member
 from app.cooperatives.queries import members_of, memberships_of, pending_invitation
@@ -56,8 +62,50 @@ def cooperative_profile(cooperative_id: int):
                 if was_verified and not cooperative.is_verified:
                     flash(_("The legal details changed: an admin will verify them again."), "info")
                 return redirect(url_for(".cooperative_profile", cooperative_id=cooperative.id))
+    return _profile_page(cooperative, form, role, status)
+
+
+@bp.post("/<id:cooperative_id>/profile/<kind>")
+@limit_photo_uploads
+def cooperative_picture(cooperative_id: int, kind: str):
+    """A member replaces the cover photo or the logo (``kind``: ``cover`` or ``logo``, checked
+    by the use case); a bad file re-renders the profile."""
+    cooperative = _cooperative_or_404(cooperative_id)
+    role = require_member(current_user, cooperative.id)
+    picture_form = CooperativePictureForm(prefix=kind)
+    status = 422
+    if picture_form.validate():
+        try:
+            services.set_picture(
+                cooperative, current_user._get_current_object(), kind, picture_form.photo.data
+            )
+        except DomainError as error:
+            picture_form.photo.errors = [*picture_form.photo.errors, error.message]
+            status = error.status
+        else:
+            flash(_("The photo is saved."), "success")
+            return redirect(url_for(".cooperative_profile", cooperative_id=cooperative.id))
+    form = CooperativeProfileForm.for_cooperative(cooperative, owner=role == MemberRole.OWNER)
+    return _profile_page(cooperative, form, role, status, **{kind: picture_form})
+
+
+def _profile_page(
+    cooperative: Cooperative,
+    form: CooperativeProfileForm,
+    role: str,
+    status: int,
+    **picture_forms: CooperativePictureForm,
+):
+    pictures = {
+        kind: picture_forms.get(kind) or CooperativePictureForm(prefix=kind, formdata=None)
+        for kind in ("cover", "logo")
+    }
     return render_template(
-        "dashboard/cooperative/profile.html", cooperative=cooperative, form=form, role=role
+        "dashboard/cooperative/profile.html",
+        cooperative=cooperative,
+        form=form,
+        role=role,
+        pictures=pictures,
     ), status
 
 

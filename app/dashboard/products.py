@@ -20,7 +20,7 @@ from app.catalog.forms import (
     ProductPhotoForm,
     choices,
 )
-from app.catalog.models import Product, ProductStatus
+from app.catalog.models import MAX_PRODUCT_PHOTOS, Product, ProductStatus
 from app.catalog.queries import (
     categories_in_tree_order,
     cooperative_products,
@@ -145,14 +145,14 @@ def product_edit(cooperative_id: int, product_id: int):
 @bp.post("/<id:cooperative_id>/products/<id:product_id>/photo")
 @limit_photo_uploads
 def product_photo(cooperative_id: int, product_id: int):
-    """Replace the product's photo (JPEG, PNG or WebP, at most 5 MB)."""
+    """Add a photo to the product's gallery (JPEG, PNG or WebP, at most 5 MB; 6 photos)."""
     cooperative = _member_cooperative(cooperative_id)
     product = _cooperative_product(cooperative, product_id)
     photo_form = ProductPhotoForm()
     status = 422
     if photo_form.validate():
         try:
-            services.set_product_image(product, _user(), photo_form.photo.data)
+            services.add_product_photo(product, _user(), photo_form.photo.data)
         except DomainError as error:
             photo_form.photo.errors = [*photo_form.photo.errors, error.message]
             status = error.status
@@ -163,6 +163,20 @@ def product_photo(cooperative_id: int, product_id: int):
             )
     form = _product_form(product, from_request=False)
     return _form_page(cooperative, product, form, photo_form, status)
+
+
+@bp.post("/<id:cooperative_id>/products/<id:product_id>/photos/<id:photo_id>/<action>")
+def product_photo_arrange(cooperative_id: int, product_id: int, photo_id: int, action: str):
+    """Move a photo up or down the gallery, make it the main photo, or delete it."""
+    cooperative = _member_cooperative(cooperative_id)
+    product = _cooperative_product(cooperative, product_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    services.arrange_product_photo(product, _user(), photo_id, action)
+    flash(_("The photos are saved."), "success")
+    return redirect(
+        url_for(".product_edit", cooperative_id=cooperative.id, product_id=product.id) + "#photos"
+    )
 
 
 @bp.post("/<id:cooperative_id>/products/<id:product_id>/archive")
@@ -202,6 +216,8 @@ def _form_page(
         product=product,
         form=form,
         photo_form=photo_form,
+        confirm_form=ConfirmForm(formdata=None),
+        max_photos=MAX_PRODUCT_PHOTOS,
         label_names=LABEL_NAMES,
         province_label=lambda code: province_name(code, current_language()),
     ), status

@@ -181,6 +181,8 @@ class DemoCooperative:
     short_name: str  # Latin, used in product names: "..., Tighza"
     short_name_ar: str
     description: LocalizedText
+    #: Its story, told on its page (fr stored in the column, ar and en as translations).
+    story: LocalizedText
     province: str  # province code
     commune: str
     postal_code: str | None
@@ -284,6 +286,7 @@ def _make_cooperative(
         short_name=stem,
         short_name_ar=stem_ar,
         description=description,
+        story=_story(year, members, commune, province, theme),
         province=province.code,
         commune=commune.name,
         postal_code=commune.postal_code,
@@ -331,6 +334,30 @@ def _generated_specs(n: int, rng: random.Random) -> list[tuple[str, str, str, st
         stem, stem_ar = stems.pop()
         specs.append((stem, stem_ar, province, theme.key, form, None))
     return specs
+
+
+def _story(year: int, members: int, commune, province, theme) -> LocalizedText:
+    """Three short paragraphs: how it started, how it works, where to meet it. No rng: the
+    other demo data stay what they were."""
+    return LocalizedText(
+        f"It all began in {year} in {commune.name}, when {members} people of the valley "
+        f"decided to pool what they know: {theme.craft.en}.\n"
+        f"Today the cooperative works by hand, in small batches, with what the province of "
+        f"{province.name.en} gives. Every sale pays the people who make the products first.\n"
+        "Meet us at the fair or order here: we pack every parcel ourselves.",
+        f"Tout a commencé en {year} à {commune.name}, quand {members} habitants de la vallée "
+        f"ont décidé de mettre en commun leur savoir-faire : {theme.craft.fr}.\n"
+        f"Aujourd'hui, la coopérative travaille à la main, en petites séries, avec ce que "
+        f"donne la province de {province.name.fr}. Chaque vente paie d'abord celles et ceux "
+        "qui produisent.\n"
+        "Venez nous rencontrer à la foire ou commandez ici : nous préparons chaque colis "
+        "nous-mêmes.",
+        f"بدأت الحكاية سنة {year} في {commune.name_ar}، حين قرر {members} من أبناء المنطقة "
+        f"أن يجمعوا خبرتهم: {theme.craft.ar}.\n"
+        f"اليوم تعمل التعاونية يدويا وبكميات صغيرة، بما تجود به أرض إقليم {province.name.ar}. "
+        "كل عملية بيع تؤدي أولا أجر من ينتجون.\n"
+        "زورونا في المعرض أو اطلبوا من هنا: نحضّر كل طرد بأنفسنا.",
+    )
 
 
 def build_cooperatives(count: int = 44, seed: int = 2026) -> list[DemoCooperative]:

@@ -1,9 +1,8 @@
-"""Demo product photos drawn with Pillow alone: a card per category, its motif and the name.
+"""Demo pictures drawn with Pillow alone: per category, its colours and motif, and no text.
 
-No font is downloaded: the text uses Pillow's embedded default font, which covers ASCII
-only, so the name is folded to ASCII ("Huile d'olive — Picholine" -> "Huile d'olive -
-Picholine"); pass the Latin (French or English) name. The same arguments give the same
-picture.
+A product's name is never drawn: pages caption the picture in HTML, in the reader's
+language. Cooperatives get a wide cover and a round emblem the same way. The same
+arguments give the same picture.
 """
 
 from __future__ import annotations
@@ -11,11 +10,10 @@ from __future__ import annotations
 import io
 import math
 import random
-import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 RGB = tuple[int, int, int]
 Box = tuple[int, int]
@@ -230,77 +228,71 @@ _MOTIFS: dict[str, Motif] = {
 }
 
 
-def _ascii(text: str) -> str:
-    """What the embedded font can draw: accents dropped, dashes and quotes made plain."""
-    text = text.translate({0x2014: "-", 0x2013: "-", 0x2019: "'", 0x00B2: "2", 0x00A0: " "})
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(folded.split())
-
-
-@lru_cache(maxsize=8)
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    try:
-        return ImageFont.load_default(size=size)  # scalable since Pillow 10.1
-    except TypeError:  # pragma: no cover - older Pillow: the small bitmap font
-        return ImageFont.load_default()
-
-
 @lru_cache(maxsize=4)
 def _gradient(size: Box) -> Image.Image:
     """A top-to-bottom mask, black to white (shared: Image.composite only reads it)."""
     return Image.linear_gradient("L").resize(size)
 
 
-def _wrap(text: str, font, max_width: float, max_lines: int) -> list[str]:
-    lines: list[str] = []
-    for word in text.split():
-        if lines and font.getlength(f"{lines[-1]} {word}") <= max_width:
-            lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(word)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = lines[-1].rstrip(",;-") + "..."
-    return lines
+#: Seeds of a product's other photos are its own plus a multiple of this.
+VIEW_STRIDE = 7919
 
 
 def render_product_image(
-    product_name: str, category_slug: str, seed: int, size: Box = (640, 480)
+    category_slug: str, seed: int, size: Box = (640, 480), view: int = 0
 ) -> bytes:
-    """A JPEG of `size` for a product: category colours and motif, and its name in a band.
+    """A JPEG of `size` for a product: its category's colours and motif on a shelf, no text.
 
-    Deterministic for the same arguments; a few milliseconds at 640 x 480.
+    The product's name is the page's HTML caption, in the reader's language; the picture has
+    no words to translate. `view` 1, 2... give the product's other photos: the same look
+    drawn again, closer for odd views. Deterministic for the same arguments; a few
+    milliseconds at 640 x 480.
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed + view * VIEW_STRIDE)
     width, height = size
     top, bottom, accent, second = _PALETTES.get(category_slug, _DEFAULT_PALETTE)
-    gradient = _gradient(size)
     image = Image.composite(
         Image.new("RGB", size, _jitter(bottom, rng)), Image.new("RGB", size, _jitter(top, rng)),
-        gradient,
+        _gradient(size),
     )  # fmt: skip
     draw = ImageDraw.Draw(image)
     _MOTIFS.get(category_slug, _carpet)(draw, width, height, rng, accent, second)
-
-    band = Image.new("RGBA", size, (0, 0, 0, 0))
-    band_top = int(height * 0.7)
-    ImageDraw.Draw(band).rectangle([0, band_top, width, height], fill=(20, 16, 12, 150))
-    image = Image.alpha_composite(image.convert("RGBA"), band).convert("RGB")
-    draw = ImageDraw.Draw(image)
-
-    font_size = max(10, width // 24)
-    font = _font(font_size)
-    text = _ascii(product_name) or category_slug.replace("-", " ")
-    lines = _wrap(text, font, width * 0.9, max(1, int((height - band_top) * 0.8 // font_size)))
-    line_height = font_size * 1.2
-    y = band_top + (height - band_top - line_height * len(lines)) / 2
-    for line in lines:
-        draw.text((width * 0.05, y), line, font=font, fill=(255, 250, 240))
-        y += line_height
-    small = _font(max(8, width // 48))
-    mark_x = width * 0.97 - small.getlength("Souk Tadamon")
-    draw.text((mark_x, band_top + height * 0.015), "Souk Tadamon", font=small, fill=(214, 200, 176))
-
+    shelf = Image.new("RGBA", size, (0, 0, 0, 0))
+    shelf_top = int(height * 0.7)
+    ImageDraw.Draw(shelf).rectangle([0, shelf_top, width, height], fill=(*second, 90))
+    ImageDraw.Draw(shelf).line([(0, shelf_top), (width, shelf_top)], fill=(*accent, 160), width=3)
+    image = Image.alpha_composite(image.convert("RGBA"), shelf).convert("RGB")
+    if view % 2:
+        # A closer look: a part of the picture, enlarged to the full size.
+        left, upper = rng.uniform(0, 0.3) * width, rng.uniform(0, 0.2) * height
+        box = (left, upper, left + width * 0.65, upper + height * 0.65)
+        image = image.resize(size, Image.Resampling.LANCZOS, box=box)
     output = io.BytesIO()
     image.save(output, format="JPEG", quality=85)
+    return output.getvalue()
+
+
+def render_cover(category_slug: str, seed: int, size: Box = (1200, 400)) -> bytes:
+    """A wide JPEG for a cooperative's cover: its speciality's colours and motif, no text."""
+    return render_product_image(category_slug, seed, size=size)
+
+
+def render_logo(category_slug: str, seed: int, side: int = 320) -> bytes:
+    """A square JPEG for a cooperative's logo: a round emblem in its speciality's colours."""
+    rng = random.Random(seed)
+    top, bottom, accent, second = _PALETTES.get(category_slug, _DEFAULT_PALETTE)
+    image = Image.new("RGB", (side, side), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    margin = side * 0.06
+    draw.ellipse([margin, margin, side - margin, side - margin], fill=_jitter(bottom, rng))
+    inner = side * 0.2
+    draw.ellipse([inner, inner, side - inner, side - inner], fill=_jitter(top, rng))
+    centre, points = side / 2, rng.choice((4, 6, 8))
+    for k in range(points):
+        angle = k * 2 * math.pi / points + rng.uniform(0, 0.2)
+        _leaf(draw, centre + side * 0.16 * math.cos(angle), centre + side * 0.16 * math.sin(angle),
+              side * 0.22, angle, accent)  # fmt: skip
+    draw.ellipse([centre - side * 0.07] * 2 + [centre + side * 0.07] * 2, fill=second)
+    output = io.BytesIO()
+    image.save(output, format="JPEG", quality=88)
     return output.getvalue()

@@ -22,9 +22,10 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
-from app.catalog.models import Category, Product
-from app.catalog.operations import store_product_image_bytes
+from app.catalog.models import Category, Product, ProductPhoto
+from app.catalog.operations import add_product_photo_bytes, store_product_image_bytes
 from app.cooperatives.models import Cooperative, CooperativeStatus
+from app.cooperatives.operations import store_picture_bytes
 from app.cooperatives.validation import REQUIRED_AT_APPLICATION, clean_profile
 from app.core.db import utcnow
 from app.demo import seed_rows
@@ -37,6 +38,7 @@ from app.demo.cooperative_data import (
 )
 from app.demo.fair_data import DEMO_ADMIN, DEMO_PASSWORD, DEMO_SHOPPER, FAIRS, fair_dates
 from app.demo.product_data import DemoProduct, build_products
+from app.demo.product_images import render_cover, render_logo
 from app.extensions import db
 from app.fair.models import Fair, Stand
 from app.fair.queries import morocco_today
@@ -66,8 +68,9 @@ class SeedReport:
     """What a run found and did."""
 
     today: date
-    #: Rows this run added, by kind (accounts, categories, fairs, cooperatives, stands,
-    #: products, images, applications, fee_rules): all 0 on a second run.
+    #: Rows this run added, by kind (accounts, categories, fairs, cooperatives, pictures (a
+    #: cooperative's cover and logo), stands, products, images (main photos), photos (the
+    #: galleries' others), applications, fee_rules): all 0 on a second run.
     created: Counter[str] = field(default_factory=Counter)
     #: Demo rows in the database after the run, by the same kinds, and "exhibitors": the
     #: verified cooperatives with a stand at the open fair.
@@ -103,7 +106,8 @@ def seed_demo(
 
     `cooperatives` verified cooperatives (the data spreads 40 or more over the five
     provinces and four legal forms), half of them exhibiting at the open fair, each with an
-    owner account and 6 to 9 products (with a generated photo unless `images` is False);
+    owner account and 6 to 9 products (with 2 to 4 generated photos, and the cooperative with
+    a cover and a logo, unless `images` is False);
     the demo admin and shopper; three pending applications with their applicants; the
     default fee rules and the open fair's stand rule. Idempotent: rows already there (by
     slug or e-mail) are left as they are, and products without a photo get one when
@@ -145,6 +149,7 @@ def seed_demo(
             coops, demo_cooperatives, people["admin"], password_hash, created
         ),
     )
+    phase("pictures", lambda: _seed_pictures(demo_cooperatives, coops, images, created))
     phase("stands", lambda: _seed_stands(demo_cooperatives, coops, fairs, created))
     phase("products", lambda: _seed_products(products, coops, categories, images, created))
     phase("applications", lambda: _seed_applications(applications, password_hash, created))
@@ -278,19 +283,47 @@ def _seed_products(
     created: Counter,
 ) -> None:
     existing = _existing(Product, Product.slug, [p.slug for p in products])
-    without_photo = []
+    missing_views = []
     for demo in products:
         product = existing.get(demo.slug)
         if product is None:
             product = seed_rows.product(demo, coops[demo.cooperative_slug], categories)
             db.session.add(product)
             created["products"] += 1
-        if images and product.image_path is None:
-            without_photo.append((product, demo))
+        if images:
+            shown = len(product.photos) if product.id is not None else 0
+            views = range(shown, seed_rows.photo_count(demo))
+            missing_views += [(product, demo, view) for view in views]
     db.session.flush()
-    for product, picture in seed_rows.photos(without_photo):
-        store_product_image_bytes(product, picture)  # the upload pipeline: checked, re-encoded
-        created["images"] += 1
+    for product, view, picture in seed_rows.photos(missing_views):
+        # The upload pipeline: checked, re-encoded; view 0 is the main photo.
+        if view == 0:
+            store_product_image_bytes(product, picture)
+            created["images"] += 1
+        else:
+            add_product_photo_bytes(product, picture)
+            created["photos"] += 1
+
+
+def _seed_pictures(
+    demo_cooperatives: list[DemoCooperative],
+    coops: dict[str, Cooperative],
+    images: bool,
+    created: Counter,
+) -> None:
+    """A cover and a logo, drawn in the colours of its first speciality, for each cooperative
+    without them (through the upload pipeline, like a member's upload)."""
+    if not images:
+        return
+    for demo in demo_cooperatives:
+        cooperative = coops[demo.slug]
+        speciality, seed = demo.specialities[0], seed_rows.picture_seed(demo)
+        if cooperative.cover_path is None:
+            store_picture_bytes(cooperative, "cover", render_cover(speciality, seed))
+            created["pictures"] += 1
+        if cooperative.logo_path is None:
+            store_picture_bytes(cooperative, "logo", render_logo(speciality, seed))
+            created["pictures"] += 1
 
 
 def _seed_applications(
@@ -375,6 +408,7 @@ def _totals(
         ),
         "products": _count(demo_products),
         "images": _count(demo_products.where(Product.image_path.is_not(None))),
+        "photos": _count(select(ProductPhoto.id).where(ProductPhoto.product_id.in_(demo_products))),
         "applications": _count(
             select(Cooperative.id).where(
                 Cooperative.slug.in_([a.cooperative.slug for a in applications]),

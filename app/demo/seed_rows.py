@@ -6,6 +6,7 @@ Arabic and English in each row's `translations` JSON ({"ar": {"name": ...}, "en"
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
@@ -108,6 +109,9 @@ def profile(demo: DemoCooperative) -> dict[str, Any]:
         "offers_home_delivery": True,
         "offers_pickup": demo.offers_pickup,
         "pickup_address": demo.address,
+        "story": demo.story.fr,
+        "founded_year": demo.founded_year,
+        "members_count": demo.members,
     }
 
 
@@ -116,7 +120,9 @@ def cooperative(demo: DemoCooperative, checked_profile: dict[str, Any]) -> Coope
     row = Cooperative(
         slug=demo.slug,
         stripe_account_id=demo.stripe_account_id,
-        translations=translations({"name": demo.name, "description": demo.description}),
+        translations=translations(
+            {"name": demo.name, "description": demo.description, "story": demo.story}
+        ),
         **checked_profile,
     )
     db.session.add(row)
@@ -167,18 +173,28 @@ def product(
     )
 
 
-def photos(wanted: list[tuple[Product, DemoProduct]]) -> Iterator[tuple[Product, bytes]]:
-    """Each product with its drawn photo (a JPEG), in order.
+def photos(
+    wanted: list[tuple[Product, DemoProduct, int]],
+) -> Iterator[tuple[Product, int, bytes]]:
+    """Each product with the number of the view drawn and its photo (a JPEG), in order.
 
     The drawing is pure Pillow work, done ahead in other threads while the caller stores
     the previous photos, which takes about a third off seeding the whole catalog.
     """
     with ThreadPoolExecutor(max_workers=PHOTO_THREADS) as pool:
         drawn = pool.map(
-            lambda item: render_product_image(
-                item[1].name.fr, item[1].category, item[1].image_seed
-            ),
+            lambda item: render_product_image(item[1].category, item[1].image_seed, view=item[2]),
             wanted,
         )
-        for (product, _demo), picture in zip(wanted, drawn, strict=True):
-            yield product, picture
+        for (product, _demo, view), picture in zip(wanted, drawn, strict=True):
+            yield product, view, picture
+
+
+def photo_count(demo: DemoProduct) -> int:
+    """How many photos the demo product's gallery shows: 2 to 4, the same on every run."""
+    return 2 + demo.image_seed % 3
+
+
+def picture_seed(demo: DemoCooperative) -> int:
+    """A seed for the cooperative's cover and logo that depends on its slug alone."""
+    return zlib.crc32(demo.slug.encode())

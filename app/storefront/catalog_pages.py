@@ -10,11 +10,14 @@ from werkzeug.routing import BuildError
 
 from app.catalog.cache import cached_answer
 from app.catalog.forms import LABEL_NAMES, ProductFilterForm, choices
+from app.catalog.label_summary import label_certificates
 from app.catalog.queries import (
     categories_in_tree_order,
     category_tree,
+    more_from_cooperative,
     new_product_ids,
     search_product_ids,
+    tile_pictures,
     visible_product,
 )
 from app.catalog.search_help import help_when_nothing_found
@@ -68,7 +71,8 @@ def catalog_context() -> dict[str, Any]:
 
 @bp.get("/")
 def home():
-    """The fair open today, the newest products, the five provinces and the categories."""
+    """The fair open today first, new products of many cooperatives (at most two of one),
+    the five provinces and the categories as tiles with a product photo."""
     language = current_language()
     fair = open_fair()
     return render_template(
@@ -78,6 +82,7 @@ def home():
         products=product_rows(new_product_ids(NEW_PRODUCTS_ON_HOME), language),
         provinces=province_choices(language),
         categories=category_tree(),
+        pictures=tile_pictures(),
         **catalog_context(),
     )
 
@@ -175,8 +180,14 @@ def product(product_id: int):
     )
 
 
+#: Between the two parts refreshed together (one stock query): never in autoescaped HTML.
+_PART_BREAK = "\x00"
+
+
 def _with_fresh_stock(shown: dict[str, Any]) -> dict[str, Any]:
-    shown["top"], stocks = with_fresh_stock(shown["top"])
+    """The product's stock and its cards' ("more from the cooperative") as of now."""
+    both, stocks = with_fresh_stock(shown["top"] + _PART_BREAK + shown.get("facts", ""))
+    shown["top"], shown["facts"] = both.split(_PART_BREAK)
     shown["stock"] = stocks.get(shown["product_id"], 0)
     return shown
 
@@ -192,12 +203,15 @@ def _product_parts(product_id: int) -> dict[str, Any]:
         "split": split,
         # A label shows as certified only with its certificate filed by the cooperative.
         "labels_certified": has_document(found.cooperative_id, "label_certificate"),
+        "label_certificates": label_certificates,
+        "more": product_rows(more_from_cooperative(found), current_language()),
         **catalog_context(),
     }
     return {
         "product_id": found.id,
         "stock": found.stock,
         "name": found.translated("name", current_language()),
+        "gallery": render_template("storefront/catalog/_product_gallery.html", **context),
         "top": render_template("storefront/catalog/_product_top.html", **context),
         "facts": render_template("storefront/catalog/_product_facts.html", **context),
     }

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from app.catalog.models import Product, ProductStatus
+from app.catalog.label_summary import label_certificates
+from app.catalog.queries import cooperative_shop
 from app.catalog.search import matching_cooperatives
 from app.catalog.summaries import product_rows
 from app.cooperatives import services
@@ -27,7 +27,7 @@ from app.cooperatives.labels import (
 )
 from app.cooperatives.models import Cooperative
 from app.cooperatives.permissions import member_role, require_member
-from app.cooperatives.queries import cooperative_by_slug, is_selling
+from app.cooperatives.queries import cooperative_by_slug, has_document, is_selling
 from app.core.errors import DomainError, NotFound
 from app.core.language import current_language
 from app.extensions import db
@@ -90,7 +90,8 @@ def cooperatives():
 
 @bp.route("/cooperatives/<slug>")
 def cooperative(slug: str):
-    """One cooperative: papers, where it is, its stand at the open fair, its products.
+    """One cooperative's story: cover and logo, story, founding year, members, where it is,
+    its stand at the open fair, its labels with their certificates, its products.
 
     A cooperative that is not verified is shown only to its members and admins.
     """
@@ -102,21 +103,16 @@ def cooperative(slug: str):
         raise NotFound(_("No such cooperative."))
     if request.args.get("src") == "poster" and not insider:
         services.count_poster_scan(found.id)
-    product_ids = db.session.scalars(
-        select(Product.id)
-        .where(
-            Product.cooperative_id == found.id,
-            Product.status == ProductStatus.ACTIVE,
-            Product.hidden_at.is_(None),
-        )
-        .order_by(Product.name, Product.id)
-    ).all()
-    products = product_rows(product_ids, current_language())
+    shop = cooperative_shop(found.id)
+    products = product_rows([product.id for product in shop], current_language())
     return render_template(
         "storefront/cooperatives/detail.html",
         cooperative=found,
         stand=current_stand(found.id),
         products=products,
+        labels=label_certificates(shop),
+        # A label shows as certified only with its certificate filed by the cooperative.
+        labels_certified=has_document(found.id, "label_certificate"),
         insider=insider,
         **catalog_context(),
     )

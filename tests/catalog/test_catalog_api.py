@@ -13,8 +13,8 @@ from support.factories import (
     login_as,
 )
 
-from app.catalog.images import MAX_IMAGE_BYTES
 from app.catalog.models import Product
+from app.core.images import MAX_IMAGE_BYTES
 from app.extensions import db
 
 PRODUCT_KEYS = [

@@ -161,7 +161,7 @@ def test_product_page_shows_the_photo_with_its_size(client, cooperative, owner, 
 
     page = text_of(client.get(f"/products/{product.id}"))
 
-    assert re.search(r'<img class="product-photo" src="http://localhost/media/[^"]+"', page)
+    assert re.search(r'<li id="photo-1"><img src="http://localhost/media/[^"]+"', page)
     assert 'width="1600" height="800"' in page
 
 

@@ -9,10 +9,11 @@ import pytest
 from PIL import Image, ImageFile
 from support.factories import ProductFactory
 
-from app.catalog import images, operations, services
+from app.catalog import operations, services
 from app.catalog.errors import InvalidProductImage, ProductImageTooLarge
-from app.catalog.media import thumbnail_path
+from app.core import images
 from app.core.errors import Forbidden
+from app.core.media import thumbnail_path
 from app.extensions import db
 
 

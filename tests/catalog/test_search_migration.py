@@ -31,7 +31,10 @@ def _before_search() -> str:
 @pytest.fixture
 def site_before_search(app: Flask, committing_db, tmp_path: Path) -> Iterator[Flask]:
     """A SQLite site at the revision before 0004 holding the demo data, seeded by code that
-    did not index anything (the search watch is off while seeding, as before 0004)."""
+    did not index anything (the search watch is off while seeding, as before 0004).
+
+    The code seeds the newest schema, which later revisions added to: it seeds at the
+    newest revision, then the site goes back down to the one before 0004 (the rows stay)."""
     site = create_app(
         "testing",
         overrides={
@@ -44,7 +47,7 @@ def site_before_search(app: Flask, committing_db, tmp_path: Path) -> Iterator[Fl
         ("after_flush_postexec", search_watch._rebuild_documents),
     ]
     with site.app_context():
-        upgrade(revision=_before_search())
+        upgrade()
         for name, listener in listeners:
             event.remove(Session, name, listener)
         try:
@@ -52,6 +55,7 @@ def site_before_search(app: Flask, committing_db, tmp_path: Path) -> Iterator[Fl
         finally:
             search_watch.watch_search_documents()
         db.session.remove()
+        downgrade(revision=_before_search())
         yield site
         db.session.remove()
         db.engine.dispose()

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.accounts.services import authenticate
-from app.catalog.media import thumbnail_path
 from app.catalog.models import Category, Product, ProductLabel
 from app.cooperatives.models import (
     Cooperative,
@@ -22,6 +21,7 @@ from app.cooperatives.models import (
 )
 from app.cooperatives.permissions import member_role
 from app.cooperatives.validation import validate_rib
+from app.core.media import thumbnail_path
 from app.demo.fair_data import DEMO_ADMIN, DEMO_PASSWORD, DEMO_SHOPPER, LEGAL_FORMS, PROVINCES
 from app.demo.seed import VERIFIED_NOTE, seed_demo
 from app.extensions import db
@@ -93,6 +93,7 @@ def test_full_demo_has_40_verified_cooperatives_over_every_province_and_legal_fo
         "categories",
         "fairs",
         "cooperatives",
+        "pictures",
         "stands",
         "products",
         "applications",
@@ -299,3 +300,26 @@ def test_cli_refuses_a_malformed_date(app):
     assert result.exit_code == 2
     assert "--today" in result.output
     assert db.session.scalar(select(func.count()).select_from(Cooperative)) == 0
+
+
+def test_the_demo_tells_each_cooperatives_story_with_a_gallery_per_product(app):
+    report, _ = quietly(cooperatives=2, images=True)
+    media_root = Path(app.config["MEDIA_ROOT"])
+    for product in db.session.scalars(select(Product)):
+        assert 2 <= len(product.photos) <= 4
+        assert product.photos[0].image_path == product.image_path
+        assert all((media_root / photo.image_path).is_file() for photo in product.photos)
+    cooperatives = db.session.scalars(
+        select(Cooperative).where(Cooperative.status == CooperativeStatus.VERIFIED)
+    ).all()
+    for cooperative in cooperatives:
+        assert cooperative.story.startswith("Tout a commencé en")
+        assert cooperative.translated("story", "ar").startswith("بدأت الحكاية")
+        assert cooperative.founded_year and cooperative.members_count
+        for path in (cooperative.cover_path, cooperative.logo_path):
+            assert path.startswith("cooperatives/") and (media_root / path).is_file()
+    assert report.created["pictures"] == 2 * len(cooperatives)
+    assert report.created["photos"] == report.totals["photos"] - report.totals["images"]
+
+    again, _ = quietly(cooperatives=2, images=True)
+    assert again.created["photos"] == again.created["pictures"] == 0

@@ -123,7 +123,10 @@ def test_a_real_photo_goes_through_both_doors(app, client, listing, api_token, f
         content_type="multipart/form-data",
     )
     assert page.status_code == 302
-    assert image_of(product) not in {None, first}
+    # The dashboard adds to the gallery: the API's photo stays the main one, the new one follows.
+    assert image_of(product) == first
+    gallery = [photo.image_path for photo in db.session.get(Product, product.id).photos]
+    assert len(gallery) == 2 and gallery[0] == first and gallery[1] != first
 
 
 def test_photo_uploads_are_limited_to_30_an_hour_per_account_by_default(app):

@@ -132,6 +132,14 @@ def test_every_revision_upgrades_a_database_holding_the_demo_fair(
         # Every model reads its rows through the ORM at the newest schema.
         for mapper in db.Model.registry.mappers:
             db.session.execute(select(mapper.class_).limit(5)).all()
+        # 0007: a product's one photo became the first (main) photo of its gallery.
+        photographed = db.session.execute(
+            text("SELECT id, image_path FROM products WHERE image_path IS NOT NULL")
+        ).all()
+        galleries = db.session.execute(
+            text("SELECT product_id, image_path, position FROM product_photos")
+        ).all()
+        assert sorted(galleries) == sorted((id_, path, 0) for id_, path in photographed)
         # Seeding again finds the demo complete: the upgraded rows are what the code expects.
         report = seed_demo(datetime.date(2026, 11, 20), images=False, log=lambda *_: None)
         assert sum(report.created.values()) == 0

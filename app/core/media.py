@@ -1,6 +1,7 @@
-"""Where product photos live on disk: content-addressed files under MEDIA_ROOT.
+"""Where public photos live on disk: content-addressed files under MEDIA_ROOT.
 
-A photo is stored as ``products/<2 hex>/<sha256>.jpg`` with its thumbnail next
+A photo is stored as ``<folder>/<2 hex>/<sha256>.jpg`` (``products`` for product photos,
+``cooperatives`` for a cooperative's cover and logo) with its thumbnail next
 to it as ``<sha256>-480.jpg``. Because the name is the content's hash, a file
 never changes once written, so it can be cached for ever and written twice
 safely; the database row only records the path of the full photo.
@@ -12,14 +13,14 @@ import os
 import tempfile
 from pathlib import Path
 
-from app.catalog.images import THUMBNAIL_SIDE, ProcessedImage
+from app.core.images import THUMBNAIL_SIDE, ProcessedImage
 
 FOLDER = "products"
 
 
-def photo_path(digest: str) -> str:
+def photo_path(digest: str, folder: str = FOLDER) -> str:
     """The path, relative to MEDIA_ROOT and with forward slashes, of the photo named ``digest``."""
-    return f"{FOLDER}/{digest[:2]}/{digest}.jpg"
+    return f"{folder}/{digest[:2]}/{digest}.jpg"
 
 
 def thumbnail_path(image_path: str) -> str:
@@ -28,13 +29,15 @@ def thumbnail_path(image_path: str) -> str:
     return f"{stem}-{THUMBNAIL_SIDE}.{extension}"
 
 
-def write_photo(media_root: str | os.PathLike[str], image: ProcessedImage) -> str:
+def write_photo(
+    media_root: str | os.PathLike[str], image: ProcessedImage, folder: str = FOLDER
+) -> str:
     """Write ``image`` and its thumbnail under ``media_root``; return the photo's relative path.
 
     Each file appears whole or not at all (written aside, then renamed), so a
     reader never gets half a photo and a crash leaves no corrupt file.
     """
-    relative = photo_path(image.digest)
+    relative = photo_path(image.digest, folder)
     _write_atomically(Path(media_root) / relative, image.full)
     _write_atomically(Path(media_root) / thumbnail_path(relative), image.thumbnail)
     return relative
