@@ -81,18 +81,18 @@ def downgrade():
         batch.drop_index(batch.f("ix_saved_addresses_user_id"))
     op.drop_table("saved_addresses")
     with op.batch_alter_table("cooperative_orders") as batch:
-        batch.drop_constraint("ck_cooperative_orders_confirmed_via_known", type_="check")
+        batch.drop_constraint(batch.f("ck_cooperative_orders_confirmed_via_known"), type_="check")
         batch.drop_column("shopper_confirmed_via")
         batch.drop_column("shopper_confirmed_at")
     with op.batch_alter_table("orders") as batch:
         batch.drop_index(batch.f("ix_orders_contact_phone"))
-        batch.drop_constraint("ck_orders_shopper_or_guest", type_="check")
+        batch.drop_constraint(batch.f("ck_orders_shopper_or_guest"), type_="check")
         batch.drop_constraint(batch.f("uq_orders_guest_token_hash"), type_="unique")
         batch.drop_column("locale")
         batch.drop_column("guest_email")
         batch.drop_column("guest_token_hash")
         batch.alter_column("shopper_id", existing_type=sa.Integer(), nullable=False)
     with op.batch_alter_table("cooperatives") as batch:
-        batch.drop_constraint("ck_cooperatives_delivery_days_in_order", type_="check")
+        batch.drop_constraint(batch.f("ck_cooperatives_delivery_days_in_order"), type_="check")
         batch.drop_column("delivery_days_max")
         batch.drop_column("delivery_days_min")
