@@ -13,6 +13,7 @@ import re
 
 import pytest
 from e2e.conftest import SCREENSHOTS
+from e2e.phone import PHONE_390, check_phone_page, phone_window
 from sqlalchemy import select
 
 from app.extensions import db
@@ -21,31 +22,19 @@ from app.notifications.models import Notification
 pytestmark = pytest.mark.browser
 
 LANGUAGES = ["fr", "ar"]
-PHONE_390 = {"width": 390, "height": 844}
 
 
 def _window(browser, site, language: str):
-    context = browser.new_context(viewport=PHONE_390, base_url=site.url)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
+    context, page = phone_window(browser, site)
     page.goto(f"/lang/{language}?next=/")
     return context, page
 
 
 def _fits_and_shoot(page, language: str, name: str) -> None:
+    """The page is in the reader's language and direction, fits the phone, passes axe-core."""
     direction = "rtl" if language == "ar" else "ltr"
     assert page.locator(f'html[lang="{language}"][dir="{direction}"]').count() == 1, page.url
-    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    if width[0] > width[1]:  # name the culprits
-        wide = page.evaluate(
-            "() => Array.from(document.querySelectorAll('body *'))"
-            ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
-            ".slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id)"
-        )
-        print("too wide:", wide)
-    assert width[0] <= width[1], f"{page.url} is {width[0]}px wide on a {width[1]}px phone"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"checkout-{language}-{name}.png"), full_page=True)
+    check_phone_page(page, f"checkout-{language}-{name}")
 
 
 def _shoot_wide(page, language: str, name: str) -> None:
