@@ -5,7 +5,6 @@ chart and its table, and each table as a CSV file with the same filters."""
 from __future__ import annotations
 
 from flask import Response, render_template, request
-from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -98,7 +97,7 @@ def _charts(report: AdminReport) -> dict:
 
     days = report.sales["day"].rows
     platform_days = report.platform.days
-    day_labels = [format_date(day.day, "short") for day in platform_days]
+    day_labels = [charts.day_label(day.day, language) for day in platform_days]
     gross_by_day = [row.amounts.gross_cents for row in days]
     return {
         "day": charts.line_chart(

@@ -1,4 +1,4 @@
-"""Declarative base, naming convention, UTC timestamps.
+"""Declarative base, naming convention, UTC timestamps, and the clock every service reads.
 
 The naming convention keeps Alembic diffs stable across SQLite and PostgreSQL.
 `UTCDateTime` stores naive UTC on SQLite and timezone-aware on PostgreSQL, and
@@ -7,7 +7,9 @@ always gives back aware UTC datetimes, so comparisons never mix the two.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
@@ -22,8 +24,30 @@ NAMING_CONVENTION = {
 }
 
 
+#: The instant ``utcnow`` gives while ``clock_at`` holds the clock (the demo's history).
+_held_clock: ContextVar[datetime | None] = ContextVar("held_clock", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """This instant, aware UTC: the one clock of services, models and their defaults."""
+    return _held_clock.get() or datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(instant: datetime) -> Iterator[datetime]:
+    """Make ``utcnow()`` give ``instant`` (aware) inside the block, in this context only.
+
+    For writing history through the real services (``flask seed-demo``): an order placed,
+    paid or delivered in the block is stamped, posted and held as if it were then.
+    Raises ``ValueError`` for a naive instant.
+    """
+    if instant.tzinfo is None:
+        raise ValueError("clock_at needs an aware instant")
+    token = _held_clock.set(instant.astimezone(UTC))
+    try:
+        yield instant
+    finally:
+        _held_clock.reset(token)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

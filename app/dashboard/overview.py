@@ -8,7 +8,6 @@ included); admins may read it.
 from __future__ import annotations
 
 from flask import current_app, render_template, request
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -73,7 +72,7 @@ def _page(
         days = found.sales.rows
         chart = charts.line_chart(
             _("Sales and earnings by day"),
-            [format_date(day, "short") for day in found.sales.period.days],
+            [charts.day_label(day, language) for day in found.sales.period.days],
             [
                 (_("Paid by shoppers"), [row.amounts.gross_cents for row in days]),
                 (_("Earned by the cooperative"), [row.amounts.producer_cents for row in days]),

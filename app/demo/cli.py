@@ -37,9 +37,16 @@ def register(app: Flask) -> None:
         "Morocco.",
     )
     @click.option("--no-images", is_flag=True, help="Skip drawing the product photos (faster).")
-    def seed_demo_command(today: datetime | None, no_images: bool) -> None:
-        """Load the demo fair, cooperatives, products and accounts; idempotent."""
-        report = seed_demo(today.date() if today else None, images=not no_images, log=click.echo)
+    @click.option("--no-history", is_flag=True, help="Skip the eight weeks of orders and payouts.")
+    def seed_demo_command(today: datetime | None, no_images: bool, no_history: bool) -> None:
+        """Load the demo fair, cooperatives, products, accounts and eight weeks of orders and
+        payouts; idempotent."""
+        report = seed_demo(
+            today.date() if today else None,
+            images=not no_images,
+            history=not no_history,
+            log=click.echo,
+        )
         click.echo(describe(report, port=os.environ.get("PORT") or "5000"))
 
 

@@ -165,3 +165,10 @@ DEMO_SHOPPER = DemoPerson(
     address="12, Rue Al Irfane, Hay Al Massira, Beni Mellal", postal_code="23000",
     commune="Beni Mellal", province="beni_mellal",
 )  # fmt: skip
+#: Other shoppers of the demo's eight weeks of history (app.demo.history).
+HISTORY_SHOPPERS = (
+    DemoPerson("Youssef Amrani", "youssef@shoppers.example", "ar", phone="+212661234501"),
+    DemoPerson("Khadija Ouhaddou", "khadija@shoppers.example", "ar", phone="+212661234502"),
+    DemoPerson("Mehdi Tazi", "mehdi@shoppers.example", "fr", phone="+212661234503"),
+    DemoPerson("Amina Lahlou", "amina@shoppers.example", "fr", phone="+212661234504"),
+)

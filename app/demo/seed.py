@@ -36,7 +36,15 @@ from app.demo.cooperative_data import (
     build_cooperatives,
     build_pending_applications,
 )
-from app.demo.fair_data import DEMO_ADMIN, DEMO_PASSWORD, DEMO_SHOPPER, FAIRS, fair_dates
+from app.demo.fair_data import (
+    DEMO_ADMIN,
+    DEMO_PASSWORD,
+    DEMO_SHOPPER,
+    FAIRS,
+    HISTORY_SHOPPERS,
+    fair_dates,
+)
+from app.demo.history import HistoryReport, seed_history
 from app.demo.product_data import DemoProduct, build_products
 from app.demo.product_images import render_cover, render_logo
 from app.extensions import db
@@ -77,6 +85,8 @@ class SeedReport:
     totals: dict[str, int] = field(default_factory=dict)
     accounts: list[DemoAccount] = field(default_factory=list)
     open_fair: Fair | None = None
+    #: The eight weeks of orders and payouts (app.demo.history); None when not asked for.
+    history: HistoryReport | None = None
     seconds: float = 0.0
 
     def accounts_with_role(self, role: str) -> list[DemoAccount]:
@@ -100,6 +110,7 @@ def seed_demo(
     *,
     cooperatives: int = 44,
     images: bool = True,
+    history: bool = False,
     log: Callable[[str], object] = print,
 ) -> SeedReport:
     """Add the demo marketplace, with the 3rd fair open on `today` (default: Morocco's date).
@@ -109,7 +120,9 @@ def seed_demo(
     owner account and 6 to 9 products (with 2 to 4 generated photos, and the cooperative with
     a cover and a logo, unless `images` is False);
     the demo admin and shopper; three pending applications with their applicants; the
-    default fee rules and the open fair's stand rule. Idempotent: rows already there (by
+    default fee rules and the open fair's stand rule; with `history`, eight weeks of orders,
+    refunds and payouts made through the services (``app.demo.history``). Idempotent: rows
+    already there (by
     slug or e-mail) are left as they are, and products without a photo get one when
     `images` is True. Each phase commits once; `log` receives one line per phase.
     Raises ValueError when `cooperatives` < 1, and ValidationFailed when demo data fails
@@ -156,6 +169,12 @@ def seed_demo(
     # install_default_rules is a use case of its own: it commits.
     created["fee_rules"] += len(install_default_rules(fair=fairs[OPEN_EDITION]))
     log(f"fee_rules: {created['fee_rules']} added")
+    if history:
+        phase("accounts", lambda: _seed_history_shoppers(people, password_hash, created))
+        shoppers = [people["shopper"], *(people[person.email] for person in HISTORY_SHOPPERS)]
+        report.history = seed_history(
+            today, people["admin"], shoppers, fairs[OPEN_EDITION], log_line=log
+        )
 
     report.open_fair = fairs[OPEN_EDITION]
     report.accounts = _accounts(demo_cooperatives, applications)
@@ -199,6 +218,17 @@ def _seed_people(people: dict[str, User], password_hash: Callable[[], str], crea
     for key, person, role in (("admin", DEMO_ADMIN, Role.ADMIN), ("shopper", DEMO_SHOPPER, None)):
         people[key] = accounts.get(
             person.name, person.email, phone=person.phone, role=role, locale=person.language
+        )
+    db.session.flush()
+
+
+def _seed_history_shoppers(
+    people: dict[str, User], password_hash: Callable[[], str], created: Counter
+) -> None:
+    accounts = _Accounts([person.email for person in HISTORY_SHOPPERS], password_hash, created)
+    for person in HISTORY_SHOPPERS:
+        people[person.email] = accounts.get(
+            person.name, person.email, phone=person.phone, locale=person.language
         )
     db.session.flush()
 
@@ -385,7 +415,7 @@ def _totals(
 ) -> dict[str, int]:
     coop_slugs = [c.slug for c in demo_cooperatives]
     product_slugs = [p.slug for p in products]
-    emails = [DEMO_ADMIN.email, DEMO_SHOPPER.email]
+    emails = [DEMO_ADMIN.email, DEMO_SHOPPER.email, *(p.email for p in HISTORY_SHOPPERS)]
     emails += [c.owner_email for c in demo_cooperatives]
     emails += [a.applicant_email for a in applications]
     verified = select(Cooperative.id).where(

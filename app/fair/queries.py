@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app.cooperatives.models import Cooperative
 from app.cooperatives.queries import selling_clause
+from app.core.db import utcnow
 from app.extensions import db
 from app.fair.models import Fair, Stand
 
@@ -22,7 +23,7 @@ MOROCCO = ZoneInfo("Africa/Casablanca")
 
 def morocco_today(now: datetime | None = None) -> date:
     """The date in Morocco at `now` (an aware datetime; default: this instant)."""
-    return (now or datetime.now(MOROCCO)).astimezone(MOROCCO).date()
+    return (now or utcnow()).astimezone(MOROCCO).date()
 
 
 def open_fair(today: date | None = None) -> Fair | None:

@@ -1,4 +1,13 @@
-"""What every template may use: the reader's language and direction, money and dates."""
+"""What every template may use: the reader's language and direction, money and dates.
+
+Right to left: on a page, an amount, a phone number or a code is a left-to-right island in
+the sentence around it. ``money`` writes Babel's formatting of the amount for the reader's
+locale (fr_MA, ar_MA) in a left-to-right isolate, ``<bdi class="money" dir="ltr">-22,28
+درهم</bdi>``: the minus stays on the left of the digits on an Arabic page, and the amount
+does not mix with its neighbours. ``ltr`` isolates a phone number ("+212 6..." never
+"6... 212+"), a code (ST-..., a RIB, an ICE) or a Latin name the same way. Both escape
+what they are given.
+"""
 
 from __future__ import annotations
 
@@ -49,8 +58,18 @@ def register_template_helpers(app: Flask) -> None:
         }
 
     @app.template_filter("money")
-    def money_filter(cents: int | None) -> str:
-        return "" if cents is None else format_money(cents, current_language())
+    def money_filter(cents: int | None) -> Markup | str:
+        if cents is None:
+            return ""
+        amount = format_money(cents, current_language())
+        return Markup('<bdi class="money" dir="ltr">{}</bdi>').format(amount)
+
+    @app.template_filter("ltr")
+    def left_to_right(text: object) -> Markup | str:
+        """A phone number, a code or a Latin name, isolated left to right ("" for None)."""
+        if text is None or text == "":
+            return ""
+        return Markup('<bdi dir="ltr">{}</bdi>').format(text)
 
     # In place of Flask-Babel's filters of the same names, which convert through pytz.
     app.jinja_env.filters.update(

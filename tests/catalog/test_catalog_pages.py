@@ -13,12 +13,13 @@ from support.factories import (
     ProductLabelFactory,
     csrf_from,
 )
+from support.pages import without_isolates
 
 from app.catalog import services
 
 
 def text_of(response) -> str:
-    return response.get_data(as_text=True)
+    return without_isolates(response.get_data(as_text=True))
 
 
 def test_home_shows_the_open_fair_new_products_provinces_and_categories(client):

@@ -263,7 +263,7 @@ def test_a_demo_of_no_cooperative_is_refused():
 def test_cli_prints_the_demo_accounts_password_and_address(app, monkeypatch):
     monkeypatch.setenv("PORT", "5055")
     result = app.test_cli_runner().invoke(
-        args=["seed-demo", "--today", TODAY.isoformat(), "--no-images"]
+        args=["seed-demo", "--today", TODAY.isoformat(), "--no-images", "--no-history"]
     )
     assert result.exit_code == 0, result.output
     output = result.output
@@ -285,7 +285,7 @@ def test_cli_prints_the_demo_accounts_password_and_address(app, monkeypatch):
 
 def test_cli_says_when_nothing_was_missing_and_when_the_fair_is_no_longer_open(app, small_demo):
     later = TODAY + timedelta(days=30)
-    args = ["seed-demo", "--today", later.isoformat(), "--no-images"]
+    args = ["seed-demo", "--today", later.isoformat(), "--no-images", "--no-history"]
     first = app.test_cli_runner().invoke(args=args)
     assert "nothing was missing" not in first.output  # the other cooperatives were added
     second = app.test_cli_runner().invoke(args=args)
