@@ -14,6 +14,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,9 @@ class LivingSite:
     owner: Person
     cooperative_id: int
     part_id: int
+    #: A period of the statement holding that order's cash (and so a negative line).
+    statement_from: str
+    statement_to: str
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +121,7 @@ def _living_demo() -> dict:
     from app.core.db import utcnow
     from app.demo.fair_data import DEMO_ADMIN, DEMO_PASSWORD
     from app.demo.seed import seed_demo
+    from app.fair.queries import morocco_today
     from app.orders.models import CooperativeOrder
 
     upgrade()
@@ -137,6 +142,7 @@ def _living_demo() -> dict:
             .where(CooperativeOrder.delivery_method == "home_delivery")
             .order_by(CooperativeOrder.id.desc())
         ).first()
+    collected = owing.cash_collected_at.date()
     owner = db.session.scalars(
         select(User)
         .join(Membership, Membership.user_id == User.id)
@@ -148,6 +154,9 @@ def _living_demo() -> dict:
         "owner": Person(owner.name, owner.email, DEMO_PASSWORD),
         "cooperative_id": owing.cooperative_id,
         "part_id": owing.id,
+        # A day either side: the statement's days are Morocco's, an hour ahead of UTC.
+        "statement_from": (collected - timedelta(days=1)).isoformat(),
+        "statement_to": min(collected + timedelta(days=1), morocco_today()).isoformat(),
     }
 
 
@@ -222,7 +231,10 @@ def test_the_dashboard_in_arabic_fits_keeps_minus_and_plus_on_the_left_and_draws
     check_page(page, "ar", f"rtl-dashboard-{width}")
     _assert_charts_readable(page)
 
-    page.goto(f"/dashboard/{living_site.cooperative_id}/statement")
+    page.goto(
+        f"/dashboard/{living_site.cooperative_id}/statement"
+        f"?from={living_site.statement_from}&to={living_site.statement_to}"
+    )
     check_page(page, "ar", f"rtl-dashboard-statement-{width}")
     _assert_minus_left_of_digits(page)
 
