@@ -87,12 +87,9 @@ class PlannedLine:
 
 
 @dataclass(frozen=True)
-class PlannedPart:
+class QuotedPart:
     group: CartGroup
     delivery_method: str
-    #: The stand the shopper collects at (stand pickup only).
-    stand: Stand | None
-    lines: list[PlannedLine]
 
     @property
     def shipping_cents(self) -> int:
@@ -101,6 +98,13 @@ class PlannedPart:
     @property
     def subtotal_cents(self) -> int:
         return self.group.subtotal_cents
+
+
+@dataclass(frozen=True)
+class PlannedPart(QuotedPart):
+    #: The stand the shopper collects at (stand pickup only).
+    stand: Stand | None
+    lines: list[PlannedLine]
 
 
 @dataclass(frozen=True)
@@ -201,20 +205,6 @@ def plan_checkout(
         ]
         parts.append(PlannedPart(group, method, stand, lines))
     return CheckoutPlan(payment_method, cleaned_address, cleaned_phone, parts, cleaned_email)
-
-
-@dataclass(frozen=True)
-class QuotedPart:
-    group: CartGroup
-    delivery_method: str
-
-    @property
-    def shipping_cents(self) -> int:
-        return self.group.shipping_cents_for(self.delivery_method)
-
-    @property
-    def subtotal_cents(self) -> int:
-        return self.group.subtotal_cents
 
 
 @dataclass(frozen=True)
