@@ -118,12 +118,11 @@ def _finish(chart, title: str, description: str, titles: dict[str, str]) -> Mark
     root = ET.fromstring(chart.render(is_unicode=True))  # noqa: S314 (pygal's own output)
     for parent in list(root.iter()):
         for child in list(parent):
-            # pygal's script, and the <desc> data its script reads for tooltips (positions
-            # and raw values, which would read as stray numbers with a dot in any language).
-            if child.tag in (f"{{{SVG_NS}}}script", f"{{{SVG_NS}}}desc"):
-                parent.remove(child)
-            # The axis guides' own titles: their position on the axis (0.1, 0.3...).
-            elif child.tag == f"{{{SVG_NS}}}title" and "guides" in parent.get("class", ""):
+            # pygal's script, the <desc> data its script reads for tooltips and the axis
+            # guides' titles: positions and raw values (0.1, 8.469...), which would read as
+            # stray numbers with a dot in any language.
+            guide_title = child.tag == f"{{{SVG_NS}}}title" and "guides" in parent.get("class", "")
+            if guide_title or child.tag in (f"{{{SVG_NS}}}script", f"{{{SVG_NS}}}desc"):
                 parent.remove(child)
     for default_title in root.findall(f"{{{SVG_NS}}}title"):  # pygal's "Pygal"
         root.remove(default_title)

@@ -82,6 +82,7 @@ def test_a_guest_orders_cash_on_delivery_and_confirms_by_the_sms_link(
 
         total = page.locator('#checkout-total [data-total="total"]')
         assert re.search(r"\d+,\d\d", total.inner_text()), total.inner_text()
+        currency = total.inner_text().split()[-1]
         shipping = page.locator('#checkout-total [data-total="shipping"]').inner_text()
         assert (
             page.locator("#checkout-total").bounding_box()["y"]
@@ -101,6 +102,9 @@ def test_a_guest_orders_cash_on_delivery_and_confirms_by_the_sms_link(
                 "(old) => document.querySelector('[data-total=shipping]').textContent === old",
                 arg=shipping,
             )
+            # The script writes amounts as the server does: the reader's currency, no markup.
+            rewritten = total.inner_text()
+            assert "<" not in rewritten and rewritten.split()[-1] == currency, rewritten
         _fits_and_shoot(page, language, "guest-checkout")
         _shoot_wide(page, language, "guest-checkout")
 
