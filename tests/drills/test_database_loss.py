@@ -195,8 +195,8 @@ def test_a_postgres_backend_killed_mid_checkout_leaves_nothing_behind(app, commi
         real = order_services.notices.order_placed
         killed = []
 
-        def kill_my_backend(order):
-            real(order)
+        def kill_my_backend(order, **links):
+            real(order, **links)
             db.session.flush()
             pid = db.session.scalar(text("SELECT pg_backend_pid()"))
             with killer.begin() as other:
