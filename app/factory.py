@@ -89,6 +89,7 @@ def register_models() -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from app.accounts.passwords import use_hashing_parameters
     from app.accounts.services import load_user
     from app.core import replica, sqlite
     from app.core.language import select_locale, select_timezone
@@ -96,6 +97,7 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from app.web import security_headers
 
+    use_hashing_parameters(app.config["PASSWORD_HASHING"])
     db.init_app(app)
     with app.app_context():
         sqlite.configure(db.engine)

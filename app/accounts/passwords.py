@@ -10,12 +10,14 @@ frequent first.
 from __future__ import annotations
 
 import gzip
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+#: RFC 9106's low-memory profile (argon2-cffi's default): 64 MiB, 3 passes, about 0.15 s.
 _hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 10
@@ -41,6 +43,14 @@ def _utf8(password: str) -> bytes:
     """UTF-8, with a lone surrogate (which JSON can carry) kept rather than a 500: the same
     bytes as plain UTF-8 for every real password."""
     return password.encode("utf-8", "surrogatepass")
+
+
+def use_hashing_parameters(parameters: Mapping[str, int] | None) -> None:
+    """Hash with `parameters` (PasswordHasher's keywords) from now on; None is the default.
+    Called by the app factory with PASSWORD_HASHING. A hash made with other parameters still
+    verifies, and is rehashed at the next login."""
+    global _hasher
+    _hasher = PasswordHasher(**(parameters or {}))
 
 
 def hash_password(password: str) -> str:

@@ -123,13 +123,15 @@ def test_authenticate_refuses_a_deactivated_account():
     assert services.authenticate("gone@example.ma", PASSWORD) is None
 
 
-def test_authenticate_upgrades_a_hash_made_with_weaker_parameters():
+def test_authenticate_upgrades_a_hash_made_with_weaker_parameters(app):
     weak_hash = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
     user = UserFactory(email="old@example.ma", password_hash=weak_hash)
 
     assert services.authenticate("old@example.ma", PASSWORD) == user
     assert user.password_hash != weak_hash
-    assert not PasswordHasher().check_needs_rehash(user.password_hash)
+    assert not PasswordHasher(**app.config["PASSWORD_HASHING"]).check_needs_rehash(
+        user.password_hash
+    )
 
 
 def test_issue_token_for_credentials_gives_a_token_that_names_the_user():

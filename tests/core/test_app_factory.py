@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from config import ConfigurationError, load_config
+from config import ConfigurationError, ProductionConfig, TestingConfig, load_config
 
 
 def test_healthz_answers_ok(client):
@@ -82,3 +82,12 @@ def test_production_refuses_stripe_keys_without_the_webhook_secret():
 def test_production_still_refuses_sqlite_with_a_strong_key():
     with pytest.raises(ConfigurationError, match="PostgreSQL"):
         load_config("production", {**PRODUCTION, "DATABASE_URL": "sqlite:///souk.db"})
+
+
+def test_production_hashes_passwords_at_rfc_9106_cost_and_refuses_cheaper_parameters():
+    settings = load_config("production", PRODUCTION)
+    assert settings["PASSWORD_HASHING"] is None  # argon2-cffi's RFC 9106 low-memory profile
+
+    with pytest.raises(ConfigurationError, match="PASSWORD_HASHING"):
+        ProductionConfig.check({**settings, "PASSWORD_HASHING": TestingConfig.PASSWORD_HASHING})
+    ProductionConfig.check({**settings, "PASSWORD_HASHING": {"memory_cost": 131072}})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 from itertools import count
 
 import factory
@@ -19,8 +20,13 @@ from app.fair.models import Fair, Stand
 from app.orders.checkout import Address
 
 PASSWORD = "correct-horse-battery"
-_PASSWORD_HASH = hash_password(PASSWORD)
 _serial = count(1)
+
+
+@cache
+def _password_hash() -> str:
+    """PASSWORD hashed once, with the parameters the app under test was built with."""
+    return hash_password(PASSWORD)
 
 
 class BaseFactory(factory.alchemy.SQLAlchemyModelFactory):
@@ -36,7 +42,7 @@ class UserFactory(BaseFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     name = factory.Faker("name")
-    password_hash = _PASSWORD_HASH
+    password_hash = factory.LazyFunction(lambda: _password_hash())
     role = Role.SHOPPER
     #: Established accounts have proved their address; pass email_verified_at=None for a
     #: new one that has not.
