@@ -124,7 +124,7 @@ class ProductFilterForm(FlaskForm):
             raise ValidationError(_l("Must not be below the lowest price."))
 
     def search_arguments(self) -> dict[str, Any]:
-        """Keyword arguments for ``queries.search_products`` from valid data."""
+        """Keyword arguments for ``queries.search_product_ids`` from valid data."""
         return {
             "q": self.q.data or None,
             "province": self.province.data or None,

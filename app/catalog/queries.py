@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
@@ -195,20 +194,6 @@ def _ranked_page(
     )
 
 
-def search_products(**filters: Any) -> tuple[list[Product], int]:
-    """``search_product_ids`` with the page's products loaded (cooperative, category, labels)."""
-    ids, total = search_product_ids(**filters)
-    if not ids:
-        return [], total
-    loaded = {
-        product.id: product
-        for product in read_session()
-        .scalars(_with_details(_visible().where(Product.id.in_(ids))))
-        .unique()
-    }
-    return [loaded[product_id] for product_id in ids if product_id in loaded], total
-
-
 def _order(sort: str, found: Subquery | None) -> list:
     newest = [Product.created_at.desc(), Product.id.desc()]
     if sort == "price_asc":
@@ -247,12 +232,11 @@ def new_product_ids(limit: int = 8) -> list[int]:
     return [row.id for row in mixed_newest(candidates, lambda row: row.cooperative_id, limit)]
 
 
-def cooperative_shop(cooperative_id: int) -> list[Product]:
-    """The cooperative's products on its shop page: active and not hidden, by name, details
-    loaded (also while the cooperative awaits verification, for its members' preview)."""
+def cooperative_shop(cooperative_id: int) -> list[int]:
+    """The ids of the cooperative's products on its shop page: active and not hidden, by name
+    (also while the cooperative awaits verification, for its members' preview)."""
     statement = (
-        select(Product)
-        .join(Product.cooperative)
+        select(Product.id)
         .where(
             Product.cooperative_id == cooperative_id,
             Product.status == ProductStatus.ACTIVE,
@@ -260,7 +244,17 @@ def cooperative_shop(cooperative_id: int) -> list[Product]:
         )
         .order_by(Product.name, Product.id)
     )
-    return list(read_session().scalars(_with_details(statement)).unique())
+    return list(read_session().scalars(statement))
+
+
+def labels_of(product_ids: list[int]) -> list[tuple[str, str | None]]:
+    """``(kind, certificate number)`` of every label the products carry."""
+    if not product_ids:
+        return []
+    statement = select(ProductLabel.kind, ProductLabel.certificate_number).where(
+        ProductLabel.product_id.in_(product_ids)
+    )
+    return [(kind, number) for kind, number in read_session().execute(statement)]
 
 
 def more_from_cooperative(product: Product, limit: int = 4) -> list[int]:

@@ -212,7 +212,16 @@ def format_money(cents: int, locale: str = "en") -> str:
     Negative amounts carry a leading minus.
     """
     _require_int(cents=cents)
-    return _formatted(int(cents), str(locale).replace("-", "_").split("_")[0].lower())
+    return _formatted(int(cents), _language_of(locale))
+
+
+def currency_word(locale: str = "en") -> str:
+    """The word ``format_money`` writes after the number for `locale`: MAD, DH or درهم."""
+    return _LOCALES.get(_language_of(locale), _LOCALES["en"])[1]
+
+
+def _language_of(locale: object) -> str:
+    return str(locale).replace("-", "_").split("_")[0].lower()
 
 
 @functools.lru_cache(maxsize=8192)

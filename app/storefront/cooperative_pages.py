@@ -6,8 +6,8 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.catalog.label_summary import label_certificates
-from app.catalog.queries import cooperative_shop
+from app.catalog.label_summary import gathered_labels
+from app.catalog.queries import cooperative_shop, labels_of
 from app.catalog.search import matching_cooperatives
 from app.catalog.summaries import product_rows
 from app.cooperatives import services
@@ -104,13 +104,13 @@ def cooperative(slug: str):
     if request.args.get("src") == "poster" and not insider:
         services.count_poster_scan(found.id)
     shop = cooperative_shop(found.id)
-    products = product_rows([product.id for product in shop], current_language())
+    products = product_rows(shop, current_language())
     return render_template(
         "storefront/cooperatives/detail.html",
         cooperative=found,
         stand=current_stand(found.id),
         products=products,
-        labels=label_certificates(shop),
+        labels=gathered_labels(labels_of(shop)),
         # A label shows as certified only with its certificate filed by the cooperative.
         labels_certified=has_document(found.id, "label_certificate"),
         insider=insider,

@@ -25,7 +25,7 @@ from app.core.language import (
     format_number,
     format_time,
 )
-from app.core.money import format_money
+from app.core.money import currency_word, format_money
 
 #: Where cached HTML wants the reader's form fields (autoescaped text can hold no "<!--").
 CART_FORM_TOKENS = Markup("<!--cart-form-tokens-->")
@@ -55,6 +55,7 @@ def register_template_helpers(app: Flask) -> None:
             "current_language": language,
             "text_direction": "rtl" if language in RTL_LANGUAGES else "ltr",
             "language_names": LANGUAGE_NAMES,
+            "currency_word": currency_word(language),
         }
 
     @app.template_filter("money")

@@ -1,6 +1,6 @@
 """Deep catalog pages, the fix the catalog benchmark led to.
 
-``app.catalog.queries.search_products`` sorts and skips product ids only, then
+``app.catalog.queries.search_product_ids`` sorts and skips product ids only, then
 loads the page's rows with their details: sorting whole rows made page 300 of
 10,000 products half as fast as page 1. Pages must still cut the same ordered
 list, whatever the sort.
@@ -13,9 +13,10 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event
+from support.catalog_search import search_products
 from support.factories import CategoryFactory, CooperativeFactory, ProductFactory
 
-from app.catalog.queries import SORTS, search_products
+from app.catalog.queries import SORTS
 from app.core.db import utcnow
 from app.extensions import db
 

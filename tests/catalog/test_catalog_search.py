@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from support.catalog_search import search_products
 from support.factories import (
     CategoryFactory,
     CooperativeFactory,
@@ -19,7 +20,6 @@ from app.catalog.queries import (
     category_ids_with_descendants,
     category_tree,
     new_product_ids,
-    search_products,
     visible_product,
 )
 from app.core.db import utcnow

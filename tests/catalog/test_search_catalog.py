@@ -7,7 +7,7 @@ and PostgreSQL (tsvector).
 
 from __future__ import annotations
 
-from app.catalog.queries import search_products
+from support.catalog_search import search_products
 
 
 def found(q: str) -> list[str]:

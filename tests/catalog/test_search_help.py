@@ -3,9 +3,9 @@ completions (API and storefront), and the same search behind every search box.""
 
 from __future__ import annotations
 
+from support.catalog_search import search_products
 from support.factories import CooperativeFactory, ProductFactory
 
-from app.catalog.queries import search_products
 from app.catalog.search_help import help_when_nothing_found, spelling_suggestions, suggest
 from app.core.db import utcnow
 

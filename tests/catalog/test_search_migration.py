@@ -13,11 +13,11 @@ from flask import Flask, current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
+from support.catalog_search import search_products
 
 from app import create_app
 from app.catalog import search_watch
 from app.catalog.models import Product
-from app.catalog.queries import search_products
 from app.demo.seed import seed_demo
 from app.extensions import db
 

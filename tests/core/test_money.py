@@ -11,6 +11,7 @@ from app.core.money import (
     allocate,
     apply_bps,
     ceil_bps,
+    currency_word,
     format_money,
     parse_amount,
     round_half_up,
@@ -22,6 +23,12 @@ NNBSP = "\u202f"
 
 def test_currency_is_the_dirham():
     assert CURRENCY == "MAD"
+
+
+@pytest.mark.parametrize(("locale", "word"), [("fr", "DH"), ("ar_MA", "درهم"), ("en", "MAD")])
+def test_the_currency_word_is_the_one_formatted_amounts_end_with(locale, word):
+    assert currency_word(locale) == word
+    assert format_money(-2228, locale).endswith(" " + word)
 
 
 @pytest.mark.parametrize(
