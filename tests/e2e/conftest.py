@@ -13,9 +13,11 @@ from __future__ import annotations
 import shutil
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from flask import Flask
@@ -25,6 +27,8 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+
+T = TypeVar("T")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -105,9 +109,18 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def site(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    root = tmp_path_factory.mktemp("e2e")
+    # Delivered parts are payable at once, so the admin's run has something to pay.
+    with served_site(root, _build_marketplace, PAYOUT_HOLD_DAYS=0) as (url, app, people):
+        yield Site(url=url, app=app, **people)
+
+
+@contextmanager
+def served_site(root: Path, build: Callable[[], T], **settings) -> Iterator[tuple[str, Flask, T]]:
+    """An app on a SQLite file of its own under `root`, filled by `build` (in its context),
+    served in a thread on 127.0.0.1: yields (url, app, what `build` returned)."""
     from celery import _state as celery_state
 
-    root = tmp_path_factory.mktemp("e2e")
     # create_app makes its Celery the process's default; the rest of the suite keeps its own,
     # and the served app's requests get theirs (see _OwnCelery).
     suite_celery = celery_state.default_app
@@ -116,22 +129,21 @@ def site(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         overrides={
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'site.sqlite3'}",
             "MEDIA_ROOT": str(root / "media"),
-            # Delivered parts are payable at once, so the admin's run has something to pay.
-            "PAYOUT_HOLD_DAYS": 0,
             "STRIPE_SECRET_KEY": None,
             "STRIPE_PUBLISHABLE_KEY": None,
+            **settings,
         },
     )
     Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
     with app.app_context():
-        people = _build_marketplace()
+        built = build()
     if suite_celery is not None:
         suite_celery.set_default()
     server = make_server("127.0.0.1", 0, _OwnCelery(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Site(url=f"http://127.0.0.1:{server.server_port}", app=app, **people)
+        yield f"http://127.0.0.1:{server.server_port}", app, built
     finally:
         server.shutdown()
         thread.join(timeout=10)

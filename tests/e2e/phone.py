@@ -50,6 +50,13 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+def screenshot_wide(page, name: str) -> None:
+    """The same page on a laptop (1366 px), for the record; then back to the phone."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    screenshot(page, f"{name}-1366")
+    page.set_viewport_size(PHONE_390)
+
+
 def check_phone_page(page, name: str) -> None:
     """The page fits the phone's width, has no serious accessibility violation, and is saved."""
     screenshot(page, name)

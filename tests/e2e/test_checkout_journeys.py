@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from e2e.conftest import SCREENSHOTS
-from e2e.phone import PHONE_390, check_phone_page, phone_window
+from e2e.phone import check_phone_page, phone_window, screenshot_wide
 from sqlalchemy import select
 
 from app.extensions import db
@@ -35,13 +34,6 @@ def _fits_and_shoot(page, language: str, name: str) -> None:
     direction = "rtl" if language == "ar" else "ltr"
     assert page.locator(f'html[lang="{language}"][dir="{direction}"]').count() == 1, page.url
     check_phone_page(page, f"checkout-{language}-{name}")
-
-
-def _shoot_wide(page, language: str, name: str) -> None:
-    """The same page on a laptop (1366 px), for the record; then back to the phone."""
-    page.set_viewport_size({"width": 1366, "height": 900})
-    page.screenshot(path=str(SCREENSHOTS / f"checkout-{language}-{name}-1366.png"), full_page=True)
-    page.set_viewport_size(PHONE_390)
 
 
 def _add_to_cart(page, site, product_id: int) -> None:
@@ -106,14 +98,14 @@ def test_a_guest_orders_cash_on_delivery_and_confirms_by_the_sms_link(
             rewritten = total.inner_text()
             assert "<" not in rewritten and rewritten.split()[-1] == currency, rewritten
         _fits_and_shoot(page, language, "guest-checkout")
-        _shoot_wide(page, language, "guest-checkout")
+        screenshot_wide(page, f"checkout-{language}-guest-checkout")
 
         with page.expect_navigation():
             page.click("#place-order")
         assert "/guest-orders/" in page.url, page.url
         assert page.locator("h1").inner_text().strip()
         _fits_and_shoot(page, language, "guest-order")
-        _shoot_wide(page, language, "guest-order")
+        screenshot_wide(page, f"checkout-{language}-guest-order")
 
         link = _sent_link(site, "confirm_cash_order", "+212" + phone[1:])
         page.goto(link)
@@ -181,10 +173,10 @@ def test_the_cooperative_sees_unconfirmed_cash_parts_first_with_call_and_whatsap
         assert first.locator('a[href^="tel:+212"]').count() == 1
         assert first.locator('a[href^="https://wa.me/212"]').count() == 1
         _fits_and_shoot(page, language, "dashboard-orders")
-        _shoot_wide(page, language, "dashboard-orders")
+        screenshot_wide(page, f"checkout-{language}-dashboard-orders")
         with page.expect_navigation():
             first.locator("td a").first.click()
         _fits_and_shoot(page, language, "dashboard-part")
-        _shoot_wide(page, language, "dashboard-part")
+        screenshot_wide(page, f"checkout-{language}-dashboard-part")
     finally:
         context.close()

@@ -10,20 +10,15 @@ each other nor leave their SVG.
 
 from __future__ import annotations
 
-import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from e2e.browsing import check_page, choose_language, log_in
-from e2e.conftest import Person, _OwnCelery
+from e2e.conftest import Person, served_site
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from app import create_app
 from app.extensions import db
 
 WIDTHS = (390, 1366)
@@ -79,35 +74,8 @@ class LivingSite:
 
 @pytest.fixture(scope="module")
 def living_site(chromium_path: str, tmp_path_factory: pytest.TempPathFactory):
-    from celery import _state as celery_state
-
-    root = tmp_path_factory.mktemp("rtl")
-    suite_celery = celery_state.default_app
-    app = create_app(
-        "testing",
-        overrides={
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'site.sqlite3'}",
-            "MEDIA_ROOT": str(root / "media"),
-            "STRIPE_SECRET_KEY": None,
-            "STRIPE_PUBLISHABLE_KEY": None,
-        },
-    )
-    Path(app.config["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
-    with app.app_context():
-        found = _living_demo()
-    if suite_celery is not None:
-        suite_celery.set_default()
-    server = make_server("127.0.0.1", 0, _OwnCelery(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LivingSite(url=f"http://127.0.0.1:{server.server_port}", **found)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
-        shutil.rmtree(root, ignore_errors=True)
+    with served_site(tmp_path_factory.mktemp("rtl"), _living_demo) as (url, _app, found):
+        yield LivingSite(url=url, **found)
 
 
 def _living_demo() -> dict:

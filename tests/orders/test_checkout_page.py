@@ -17,6 +17,7 @@ from support.factories import (
     add_to_cart,
     login_as,
 )
+from support.pages import checkout_form, hidden
 
 from app.accounts.models import AccountLink, LinkPurpose, SavedAddress, User
 from app.accounts.operations import token_hash
@@ -29,22 +30,6 @@ from app.notifications.models import Notification
 from app.orders.models import Order
 
 GUEST = {"name": "Fatima Zahra", "phone": "06 12 34 56 78", "city": "Khouribga"}
-
-
-def hidden(page: str, name: str) -> str:
-    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page) or re.search(
-        rf'value="([^"]*)"[^>]*name="{name}"', page
-    )
-    assert match, name
-    return match.group(1)
-
-
-def page_form(client) -> dict[str, str]:
-    page = client.get("/checkout").get_data(as_text=True)
-    return {
-        "csrf_token": hidden(page, "csrf_token"),
-        "idempotency_key": hidden(page, "idempotency_key"),
-    }
 
 
 def orders() -> int:
@@ -95,7 +80,7 @@ def test_recalculate_draws_the_page_again_with_the_total_of_the_new_choice(clien
     response = client.post(
         "/checkout",
         data={
-            **page_form(client),
+            **checkout_form(client),
             "action": "recalculate",
             f"delivery_{oil.cooperative_id}": "coop_pickup",
             "payment_method": "cash_on_delivery",
@@ -131,7 +116,7 @@ def test_home_delivery_without_a_postal_code_is_placed(client, shopper, oil):
     response = client.post(
         "/checkout",
         data={
-            **page_form(client),
+            **checkout_form(client),
             "name": "Fatima Zahra",
             "phone": "0612345678",
             "line1": "12, rue Al Qods",
@@ -157,7 +142,7 @@ def test_an_address_saved_at_checkout_fills_the_next_checkout_and_can_be_deleted
     client.post(
         "/checkout",
         data={
-            **page_form(client),
+            **checkout_form(client),
             "name": "Fatima Zahra",
             "phone": "0612345678",
             "line1": "12, rue Al Qods",
@@ -189,7 +174,7 @@ def test_without_the_box_ticked_no_address_is_saved(client, shopper, oil):
     client.post(
         "/checkout",
         data={
-            **page_form(client),
+            **checkout_form(client),
             **GUEST,
             "line1": "12, rue Al Qods",
             "payment_method": "cash_on_delivery",
@@ -208,7 +193,7 @@ def guest_checkout(client, product, **changes):
     return client.post(
         "/checkout",
         data={
-            **page_form(client),
+            **checkout_form(client),
             **GUEST,
             "payment_method": "cash_on_delivery",
             f"delivery_{product.cooperative_id}": "home_delivery",
@@ -261,7 +246,7 @@ def test_a_guest_is_not_offered_the_card_and_must_give_a_city(client, oil):
         response = client.post(
             "/checkout",
             data={
-                **page_form(client),
+                **checkout_form(client),
                 **GUEST,
                 "payment_method": "cash_on_delivery",
                 f"delivery_{oil.cooperative_id}": "home_delivery",
@@ -288,7 +273,7 @@ def test_recalculating_does_not_use_up_the_guest_limit(client, app, oil, monkeyp
         client.post(
             "/checkout",
             data={
-                **page_form(client),
+                **checkout_form(client),
                 "action": "recalculate",
                 "payment_method": "cash_on_delivery",
             },

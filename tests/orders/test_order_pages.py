@@ -11,6 +11,7 @@ from support.factories import (
     UserFactory,
     login_as,
 )
+from support.pages import checkout_form, hidden
 
 from app.cart.carts import ShopperCart
 from app.cart.services import set_cart_quantity
@@ -25,22 +26,6 @@ FORM = {
     "postal_code": "23000",
     "payment_method": "cash_on_delivery",
 }
-
-
-def hidden(page: str, name: str) -> str:
-    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page) or re.search(
-        rf'value="([^"]*)"[^>]*name="{name}"', page
-    )
-    assert match, name
-    return match.group(1)
-
-
-def checkout_form(client) -> dict[str, str]:
-    page = client.get("/checkout").get_data(as_text=True)
-    return {
-        "csrf_token": hidden(page, "csrf_token"),
-        "idempotency_key": hidden(page, "idempotency_key"),
-    }
 
 
 def orders() -> int:

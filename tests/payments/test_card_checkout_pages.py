@@ -3,11 +3,11 @@ the payment page only, the return page that asks Stripe, and Stripe being down."
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from sqlalchemy import func, select
 from support.factories import ProductFactory, login_as
+from support.pages import hidden
 
 from app.cart.carts import ShopperCart
 from app.cart.services import set_cart_quantity
@@ -25,14 +25,6 @@ FORM = {
 ADDRESS = {"name": "Fatima Zahra", "line1": "12, rue Al Qods", "city": "Beni Mellal",
            "postal_code": "23000"}  # fmt: skip
 EN = {"Accept-Language": "en"}
-
-
-def hidden(page: str, name: str) -> str:
-    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page) or re.search(
-        rf'value="([^"]*)"[^>]*name="{name}"', page
-    )
-    assert match, name
-    return match.group(1)
 
 
 def checkout_by_card(client, shopper, product, quantity=1):
