@@ -82,14 +82,21 @@ class Word:
 
 def words(text: str | None) -> list[Word]:
     """The words of ``text`` worth searching, in order (stop words and letters alone left out)."""
+    return list(_words_of(text or ""))
+
+
+@functools.lru_cache(maxsize=8192)
+def _words_of(text: str) -> tuple[Word, ...]:
+    """``words`` of a text, kept per process: a product's document is rebuilt from the same
+    cooperative, category and label texts every time one of its searched fields changes."""
     found = []
-    for spelling in _spellings(text or ""):
+    for spelling in _spellings(text):
         if _folded(spelling) in STOP_WORDS:
             continue
         term = term_of(spelling)
         if len(term) > 1:
             found.append(Word(spelling, term))
-    return found
+    return tuple(found)
 
 
 def terms(text: str | None) -> list[str]:
@@ -126,6 +133,7 @@ def term_of(spelling: str) -> str:
     return _french.stemWord(folded)
 
 
+@functools.lru_cache(maxsize=65_536)
 def _folded(spelling: str) -> str:
     """No accents or ligatures, one form of each Arabic letter."""
     return _without_accents(spelling.translate(_LIGATURES)).translate(_ARABIC_LETTERS)
