@@ -122,9 +122,11 @@ def seed_history(
     fair: Fair,
     *,
     seed: int = 18,
+    weeks: int = WEEKS,
     log_line: Callable[[str], object] = print,
 ) -> HistoryReport:
-    """Write ``WEEKS`` weeks of orders, payments, refunds and payouts ending ``today``.
+    """Write ``weeks`` weeks of orders, payments, refunds and payouts ending ``today`` (the
+    payout runs of ``PAYOUT_RUN_DAYS`` that fall before the first week find nothing to pay).
 
     Idempotent: a database that has any order already gets nothing (the report says it
     skipped). ``fair`` is the open fair (stand sales on its days up to today).
@@ -139,7 +141,7 @@ def seed_history(
         return report
     calendar = _Calendar()
     story = _Story(cast, random.Random(seed), report.counts, calendar)
-    start = today - timedelta(weeks=WEEKS)
+    start = today - timedelta(weeks=weeks)
     # The history ends now when it is written for today (nothing happens in the future),
     # else at six in the evening of `today`.
     now = utcnow() if today == morocco_today() else _instant(today, time(18, 0))

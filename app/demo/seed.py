@@ -44,7 +44,7 @@ from app.demo.fair_data import (
     HISTORY_SHOPPERS,
     fair_dates,
 )
-from app.demo.history import HistoryReport, seed_history
+from app.demo.history import WEEKS, HistoryReport, seed_history
 from app.demo.product_data import DemoProduct, build_products
 from app.demo.product_images import render_cover, render_logo
 from app.extensions import db
@@ -111,6 +111,7 @@ def seed_demo(
     cooperatives: int = 44,
     images: bool = True,
     history: bool = False,
+    history_weeks: int = WEEKS,
     log: Callable[[str], object] = print,
 ) -> SeedReport:
     """Add the demo marketplace, with the 3rd fair open on `today` (default: Morocco's date).
@@ -173,7 +174,12 @@ def seed_demo(
         phase("accounts", lambda: _seed_history_shoppers(people, password_hash, created))
         shoppers = [people["shopper"], *(people[person.email] for person in HISTORY_SHOPPERS)]
         report.history = seed_history(
-            today, people["admin"], shoppers, fairs[OPEN_EDITION], log_line=log
+            today,
+            people["admin"],
+            shoppers,
+            fairs[OPEN_EDITION],
+            weeks=history_weeks,
+            log_line=log,
         )
 
     report.open_fair = fairs[OPEN_EDITION]

@@ -93,7 +93,9 @@ def _living_demo() -> dict:
     from app.orders.models import CooperativeOrder
 
     upgrade()
-    seed_demo(cooperatives=6, images=False, history=True, log=lambda line: None)
+    # Three weeks hold a payout run, cash owed on this month's statement and charts with
+    # several weeks; the demo's eight are drilled in tests/demo/test_history.py.
+    seed_demo(cooperatives=6, images=False, history=True, history_weeks=3, log=lambda _: None)
     month_start = utcnow().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     owing = db.session.scalars(
         select(CooperativeOrder)
