@@ -3,8 +3,8 @@
 The request id (``X-Request-ID`` or made here) and who is acting live in context
 variables: set by the request hooks (``observability.web``) and by the task hooks
 (``observability.tasks``, from the headers ``enqueue`` sent), and copied onto every
-record by ``ContextFilter``. ``Redactor`` scrubs passwords, tokens, RIBs and card
-numbers from every message and field before a line is written.
+record by ``ContextFilter``. ``RedactingJsonFormatter`` scrubs passwords, tokens, RIBs and
+card numbers from every message and field of the line it writes (from a copy of the record).
 """
 
 from __future__ import annotations
@@ -62,26 +62,36 @@ def scrub_value(key: str, value: Any) -> Any:
     return value
 
 
-class Redactor(logging.Filter):
-    """Rewrites a record in place: its message (arguments merged) and its extra fields."""
+def redacted(record: logging.LogRecord) -> logging.LogRecord:
+    """A scrubbed copy of ``record``: its message (arguments merged), its extra fields, its
+    traceback as text. The record itself goes on unchanged: Sentry's logging integration
+    reads it after the handlers, and needs its exception (observability.sentry scrubs what
+    it sends)."""
+    copy = logging.makeLogRecord(vars(record))
+    try:
+        message = record.getMessage()
+    except Exception:
+        message = str(record.msg)
+    copy.msg, copy.args = scrub(message), None
+    for key, value in list(vars(copy).items()):
+        if key not in _RECORD_ATTRS:
+            setattr(copy, key, scrub_value(key, value))
+    exc_text = copy.exc_text
+    if copy.exc_info and not exc_text:
+        exc_text = logging.Formatter().formatException(copy.exc_info)
+    if exc_text:
+        # Formatters format exc_info afresh: only the scrubbed text is left to them.
+        copy.exc_text, copy.exc_info = scrub(exc_text), None
+    if copy.stack_info:
+        copy.stack_info = scrub(copy.stack_info)
+    return copy
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:
-            message = str(record.msg)
-        record.msg, record.args = scrub(message), None
-        for key, value in list(vars(record).items()):
-            if key not in _RECORD_ATTRS:
-                setattr(record, key, scrub_value(key, value))
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            # Formatters format exc_info afresh: only the scrubbed text is left to them.
-            record.exc_text, record.exc_info = scrub(record.exc_text), None
-        if record.stack_info:
-            record.stack_info = scrub(record.stack_info)
-        return True
+
+class RedactingJsonFormatter(JsonFormatter):
+    """python-json-logger's formatter, writing ``redacted`` copies of the records."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(redacted(record))
 
 
 class ContextFilter(logging.Filter):
@@ -99,7 +109,7 @@ class ContextFilter(logging.Filter):
 
 
 def json_formatter() -> JsonFormatter:
-    return JsonFormatter(
+    return RedactingJsonFormatter(
         "{asctime}{levelname}{name}{message}",
         style="{",
         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
@@ -113,7 +123,6 @@ def json_handler(stream=None) -> logging.Handler:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.set_name("souk-json")
     handler.addFilter(ContextFilter())
-    handler.addFilter(Redactor())
     handler.setFormatter(json_formatter())
     return handler
 
