@@ -16,7 +16,7 @@ from app.admin import bp
 from app.core.errors import DomainError
 from app.core.form_fields import show_domain_error
 from app.core.language import current_language
-from app.core.money import format_money
+from app.core.money import money_in_text
 from app.extensions import db
 from app.payouts import bank_file, queries, rules, services
 from app.payouts.forms import ActionForm, FailPayoutForm, PayoutFilterForm
@@ -115,7 +115,7 @@ def run_payouts():
             _(
                 "%(name)s is owed %(amount)s but cannot be paid: %(reason)s",
                 name=blocked.cooperative.name,
-                amount=format_money(blocked.available_cents, current_language()),
+                amount=money_in_text(blocked.available_cents, current_language()),
                 reason=blocked.reason,
             ),
             "info",
@@ -131,7 +131,7 @@ def approve_payout(payout_id: int):
             title=_("Approve payout %(reference)s?", reference=payout.reference),
             consequence=_(
                 "%(amount)s will be paid to %(name)s.",
-                amount=format_money(payout.amount_cents, current_language()),
+                amount=money_in_text(payout.amount_cents, current_language()),
                 name=payout.cooperative.name,
             ),
             button=_("Yes, approve"),

@@ -15,7 +15,7 @@ from app.admin import bp
 from app.admin.orders import amount_form_prefix, lines_form_prefix, render_order_page
 from app.core.errors import DomainError, NotFound
 from app.core.language import current_language
-from app.core.money import format_money
+from app.core.money import money_in_text
 from app.payments import queries, services
 from app.payments.forms import RefundAmountForm, RefundLinesForm, show_refund_error
 from app.web.confirmation import confirmation_page, is_confirmed
@@ -73,7 +73,7 @@ def _refund(order, form, part_id: int, what: dict):
     flash(
         _(
             "%(amount)s refunded for order %(number)s.",
-            amount=format_money(refund.amount_cents, current_language()),
+            amount=money_in_text(refund.amount_cents, current_language()),
             number=refund.order.number,
         ),
         "success",

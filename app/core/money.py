@@ -215,6 +215,22 @@ def format_money(cents: int, locale: str = "en") -> str:
     return _formatted(int(cents), _language_of(locale))
 
 
+#: Unicode's left-to-right isolate and its end (UAX #9): what ``<bdi dir="ltr">`` is to HTML.
+LEFT_TO_RIGHT_ISOLATE, POP_ISOLATE = "\u2066", "\u2069"
+_RIGHT_TO_LEFT = frozenset({"ar"})
+
+
+def money_in_text(cents: int, locale: str = "en") -> str:
+    """``format_money`` for a sentence of plain text (an e-mail, an SMS, a flash message, a
+    WhatsApp message): in a right-to-left language the amount is a left-to-right isolate,
+    so its minus stays before its digits and neither drifts among the Arabic words; in
+    other languages it is ``format_money`` itself."""
+    amount = format_money(cents, locale)
+    if _language_of(locale) in _RIGHT_TO_LEFT:
+        return f"{LEFT_TO_RIGHT_ISOLATE}{amount}{POP_ISOLATE}"
+    return amount
+
+
 def currency_word(locale: str = "en") -> str:
     """The word ``format_money`` writes after the number for `locale`: MAD, DH or درهم."""
     return _LOCALES.get(_language_of(locale), _LOCALES["en"])[1]

@@ -18,7 +18,7 @@ from app.cooperatives.models import Cooperative
 from app.cooperatives.permissions import require_member
 from app.core.errors import DomainError, NotFound
 from app.core.language import current_language
-from app.core.money import format_money, to_decimal_string
+from app.core.money import money_in_text, to_decimal_string
 from app.core.paging import page_of, requested_page_number
 from app.dashboard import bp
 from app.extensions import db
@@ -55,7 +55,7 @@ def whatsapp_url(part: CooperativeOrder, cooperative: Cooperative) -> str:
             name=order.contact_name,
             cooperative=cooperative.translated("name", locale),
             number=order.number,
-            total=format_money(part.total_cents, locale),
+            total=money_in_text(part.total_cents, locale),
         )
     digits = "".join(character for character in order.contact_phone if character.isdigit())
     return f"https://wa.me/{digits}?text={quote(message)}"

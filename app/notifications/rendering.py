@@ -15,7 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
-from app.core.money import format_money
+from app.core.money import money_in_text
 from app.notifications.kinds import check_context
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "notifications"
@@ -31,7 +31,7 @@ class RenderedMessage:
 
 @pass_context
 def _money(context: Any, cents: int) -> str:
-    return format_money(cents, context["locale"])
+    return money_in_text(cents, context["locale"])
 
 
 @cache

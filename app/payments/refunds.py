@@ -45,7 +45,7 @@ from sqlalchemy import func, select
 from app.accounts.models import User
 from app.catalog.operations import return_stock
 from app.core.errors import ValidationFailed
-from app.core.money import format_money
+from app.core.money import money_in_text
 from app.extensions import db
 from app.ledger import codes as ledger_codes
 from app.ledger.models import Account, LedgerEntry, LedgerTransaction
@@ -181,7 +181,7 @@ def plan_refund(
     if refundable == 0:
         raise RefundExceedsPaid(_("Nothing paid for this part is left to refund."))
     if amount > refundable:
-        most = format_money(refundable, get_locale() or "en")
+        most = money_in_text(refundable, str(get_locale() or "en"))
         raise RefundExceedsPaid(
             _("At most %(amount)s of this part can still be refunded.", amount=most),
             fields={"amount": [_("At most %(amount)s.", amount=most)]},

@@ -36,7 +36,7 @@ from app.cooperatives.models import Cooperative
 from app.cooperatives.queries import cooperatives_with_unverified_owners
 from app.core.db import utcnow
 from app.core.errors import Forbidden, IllegalTransition, ValidationFailed
-from app.core.money import format_money
+from app.core.money import money_in_text
 from app.core.tasks import enqueue
 from app.core.transactions import committed
 from app.extensions import db
@@ -232,7 +232,7 @@ def _fail_short_payout(payout_id: int, available_cents: int, admin: User) -> NoR
     message = _(
         "The cooperative's available balance (%(available)s) no longer covers this payout: "
         "it is marked failed, and the next run proposes what is payable.",
-        available=format_money(available_cents, str(get_locale() or "en")),
+        available=money_in_text(available_cents, str(get_locale() or "en")),
     )
     with committed():
         operations.fail(operations.locked_payout(payout_id), message, actor=admin)

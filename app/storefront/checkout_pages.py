@@ -28,7 +28,7 @@ from app.cart.carts import cart_for
 from app.cart.queries import HOME_DELIVERY, STAND_PICKUP, CartContents, cart_contents
 from app.core.errors import DomainError
 from app.core.language import current_language
-from app.core.money import format_money
+from app.core.money import money_in_text
 from app.orders import services
 from app.orders.checkout import (
     Address,
@@ -65,7 +65,7 @@ def _checkout_form(contents: CartContents, *, from_request: bool, guest: bool):
         for option in group.delivery_options:
             label = str(DELIVERY_METHOD_NAMES[option])
             if option == HOME_DELIVERY:
-                label += f" (+ {format_money(group.shipping_fee_cents, language)})"
+                label += f" (+ {money_in_text(group.shipping_fee_cents, language)})"
             if option == STAND_PICKUP and group.stand is not None:
                 label += " — " + _("stand %(code)s", code=group.stand.code)
             choices.append((option, label))

@@ -13,6 +13,7 @@ from app.core.money import (
     ceil_bps,
     currency_word,
     format_money,
+    money_in_text,
     parse_amount,
     round_half_up,
     to_decimal_string,
@@ -23,6 +24,12 @@ NNBSP = "\u202f"
 
 def test_currency_is_the_dirham():
     assert CURRENCY == "MAD"
+
+
+def test_an_amount_in_arabic_text_is_a_left_to_right_isolate_and_elsewhere_plain():
+    assert money_in_text(-2228, "ar") == "\u2066" + format_money(-2228, "ar") + "\u2069"
+    assert money_in_text(-2228, "fr") == format_money(-2228, "fr")
+    assert money_in_text(12050, "en_US") == "120.50 MAD"
 
 
 @pytest.mark.parametrize(("locale", "word"), [("fr", "DH"), ("ar_MA", "درهم"), ("en", "MAD")])

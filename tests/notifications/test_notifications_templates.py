@@ -98,7 +98,8 @@ def test_each_kind_renders_in_each_language(kind, locale):
 
 @pytest.mark.parametrize(
     ("locale", "expected"),
-    [("ar", "1.234,50 درهم"), ("fr", "1\u202f234,50 DH"), ("en", "1,234.50 MAD")],
+    # In Arabic text the amount is a left-to-right isolate (U+2066 ... U+2069).
+    [("ar", "\u20661.234,50 درهم\u2069"), ("fr", "1\u202f234,50 DH"), ("en", "1,234.50 MAD")],
 )
 def test_money_in_a_message_is_formatted_in_its_language(locale, expected):
     assert expected in render("order_paid", locale, _context("order_paid")).body
