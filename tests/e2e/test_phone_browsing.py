@@ -76,6 +76,10 @@ def test_a_shopper_goes_from_a_cooperative_to_a_product_to_the_cart_and_stays(
         cooperative_page = site.path("storefront.cooperative", slug=site.exhibitor_slug)
         page.goto(cooperative_page)
         check_phone_page(page, f"{language}-phone-cooperative")
+        # A sold-out product's card says so and offers no add button.
+        sold_out = page.locator(".product-card:has(.sold-out)")
+        assert sold_out.count() >= 1
+        assert sold_out.locator("form.card-add button").first.is_hidden()
         before = _cart_count(page)
 
         with page.expect_navigation():
@@ -92,7 +96,7 @@ def test_a_shopper_goes_from_a_cooperative_to_a_product_to_the_cart_and_stays(
 
         # A card's button adds without leaving the cooperative's page (fetch, same form).
         page.goto(cooperative_page)
-        page.locator(".product-card form.card-add button").nth(1).click()
+        page.locator(".product-card form.card-add button:visible").nth(1).click()
         page.wait_for_function(
             "n => document.querySelector('[data-cart-count]').textContent.trim() == n",
             arg=str(before + 2),
