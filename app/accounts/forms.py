@@ -70,8 +70,8 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class RegisterForm(FlaskForm):
-    name = StringField(
+def _name_field() -> StringField:
+    return StringField(
         _l("Your name"),
         validators=[
             DataRequired(_l("Enter your name.")),
@@ -80,6 +80,10 @@ class RegisterForm(FlaskForm):
         ],
         render_kw={"autocomplete": "name"},
     )
+
+
+class RegisterForm(FlaskForm):
+    name = _name_field()
     email = EmailField(
         _l("Email"),
         validators=[DataRequired(_l("Enter your email address.")), Length(max=MAX_EMAIL_LENGTH)],
@@ -118,15 +122,7 @@ class ConfirmForm(FlaskForm):
 
 
 class AccountForm(FlaskForm):
-    name = StringField(
-        _l("Your name"),
-        validators=[
-            DataRequired(_l("Enter your name.")),
-            Length(max=MAX_NAME_LENGTH),
-            NoBidiControls(),
-        ],
-        render_kw={"autocomplete": "name"},
-    )
+    name = _name_field()
     locale = SelectField(
         _l("Preferred language"),
         choices=[

@@ -15,13 +15,14 @@ from app.cooperatives.documents import ITEM_NAMES
 from app.cooperatives.files import document_response
 from app.cooperatives.forms import SuspendForm, VerifyForm, show_domain_error
 from app.cooperatives.models import Cooperative, CooperativeStatus, CooperativeStatusEvent
+from app.cooperatives.permissions import cooperative_or_404
 from app.cooperatives.queries import (
     cooperatives_by_status,
     documents_of,
     members_of,
     verification_checklist,
 )
-from app.core.errors import DomainError, NotFound
+from app.core.errors import DomainError
 from app.core.paging import read_page_number
 from app.extensions import db
 from app.web.confirmation import confirmation_page, is_confirmed
@@ -54,13 +55,13 @@ def cooperatives():
 @bp.route("/cooperatives/<id:cooperative_id>")
 def cooperative(cooperative_id: int):
     """One cooperative's papers, members and status history, with the verify/suspend forms."""
-    return _detail_page(_cooperative_or_404(cooperative_id), VerifyForm(), SuspendForm())
+    return _detail_page(cooperative_or_404(cooperative_id), VerifyForm(), SuspendForm())
 
 
 @bp.route("/cooperatives/<id:cooperative_id>/verify", methods=["POST"])
 def verify_cooperative(cooperative_id: int):
     """Verify a pending cooperative or reinstate a suspended one; 409 when already verified."""
-    found = _cooperative_or_404(cooperative_id)
+    found = cooperative_or_404(cooperative_id)
     form = VerifyForm()
     if not form.validate():
         return _detail_page(found, form, SuspendForm(formdata=None)), 422
@@ -93,7 +94,7 @@ def verify_cooperative(cooperative_id: int):
 @bp.route("/cooperatives/<id:cooperative_id>/suspend", methods=["POST"])
 def suspend_cooperative(cooperative_id: int):
     """Suspend a cooperative or refuse an application, saying why; 409 when already suspended."""
-    found = _cooperative_or_404(cooperative_id)
+    found = cooperative_or_404(cooperative_id)
     form = SuspendForm()
     if not form.validate():
         return _detail_page(found, VerifyForm(formdata=None), form), 422
@@ -121,14 +122,7 @@ def suspend_cooperative(cooperative_id: int):
 @bp.route("/cooperatives/<id:cooperative_id>/documents/<id:document_id>")
 def cooperative_document(cooperative_id: int, document_id: int):
     """A cooperative's document, for the admin checking its papers (admins only)."""
-    return document_response(_cooperative_or_404(cooperative_id), document_id)
-
-
-def _cooperative_or_404(cooperative_id: int) -> Cooperative:
-    found = db.session.get(Cooperative, cooperative_id)
-    if found is None:
-        raise NotFound(_("No such cooperative."))
-    return found
+    return document_response(cooperative_or_404(cooperative_id), document_id)
 
 
 def _detail_page(found: Cooperative, verify_form: VerifyForm, suspend_form: SuspendForm) -> str:

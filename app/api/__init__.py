@@ -9,6 +9,8 @@ are rendered by the app-wide handlers (app.web.errors) in the shape of `ErrorSch
 
 from __future__ import annotations
 
+import importlib
+
 from flask import Flask
 from flask_smorest import Api as SmorestApi
 
@@ -34,24 +36,27 @@ class Api(SmorestApi):
 api = Api()
 
 
+#: The API's route modules, each holding one blueprint ``blp``: registered in this order,
+#: and only these (nothing registers itself by being imported).
+ROUTE_MODULES = (
+    "auth",
+    "cart",
+    "catalog",
+    "cooperative_money",
+    "cooperatives",
+    "fairs",
+    "fee_rules",
+    "ledger",
+    "order_parts",
+    "orders",
+    "payouts",
+    "refunds",
+    "reports",
+    "search",
+)
+
+
 def register_api(app: Flask) -> None:
-    from app.api import (
-        auth,
-        cart,
-        catalog,
-        cooperative_money,
-        cooperatives,
-        fairs,
-        fee_rules,
-        ledger,
-        order_parts,
-        orders,
-        payouts,
-        refunds,
-        reports,
-        search,
-        security,
-    )
     from app.extensions import csrf
 
     api.init_app(
@@ -65,24 +70,12 @@ def register_api(app: Flask) -> None:
             }
         },
     )
+    from app.api import security
+
     security.register(app)
     api.ma_plugin.converter.add_parameter_attribute_function(document_empty_values)
-    for group in (
-        auth,
-        cart,
-        catalog,
-        cooperative_money,
-        cooperatives,
-        fairs,
-        fee_rules,
-        ledger,
-        order_parts,
-        orders,
-        payouts,
-        refunds,
-        reports,
-        search,
-    ):
+    for name in ROUTE_MODULES:
+        group = importlib.import_module(f"app.api.{name}")
         csrf.exempt(group.blp)
         api.register_blueprint(group.blp, url_prefix=API_PREFIX)
     describe_payment_methods(app)

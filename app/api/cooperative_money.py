@@ -11,11 +11,9 @@ from flask_smorest import Blueprint
 
 from app.api.common import BaseSchema, MoneySchema, money
 from app.api.cooperatives import AUTH_RESPONSES, SIGNED_IN, signed_in, signed_in_user
-from app.cooperatives.models import Cooperative
-from app.cooperatives.permissions import require_member
+from app.cooperatives.permissions import member_cooperative_or_404
 from app.core.days import Day
-from app.core.errors import NotFound, ValidationFailed
-from app.extensions import db
+from app.core.errors import ValidationFailed
 from app.fair.queries import morocco_today
 from app.ledger.queries import cooperative_balance, statement
 from app.payouts.queries import next_payout_cents
@@ -73,15 +71,6 @@ class StatementSchema(BaseSchema):
     closing_balance = ma.fields.Nested(MoneySchema, required=True)
 
 
-def _member_cooperative(cooperative_id: int) -> Cooperative:
-    """The cooperative, for one of its members; 404 unknown, 403 for anyone else."""
-    cooperative = db.session.get(Cooperative, cooperative_id)
-    if cooperative is None:
-        raise NotFound(_("No such cooperative."))
-    require_member(signed_in_user(), cooperative.id)
-    return cooperative
-
-
 @blp.route("/cooperatives/<id:cooperative_id>/balance", methods=["GET"])
 @signed_in
 @blp.response(200, BalanceSchema)
@@ -93,7 +82,7 @@ def get_balance(cooperative_id: int) -> dict[str, Any]:
     being executed), else null: a payable balance shows there once a payout
     run (every morning, or an admin's) has proposed it.
     """
-    cooperative = _member_cooperative(cooperative_id)
+    cooperative = member_cooperative_or_404(signed_in_user(), cooperative_id)
     pending, available = cooperative_balance(cooperative.id)
     return {
         "pending": money(pending),
@@ -112,7 +101,7 @@ def get_balance(cooperative_id: int) -> dict[str, Any]:
 )
 def get_statement(args: dict[str, Any], cooperative_id: int) -> dict[str, Any]:
     """Ledger lines of both accounts between two days (Morocco's dates), with running balance."""
-    cooperative = _member_cooperative(cooperative_id)
+    cooperative = member_cooperative_or_404(signed_in_user(), cooperative_id)
     to: date = args["to"] or morocco_today()
     from_: date = args["from_"] or to.replace(day=1)
     if from_ > to:

@@ -22,7 +22,7 @@ from app.cooperatives import services
 from app.cooperatives.documents import MAX_DOCUMENT_BYTES
 from app.cooperatives.labels import province_choices
 from app.cooperatives.models import Cooperative, CooperativeDocument, DocumentKind, MemberRole
-from app.cooperatives.permissions import member_role
+from app.cooperatives.permissions import cooperative_or_404, member_role
 from app.cooperatives.queries import (
     cooperatives_by_status,
     documents_of,
@@ -196,13 +196,6 @@ def sees_rib(user, cooperative: Cooperative) -> bool:
     return user.is_admin or member_role(user, cooperative.id) == MemberRole.OWNER
 
 
-def _cooperative_or_404(cooperative_id: int) -> Cooperative:
-    cooperative = db.session.get(Cooperative, cooperative_id)
-    if cooperative is None:
-        raise NotFound(_("No such cooperative."))
-    return cooperative
-
-
 @blp.route("/provinces", methods=["GET"])
 @blp.response(200, ProvinceSchema(many=True))
 def list_provinces():
@@ -228,7 +221,7 @@ def list_cooperatives(args: dict[str, Any]):
 @blp.response(200, CooperativeSchema)
 def get_cooperative(cooperative_id: int):
     """One cooperative. Pending or suspended ones only for their members and admins (else 404)."""
-    cooperative = _cooperative_or_404(cooperative_id)
+    cooperative = cooperative_or_404(cooperative_id)
     private = sees_private(current_user, cooperative)
     if not is_selling(cooperative) and not private:
         raise NotFound(_("No such cooperative."))
@@ -257,7 +250,7 @@ def update_cooperative(changes: dict[str, Any], cooperative_id: int):
     """Members edit their cooperative; payout details by an owner only. Changing the legal
     identity (legal_form, registration_number, ice) of a verified one makes it pending again."""
     user = signed_in_user()
-    cooperative = _cooperative_or_404(cooperative_id)
+    cooperative = cooperative_or_404(cooperative_id)
     cooperative = services.update(cooperative, user, changes)
     return cooperative_body(cooperative, private=True, with_rib=sees_rib(user, cooperative))
 
@@ -286,7 +279,7 @@ def admin_list_cooperatives(args: dict[str, Any]):
 def verify_cooperative(body: dict[str, Any], cooperative_id: int):
     """Admins: verify a pending cooperative, or reinstate a suspended one."""
     admin = admin_user()
-    found = _cooperative_or_404(cooperative_id)
+    found = cooperative_or_404(cooperative_id)
     cooperative = services.verify(
         found,
         admin,
@@ -330,7 +323,7 @@ def upload_cooperative_document(cooperative_id: int):
     """Owners file a paper (PDF, JPEG or PNG by content, at most 10 MB): 201 with its id."""
     request.max_content_length = MAX_DOCUMENT_BYTES + 64 * 1024
     user = signed_in_user()
-    cooperative = _cooperative_or_404(cooperative_id)
+    cooperative = cooperative_or_404(cooperative_id)
     upload = request.files.get("file")
     document = services.upload_document(
         cooperative,
@@ -348,7 +341,7 @@ def upload_cooperative_document(cooperative_id: int):
 def list_cooperative_documents(cooperative_id: int):
     """The cooperative's documents, for its members and admins (403 for anyone else)."""
     user = signed_in_user()
-    cooperative = _cooperative_or_404(cooperative_id)
+    cooperative = cooperative_or_404(cooperative_id)
     if not user.is_admin and member_role(user, cooperative.id) is None:
         raise Forbidden(_("Only the cooperative's members and admins can read its documents."))
     return {"items": [document_body(document) for document in documents_of(cooperative.id)]}
@@ -360,7 +353,7 @@ def list_cooperative_documents(cooperative_id: int):
 def admin_get_cooperative(cooperative_id: int):
     """Admins: the cooperative with its ``documents`` and verification ``checklist``."""
     admin_user()
-    cooperative = _cooperative_or_404(cooperative_id)
+    cooperative = cooperative_or_404(cooperative_id)
     body = cooperative_body(cooperative, private=True)
     body["documents"] = [document_body(document) for document in documents_of(cooperative.id)]
     body["checklist"] = [
@@ -380,5 +373,5 @@ def admin_get_cooperative(cooperative_id: int):
 def suspend_cooperative(body: dict[str, Any], cooperative_id: int):
     """Admins: suspend a cooperative (or refuse an application); the note says why."""
     admin = admin_user()
-    cooperative = services.suspend(_cooperative_or_404(cooperative_id), admin, body.get("note"))
+    cooperative = services.suspend(cooperative_or_404(cooperative_id), admin, body.get("note"))
     return cooperative_body(cooperative, private=True, with_rib=True)

@@ -37,7 +37,7 @@ from app.api.cooperatives import (
     signed_in_user,
 )
 from app.cooperatives.models import PayoutMethod
-from app.cooperatives.permissions import require_member
+from app.cooperatives.permissions import cooperative_or_404, require_member
 from app.cooperatives.schemas import CooperativeSummarySchema
 from app.core.paging import page_of
 from app.payouts import bank_file, queries, services
@@ -244,6 +244,6 @@ def mark_batch_paid(batch_id: int) -> dict[str, Any]:
 @blp.doc(security=SIGNED_IN, responses=AUTH_RESPONSES)
 def cooperative_payouts(args: dict[str, Any], cooperative_id: int) -> dict[str, Any]:
     """The cooperative's payouts, newest first (its members only)."""
-    cooperative = queries.cooperative_or_404(cooperative_id)
+    cooperative = cooperative_or_404(cooperative_id)
     require_member(signed_in_user(), cooperative.id)
     return _page(args, cooperative_id=cooperative.id)

@@ -1,4 +1,5 @@
-"""Who may act for a cooperative: its members (owner, staff); admins read everything."""
+"""Who may act for a cooperative: its members (owner, staff); admins read everything.
+Also the cooperative a route names, or 404."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.cooperatives.models import MemberRole, Membership
-from app.core.errors import Forbidden
+from app.cooperatives.models import Cooperative, MemberRole, Membership
+from app.core.errors import Forbidden, NotFound
+from app.core.ids import is_id
 from app.extensions import db
 
 
@@ -28,3 +30,19 @@ def require_member(user: User | None, cooperative_id: int, *, owner_only: bool =
     if role is None or (owner_only and role != MemberRole.OWNER):
         raise Forbidden(_("Only members of this cooperative can do this."))
     return role
+
+
+def cooperative_or_404(cooperative_id: int) -> Cooperative:
+    """The cooperative of that id; NotFound (404) when there is none."""
+    cooperative = db.session.get(Cooperative, cooperative_id) if is_id(cooperative_id) else None
+    if cooperative is None:
+        raise NotFound(_("No such cooperative."))
+    return cooperative
+
+
+def member_cooperative_or_404(user: User | None, cooperative_id: int) -> Cooperative:
+    """The cooperative, for one of its members: NotFound (404) when there is none,
+    Forbidden (403) for anyone else."""
+    cooperative = cooperative_or_404(cooperative_id)
+    require_member(user, cooperative.id)
+    return cooperative

@@ -17,18 +17,10 @@ from app.cooperatives.forms import (
     show_domain_error,
 )
 from app.cooperatives.models import Cooperative, MemberRole
-from app.cooperatives.permissions import require_member
+from app.cooperatives.permissions import cooperative_or_404, require_member
 from app.cooperatives.queries import members_of, memberships_of, pending_invitation
-from app.core.errors import DomainError, NotFound
+from app.core.errors import DomainError
 from app.dashboard import bp
-from app.extensions import db
-
-
-def _cooperative_or_404(cooperative_id: int) -> Cooperative:
-    cooperative = db.session.get(Cooperative, cooperative_id)
-    if cooperative is None:
-        raise NotFound(_("No such cooperative."))
-    return cooperative
 
 
 @bp.route("/")
@@ -42,7 +34,7 @@ def home():
 @bp.route("/<id:cooperative_id>/profile", methods=["GET", "POST"])
 def cooperative_profile(cooperative_id: int):
     """Members edit the profile; only owners see and change the payout details."""
-    cooperative = _cooperative_or_404(cooperative_id)
+    cooperative = cooperative_or_404(cooperative_id)
     role = require_member(current_user, cooperative.id)
     form = CooperativeProfileForm.for_cooperative(cooperative, owner=role == MemberRole.OWNER)
     status = 200
@@ -70,7 +62,7 @@ def cooperative_profile(cooperative_id: int):
 def cooperative_picture(cooperative_id: int, kind: str):
     """A member replaces the cover photo or the logo (``kind``: ``cover`` or ``logo``, checked
     by the use case); a bad file re-renders the profile."""
-    cooperative = _cooperative_or_404(cooperative_id)
+    cooperative = cooperative_or_404(cooperative_id)
     role = require_member(current_user, cooperative.id)
     picture_form = CooperativePictureForm(prefix=kind)
     status = 422
@@ -118,7 +110,7 @@ def invitation_link(token: str) -> str:
 def members(cooperative_id: int):
     """Owners see the members and invite one by e-mail. The page answers the same whether
     or not an account uses the address."""
-    cooperative = _cooperative_or_404(cooperative_id)
+    cooperative = cooperative_or_404(cooperative_id)
     require_member(current_user, cooperative.id, owner_only=True)
     form = MemberForm()
     status = 200
@@ -152,7 +144,7 @@ def members(cooperative_id: int):
 @bp.route("/<id:cooperative_id>/members/<id:user_id>/remove", methods=["POST"])
 def remove_member(cooperative_id: int, user_id: int):
     """Owners remove a member; the last owner stays (409, said on the page)."""
-    cooperative = _cooperative_or_404(cooperative_id)
+    cooperative = cooperative_or_404(cooperative_id)
     try:
         services.remove_member(cooperative, current_user._get_current_object(), user_id)
     except DomainError as error:

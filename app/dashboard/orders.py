@@ -15,13 +15,12 @@ from flask_login import current_user
 
 from app.catalog.queries import translated_product_names
 from app.cooperatives.models import Cooperative
-from app.cooperatives.permissions import require_member
+from app.cooperatives.permissions import member_cooperative_or_404
 from app.core.errors import DomainError, NotFound
 from app.core.language import current_language
 from app.core.money import money_in_text, to_decimal_string
 from app.core.paging import page_of, requested_page_number
 from app.dashboard import bp
-from app.extensions import db
 from app.orders import queries, services, states
 from app.orders.forms import CashCollectedForm, PartFilterForm, PartMoveForm
 from app.orders.labels import PART_MOVE_NAMES, PART_MOVED_MESSAGES
@@ -32,15 +31,6 @@ from app.reports.packing_slip import packing_slip_pdf
 from app.web.confirmation import confirmation_page, is_confirmed
 
 PARTS_PER_PAGE = 25
-
-
-def _member_cooperative(cooperative_id: int) -> Cooperative:
-    """The cooperative, for its members only: NotFound (404) or Forbidden (403) otherwise."""
-    cooperative = db.session.get(Cooperative, cooperative_id)
-    if cooperative is None:
-        raise NotFound(_("There is no such cooperative."))
-    require_member(current_user, cooperative.id)
-    return cooperative
 
 
 def whatsapp_url(part: CooperativeOrder, cooperative: Cooperative) -> str:
@@ -64,7 +54,7 @@ def whatsapp_url(part: CooperativeOrder, cooperative: Cooperative) -> str:
 @bp.get("/<id:cooperative_id>/orders")
 def orders(cooperative_id: int):
     """The cooperative's parts of orders, newest first, filtered by status."""
-    cooperative = _member_cooperative(cooperative_id)
+    cooperative = member_cooperative_or_404(current_user, cooperative_id)
     form = PartFilterForm(request.args)
     status = form.status.data if form.validate() else None
     page = requested_page_number()
@@ -122,14 +112,14 @@ def _render_part(
 @bp.get("/<id:cooperative_id>/orders/<id:part_id>")
 def order_part(cooperative_id: int, part_id: int):
     """One part: what to prepare, the shopper's delivery contact, and what can happen next."""
-    cooperative = _member_cooperative(cooperative_id)
+    cooperative = member_cooperative_or_404(current_user, cooperative_id)
     return _render_part(cooperative, queries.part_of_cooperative(cooperative.id, part_id))
 
 
 @bp.post("/<id:cooperative_id>/orders/<id:part_id>/move/<to>")
 def order_part_move(cooperative_id: int, part_id: int, to: str):
     """Move the part to ``to``: a reason is needed to cancel, the shopper's code to hand over."""
-    cooperative = _member_cooperative(cooperative_id)
+    cooperative = member_cooperative_or_404(current_user, cooperative_id)
     part = queries.part_of_cooperative(cooperative.id, part_id)
     if to not in set(PartStatus):
         raise NotFound(_("There is no such step."))
@@ -177,7 +167,7 @@ def order_part_move(cooperative_id: int, part_id: int, to: str):
 @bp.post("/<id:cooperative_id>/orders/<id:part_id>/cash")
 def order_part_cash(cooperative_id: int, part_id: int):
     """Record the cash collected for a cash-on-delivery or pay-at-stand part."""
-    cooperative = _member_cooperative(cooperative_id)
+    cooperative = member_cooperative_or_404(current_user, cooperative_id)
     part = queries.part_of_cooperative(cooperative.id, part_id)
     form = CashCollectedForm()
     if not form.validate():
@@ -200,7 +190,7 @@ def order_part_cash(cooperative_id: int, part_id: int):
 @bp.get("/<id:cooperative_id>/orders/<id:part_id>/packing-slip.pdf")
 def order_part_packing_slip(cooperative_id: int, part_id: int):
     """The part's packing slip as a PDF in the reader's language, to print."""
-    cooperative = _member_cooperative(cooperative_id)
+    cooperative = member_cooperative_or_404(current_user, cooperative_id)
     part = queries.part_of_cooperative(cooperative.id, part_id)
     language = current_language()
     names = translated_product_names({line.product_id for line in part.lines}, language)

@@ -11,7 +11,7 @@ from flask import render_template, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from app.cooperatives.permissions import require_member
+from app.cooperatives.permissions import cooperative_or_404, require_member
 from app.core.language import current_language
 from app.core.paging import requested_page
 from app.dashboard import bp
@@ -27,7 +27,7 @@ STATEMENT_ENDPOINT = "dashboard.statement"
 @bp.get("/<id:cooperative_id>/payouts")
 def payouts(cooperative_id: int):
     """Pending and available balance, the next payout, and every payout, newest first."""
-    cooperative = queries.cooperative_or_404(cooperative_id)
+    cooperative = cooperative_or_404(cooperative_id)
     require_member(current_user, cooperative.id)
     pending, available = cooperative_balance(cooperative.id)
     page = requested_page(queries.payouts(cooperative_id=cooperative.id), PER_PAGE)

@@ -29,21 +29,11 @@ from app.catalog.queries import (
 from app.catalog.upload_limits import limit_photo_uploads
 from app.cooperatives.labels import province_choices, province_name
 from app.cooperatives.models import Cooperative
-from app.cooperatives.permissions import require_member
+from app.cooperatives.permissions import member_cooperative_or_404
 from app.core.errors import DomainError, NotFound
 from app.core.language import current_language
 from app.dashboard import bp
-from app.extensions import db
 from app.web.confirmation import confirmation_page, is_confirmed
-
-
-def _member_cooperative(cooperative_id: int) -> Cooperative:
-    """The cooperative, for its members only: NotFound (404) or Forbidden (403) otherwise."""
-    cooperative = db.session.get(Cooperative, cooperative_id)
-    if cooperative is None:
-        raise NotFound(_("There is no such cooperative."))
-    require_member(current_user, cooperative.id)
-    return cooperative
 
 
 def _cooperative_product(cooperative: Cooperative, product_id: int) -> Product:
@@ -88,7 +78,7 @@ def _user():
 @bp.get("/<id:cooperative_id>/products")
 def products(cooperative_id: int):
     """The cooperative's products, every status, with price, stock and visibility."""
-    cooperative = _member_cooperative(cooperative_id)
+    cooperative = member_cooperative_or_404(current_user, cooperative_id)
     return render_template(
         "dashboard/products/list.html",
         cooperative=cooperative,
@@ -100,7 +90,7 @@ def products(cooperative_id: int):
 @bp.route("/<id:cooperative_id>/products/new", methods=["GET", "POST"])
 def product_new(cooperative_id: int):
     """List a new product; on success, go on to its page to add a photo."""
-    cooperative = _member_cooperative(cooperative_id)
+    cooperative = member_cooperative_or_404(current_user, cooperative_id)
     form = _product_form()
     status = 200
     if form.is_submitted():
@@ -122,7 +112,7 @@ def product_new(cooperative_id: int):
 @bp.route("/<id:cooperative_id>/products/<id:product_id>/edit", methods=["GET", "POST"])
 def product_edit(cooperative_id: int, product_id: int):
     """Change a product; a stock changed by a sale meanwhile is reported, never overwritten."""
-    cooperative = _member_cooperative(cooperative_id)
+    cooperative = member_cooperative_or_404(current_user, cooperative_id)
     product = _cooperative_product(cooperative, product_id)
     form = _product_form(product)
     status = 200
@@ -146,7 +136,7 @@ def product_edit(cooperative_id: int, product_id: int):
 @limit_photo_uploads
 def product_photo(cooperative_id: int, product_id: int):
     """Add a photo to the product's gallery (JPEG, PNG or WebP, at most 5 MB; 6 photos)."""
-    cooperative = _member_cooperative(cooperative_id)
+    cooperative = member_cooperative_or_404(current_user, cooperative_id)
     product = _cooperative_product(cooperative, product_id)
     photo_form = ProductPhotoForm()
     status = 422
@@ -168,7 +158,7 @@ def product_photo(cooperative_id: int, product_id: int):
 @bp.post("/<id:cooperative_id>/products/<id:product_id>/photos/<id:photo_id>/<action>")
 def product_photo_arrange(cooperative_id: int, product_id: int, photo_id: int, action: str):
     """Move a photo up or down the gallery, make it the main photo, or delete it."""
-    cooperative = _member_cooperative(cooperative_id)
+    cooperative = member_cooperative_or_404(current_user, cooperative_id)
     product = _cooperative_product(cooperative, product_id)
     if not ConfirmForm().validate():
         abort(400)
@@ -182,7 +172,7 @@ def product_photo_arrange(cooperative_id: int, product_id: int, photo_id: int, a
 @bp.post("/<id:cooperative_id>/products/<id:product_id>/archive")
 def product_archive(cooperative_id: int, product_id: int):
     """Take the product off sale for good (it stays on past orders); editing can restore it."""
-    cooperative = _member_cooperative(cooperative_id)
+    cooperative = member_cooperative_or_404(current_user, cooperative_id)
     product = _cooperative_product(cooperative, product_id)
     if not ConfirmForm().validate():
         abort(400)

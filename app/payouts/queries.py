@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.cooperatives.models import Cooperative
 from app.core.errors import NotFound
 from app.core.ids import is_id
 from app.extensions import db
@@ -42,13 +41,6 @@ def batch_or_404(batch_id: int) -> PayoutBatch:
     if batch is None:
         raise NotFound(_("No such payout batch."))
     return batch
-
-
-def cooperative_or_404(cooperative_id: int) -> Cooperative:
-    cooperative = _get(Cooperative, cooperative_id)
-    if cooperative is None:
-        raise NotFound(_("There is no such cooperative."))
-    return cooperative
 
 
 def payouts(status: str | None = None, cooperative_id: int | None = None) -> Select:
