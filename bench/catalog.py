@@ -367,11 +367,14 @@ def _report(
     deep_rows = []
     for face, first, deep in (("API", "api_1", "api_deep"), ("HTML", "html_1", "html_deep")):
         for how, suffix in (("cached", ""), ("uncached", "_uncached")):
+            # A round in which the first page got no answer at all (a stalled server) has no
+            # ratio; it is left out rather than divided by.
             per_round = [
                 results[deep + suffix][i].per_second / results[first + suffix][i].per_second
                 for i in range(rounds)
+                if results[first + suffix][i].per_second > 0
             ]
-            ratio = median(per_round)
+            ratio = median(per_round) if per_round else 0.0
             ratios[f"{deep}{suffix}_vs_first"] = ratio
             deep_rows.append(
                 (
