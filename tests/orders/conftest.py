@@ -67,6 +67,12 @@ class Shop:
 
 
 @pytest.fixture
+def headers(shopper, api_token):
+    """The shopper's bearer token, for the API tests."""
+    return api_token(shopper)
+
+
+@pytest.fixture
 def shop(fee_rules) -> Shop:
     return Shop()
 

@@ -4,7 +4,13 @@ import uuid
 
 import pytest
 from sqlalchemy import func, select
-from support.factories import CooperativeFactory, MembershipFactory, ProductFactory, UserFactory
+from support.factories import (
+    CooperativeFactory,
+    MembershipFactory,
+    ProductFactory,
+    UserFactory,
+    fill_cart_by_api,
+)
 
 from app.catalog.models import Product
 from app.extensions import db
@@ -16,19 +22,6 @@ ADDRESS = {
     "city": "Beni Mellal",
     "postal_code": "23000",
 }
-
-
-@pytest.fixture
-def headers(shopper, api_token):
-    return api_token(shopper)
-
-
-def fill(client, headers, lines):
-    for product, quantity in lines.items():
-        response = client.put(
-            f"/api/v1/cart/items/{product.id}", json={"quantity": quantity}, headers=headers
-        )
-        assert response.status_code == 200, response.get_json()
 
 
 def checkout_body(choices, **changes):
@@ -52,7 +45,7 @@ def test_checkout_answers_201_with_the_order_as_api_md_shapes_it(client, headers
     amal = CooperativeFactory()
     oil = ProductFactory(cooperative=tighza, price_cents=12000, stock=5)
     honey = ProductFactory(cooperative=amal, price_cents=9000, stock=5)
-    fill(client, headers, {oil: 1, honey: 2})
+    fill_cart_by_api(client, headers, {oil: 1, honey: 2})
 
     response = client.post(
         "/api/v1/checkout",
@@ -101,7 +94,7 @@ def test_checkout_answers_201_with_the_order_as_api_md_shapes_it(client, headers
 
 def test_the_same_idempotency_key_returns_the_same_order_with_200(client, headers, fee_rules):
     oil = ProductFactory(stock=5)
-    fill(client, headers, {oil: 2})
+    fill_cart_by_api(client, headers, {oil: 2})
     body = checkout_body({oil.cooperative_id: "home_delivery"})
 
     first = client.post("/api/v1/checkout", json=body, headers=headers)
@@ -118,7 +111,7 @@ def test_a_card_checkout_waits_for_payment(
 ):
     monkeypatch.setitem(app.config, "STRIPE_API_BASE", fake_stripe.url)  # the local fake Stripe
     oil = ProductFactory(stock=5)
-    fill(client, headers, {oil: 1})
+    fill_cart_by_api(client, headers, {oil: 1})
     response = client.post(
         "/api/v1/checkout",
         json=checkout_body({oil.cooperative_id: "home_delivery"}, payment_method="card"),
@@ -131,7 +124,7 @@ def test_a_card_checkout_waits_for_payment(
 
 def test_out_of_stock_is_a_409_naming_the_products(client, headers, fee_rules):
     oil = ProductFactory(stock=5, name="Huile Picholine")
-    fill(client, headers, {oil: 4})
+    fill_cart_by_api(client, headers, {oil: 4})
     oil.stock = 1
     db.session.flush()
 
@@ -167,7 +160,7 @@ def test_bad_checkout_details_are_a_422_naming_the_field(
     client, headers, fee_rules, changes, field
 ):
     oil = ProductFactory(stock=5)
-    fill(client, headers, {oil: 1})
+    fill_cart_by_api(client, headers, {oil: 1})
 
     response = client.post(
         "/api/v1/checkout",
@@ -191,7 +184,7 @@ def test_bad_checkout_details_are_a_422_naming_the_field(
 )
 def test_prices_and_totals_sent_by_the_client_are_refused(client, headers, fee_rules, smuggled):
     oil = ProductFactory(stock=5, price_cents=12000)
-    fill(client, headers, {oil: 1})
+    fill_cart_by_api(client, headers, {oil: 1})
 
     response = client.post(
         "/api/v1/checkout",
@@ -213,7 +206,7 @@ def test_a_shopper_sees_their_orders_and_not_anothers(
     client, headers, shopper, api_token, fee_rules
 ):
     oil = ProductFactory(stock=9)
-    fill(client, headers, {oil: 1})
+    fill_cart_by_api(client, headers, {oil: 1})
     placed = client.post(
         "/api/v1/checkout",
         json=checkout_body({oil.cooperative_id: "home_delivery"}),
@@ -241,7 +234,7 @@ def test_a_shopper_sees_their_orders_and_not_anothers(
 def test_the_shopper_cancels_by_api_until_a_part_ships(client, headers, api_token, fee_rules):
     oil = ProductFactory(stock=5)
     owner = MembershipFactory(cooperative=oil.cooperative).user
-    fill(client, headers, {oil: 2})
+    fill_cart_by_api(client, headers, {oil: 2})
     first = client.post(
         "/api/v1/checkout",
         json=checkout_body({oil.cooperative_id: "home_delivery"}),
@@ -254,7 +247,7 @@ def test_the_shopper_cancels_by_api_until_a_part_ships(client, headers, api_toke
     assert cancelled.get_json()["parts"][0]["status"] == "cancelled"
     assert stock_of(oil) == 5
 
-    fill(client, headers, {oil: 1})
+    fill_cart_by_api(client, headers, {oil: 1})
     second = client.post(
         "/api/v1/checkout",
         json=checkout_body({oil.cooperative_id: "home_delivery"}),

@@ -6,24 +6,11 @@ import uuid
 
 import pytest
 from sqlalchemy import func, select
-from support.factories import CooperativeFactory, ProductFactory
+from support.factories import CooperativeFactory, ProductFactory, fill_cart_by_api
 
 from app.catalog.models import Product
 from app.extensions import db
 from app.orders.models import Order
-
-
-@pytest.fixture
-def headers(shopper, api_token):
-    return api_token(shopper)
-
-
-def fill(client, headers, lines):
-    for product, quantity in lines.items():
-        response = client.put(
-            f"/api/v1/cart/items/{product.id}", json={"quantity": quantity}, headers=headers
-        )
-        assert response.status_code == 200, response.get_json()
 
 
 @pytest.fixture
@@ -32,7 +19,7 @@ def cart(client, headers, fee_rules):
     amal = CooperativeFactory(shipping_fee_cents=2500)
     oil = ProductFactory(cooperative=tighza, price_cents=4500, stock=5)
     honey = ProductFactory(cooperative=amal, price_cents=3500, stock=5)
-    fill(client, headers, {oil: 1, honey: 2})
+    fill_cart_by_api(client, headers, {oil: 1, honey: 2})
     return tighza, amal, oil, honey
 
 

@@ -167,6 +167,15 @@ def csrf_from(client: FlaskClient, url: str) -> str:
     return match.group(1)
 
 
+def fill_cart_by_api(client: FlaskClient, headers: dict, lines: dict) -> None:
+    """Put {product: quantity} in the cart of the token's owner through the API."""
+    for product, quantity in lines.items():
+        response = client.put(
+            f"/api/v1/cart/items/{product.id}", json={"quantity": quantity}, headers=headers
+        )
+        assert response.status_code == 200, response.get_json()
+
+
 def add_to_cart(client: FlaskClient, product, quantity: int = 1, token: str | None = None):
     """Press the product page's "add to cart" button, with the page's CSRF token."""
     token = token or csrf_from(client, f"/products/{product.id}")
