@@ -106,6 +106,9 @@ class Config:
 
     REGISTRATION_RATE_LIMIT = "10 per hour"
     PASSWORD_RESET_RATE_LIMIT = "10 per hour"
+    #: Codes sent by SMS to prove a phone, per address (each account and each phone also
+    #: gets at most 3 an hour: app/accounts/phones.py).
+    PHONE_CODE_RATE_LIMIT = "10 per hour"
     #: Product photos one account may upload (API and dashboard together) before a 429.
     PHOTO_UPLOAD_RATE_LIMIT = "30 per hour"
     #: Orders placed without an account, per address and per phone, before a 429
@@ -255,6 +258,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "LOGIN_ACCOUNT_RATE_LIMIT": ("LOGIN_ACCOUNT_RATE_LIMIT", str),
     "REGISTRATION_RATE_LIMIT": ("REGISTRATION_RATE_LIMIT", str),
     "PASSWORD_RESET_RATE_LIMIT": ("PASSWORD_RESET_RATE_LIMIT", str),
+    "PHONE_CODE_RATE_LIMIT": ("PHONE_CODE_RATE_LIMIT", str),
     "PHOTO_UPLOAD_RATE_LIMIT": ("PHOTO_UPLOAD_RATE_LIMIT", str),
     "GUEST_CHECKOUT_RATE_LIMIT": ("GUEST_CHECKOUT_RATE_LIMIT", str),
     "GUEST_CHECKOUT_PHONE_RATE_LIMIT": ("GUEST_CHECKOUT_PHONE_RATE_LIMIT", str),

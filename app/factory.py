@@ -142,7 +142,7 @@ def register_domain_wiring() -> None:
     watch_catalog_commits()  # a commit that changes the catalog retires its cached answers
     watch_search_documents()  # a flush that changes what is searched rebuilds its documents
     connect_cart_signals()  # a guest's cart joins the shopper's at login
-    connect_guest_takeover()  # a guest's orders join the account that verifies their e-mail
+    connect_guest_takeover()  # guest orders join the account that verifies their e-mail or phone
     name_order_transitions()  # how IllegalTransition words a refused move, per state machine
     name_cooperative_transitions()
     name_payout_transitions()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.errors import Conflict, DomainError
+from app.core.errors import Conflict, DomainError, ValidationFailed
 
 
 class InvalidCredentials(DomainError):
@@ -25,3 +25,23 @@ class InvalidLink(DomainError):
 
     code = "invalid_token"
     status = 400
+
+
+class WrongPhoneCode(ValidationFailed):
+    """The code typed is not the one sent by SMS; the try is counted (field "code")."""
+
+    code = "wrong_phone_code"
+
+
+class PhoneCodeExpired(ValidationFailed):
+    """No code works any more: none was sent, it expired, was used, or too many wrong
+    codes were tried against it (field "code"). A new one must be asked for."""
+
+    code = "phone_code_expired"
+
+
+class TooManyPhoneCodes(DomainError):
+    """Too many codes were sent within the hour, to this account or to this phone."""
+
+    code = "too_many_phone_codes"
+    status = 429

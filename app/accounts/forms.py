@@ -12,6 +12,7 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    TelField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -131,6 +132,25 @@ class AccountForm(FlaskForm):
             SelectChoice("fr", "Français", render_kw={"lang": "fr"}),
             SelectChoice("en", "English", render_kw={"lang": "en"}),
         ],
+    )
+
+
+class PhoneForm(FlaskForm):
+    """The number to send a code to; the service normalises and checks it."""
+
+    phone = TelField(
+        _l("Phone"),
+        validators=[DataRequired(_l("Enter your phone number.")), Length(max=40)],
+        description=_l("+212 or 0, then 9 digits, e.g. 06 12 34 56 78"),
+        render_kw={"autocomplete": "tel"},
+    )
+
+
+class PhoneCodeForm(FlaskForm):
+    code = StringField(
+        _l("Code received by SMS"),
+        validators=[DataRequired(_l("Enter the code we sent you.")), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
 
 

@@ -30,7 +30,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.SHOPPER)
     #: Preferred language (ar, fr, en); None: follow the browser.
     locale: Mapped[str | None] = mapped_column(String(5))
+    #: The delivery phone, +212 then 9 digits (app.core.phones), kept from the last checkout
+    #: or proven by a code sent by SMS.
     phone: Mapped[str | None] = mapped_column(String(16))
+    #: When the person proved they read texts sent to `phone` (a code sent by SMS); None:
+    #: not yet, or `phone` changed since. Guest orders placed with that phone join the account.
+    phone_verified_at: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
     #: When the person proved they read mail at `email` (a verification or invitation
@@ -47,6 +52,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def phone_verified(self) -> bool:
+        return self.phone is not None and self.phone_verified_at is not None
 
     def get_id(self) -> str:
         """Flask-Login's alternative id: "<id>:<session generation>", so a cookie made
@@ -106,6 +115,33 @@ class AccountLink(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class PhoneCode(db.Model):
+    """A 6-digit code sent by SMS to prove that an account's holder reads texts at `phone`.
+
+    Only an HMAC of the code is stored (keyed by the app's SECRET_KEY and bound to the
+    account and the phone: a million codes are too few for a bare hash). A code works
+    once (`used_at`), until `expires_at`, for `attempts` below the limit, and only while
+    it is the account's newest (app.accounts.phones).
+    """
+
+    __tablename__ = "phone_codes"
+    __table_args__ = (CheckConstraint("attempts >= 0", name="attempts_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The number the code was sent to, +212 then 9 digits.
+    phone: Mapped[str] = mapped_column(String(16), index=True)
+    #: Hex HMAC-SHA-256 of the code (app.accounts.phones.code_hash).
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    #: Wrong codes tried against it; at the limit it stops working.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()

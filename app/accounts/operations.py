@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from app.accounts.events import email_verified
 from app.accounts.models import AccountLink, ApiToken, LinkPurpose, SavedAddress, User
+from app.accounts.phones import change_phone
 from app.core.db import utcnow
 from app.extensions import db
 from app.notifications.operations import notify
@@ -146,10 +147,10 @@ def mark_email_verified(user: User, email: str, *, now: datetime | None = None) 
 
 def remember_address(user: User, address, phone: str) -> SavedAddress | None:
     """Keep ``address`` (name, line1, city, postal_code) among ``user``'s saved addresses and
-    ``phone`` as their phone, for the next checkout; an address kept already is not kept
-    twice, one without a street or city is not kept. Flushes."""
-    if phone:
-        user.phone = phone
+    ``phone`` as their phone, for the next checkout (a new number is not verified); an
+    address kept already is not kept twice, one without a street or city is not kept.
+    Flushes."""
+    change_phone(user, phone)
     if not (address.line1 and address.city):
         db.session.flush()
         return None

@@ -6,7 +6,9 @@ import unicodedata
 
 from sqlalchemy import func, or_, select
 
-from app.accounts.models import SavedAddress, User
+from app.accounts.models import PhoneCode, SavedAddress, User
+from app.accounts.phones import newest_code
+from app.core.db import utcnow
 from app.core.ids import is_id
 from app.extensions import db
 
@@ -59,3 +61,8 @@ def saved_address(user_id: int, address_id: str | int | None) -> SavedAddress | 
             return found
     addresses = saved_addresses(user_id)
     return addresses[0] if addresses else None
+
+
+def pending_phone_code(user_id: int) -> PhoneCode | None:
+    """The code last sent by SMS to the account that may still be typed, or None."""
+    return newest_code(user_id, now=utcnow())

@@ -1,5 +1,5 @@
-"""Use cases for people: registration, login and sessions, e-mail verification, password
-reset and change, suspension, admins, preferences, API tokens.
+"""Use cases for people: registration, login and sessions, e-mail and phone verification,
+password reset and change, suspension, admins, preferences, API tokens.
 
 Each public function is one use case and owns its single commit; the flush-only
 steps they share are in app.accounts.operations.
@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.errors import EmailTaken, InvalidCredentials, InvalidLink
+from app.accounts.errors import EmailTaken, InvalidCredentials, InvalidLink, WrongPhoneCode
 from app.accounts.models import ApiToken, LinkPurpose, Role, SavedAddress, User
 from app.accounts.operations import (
     LinkBuilder,
@@ -28,6 +28,7 @@ from app.accounts.operations import (
     token_hash,
 )
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
+from app.accounts.phones import check_code, mark_phone_verified, send_code
 from app.accounts.queries import user_by_email
 from app.accounts.validation import (
     check_locale,
@@ -42,6 +43,7 @@ from app.audit.operations import record
 from app.core.db import utcnow
 from app.core.errors import Forbidden, NotFound, ValidationFailed
 from app.core.ids import is_id
+from app.core.phones import normalize_phone
 from app.core.transactions import committed
 from app.extensions import db
 
@@ -265,6 +267,48 @@ def verify_email(token: str) -> User:
         link.used_at = utcnow()
         mark_email_verified(link.user, link.email)
     return link.user
+
+
+# Phone verification --------------------------------------------------------------------------
+
+
+def send_phone_code(user: User, phone: str) -> str:
+    """Text a 6-digit code to `phone` that proves `user`'s holder reads it (valid 10 minutes;
+    earlier codes stop working); returns the phone normalised (+212 then 9 digits). The
+    account's phone changes only once the code is typed (``verify_phone``).
+
+    Raises ValidationFailed (field "phone") for a number that is not Moroccan, and
+    TooManyPhoneCodes (429) after too many codes within the hour (app.accounts.phones).
+    """
+    try:
+        clean = normalize_phone(phone)
+    except ValueError as error:
+        raise ValidationFailed(str(error), fields={"phone": [str(error)]})
+    with committed():
+        send_code(user, clean, now=utcnow())
+    return clean
+
+
+def verify_phone(user: User, code: str) -> User:
+    """Prove `user`'s phone with the code texted to it: the number becomes the account's,
+    verified, and guest orders placed with it join the account (``events.phone_verified``).
+
+    Raises WrongPhoneCode (422, field "code"; the try is committed and counted) and
+    PhoneCodeExpired (422) when no code may be typed any more: expired, used, replaced,
+    tried too often, or never sent.
+    """
+    now = utcnow()
+    try:
+        sent = check_code(user, code, now=now)
+    except WrongPhoneCode:
+        db.session.commit()  # the wrong try is kept (and counted) though the code is refused
+        raise
+    except BaseException:
+        db.session.rollback()
+        raise
+    with committed():
+        mark_phone_verified(user, sent.phone, now=now)
+    return user
 
 
 # Passwords -----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ passes, even with the right password.
 Registrations (REGISTRATION_RATE_LIMIT, "10 per hour") and password reset
 requests (PASSWORD_RESET_RATE_LIMIT) are counted per address on every POST, so
 the "this email is taken" answer cannot be used to sweep a list of addresses.
+Codes sent by SMS (PHONE_CODE_RATE_LIMIT) are counted per address too.
 
 Addresses are read from `request.remote_addr`: behind a reverse proxy, wrap
 the app in werkzeug's ProxyFix (config PROXY_COUNT) so that it is the client's
@@ -49,6 +50,7 @@ ADDRESS_SCOPE = "failed-logins-per-address"
 ACCOUNT_SCOPE = "failed-logins-per-account"
 REGISTRATION_SCOPE = "registrations-per-address"
 RESET_SCOPE = "password-resets-per-address"
+PHONE_CODE_SCOPE = "phone-codes-per-address"
 
 View = TypeVar("View", bound=Callable)
 
@@ -101,6 +103,18 @@ def limit_reset_requests(view: View) -> View:
     )(view)
 
 
+def limit_phone_codes(view: View) -> View:
+    """Refuse `view`'s POSTs with a 429 once this address asked for PHONE_CODE_RATE_LIMIT
+    codes by SMS (each costs a text; accounts and phones have their own limits too)."""
+    return limiter.shared_limit(
+        _setting("PHONE_CODE_RATE_LIMIT"),
+        scope=PHONE_CODE_SCOPE,
+        key_func=_address_key,
+        methods=["POST"],
+        error_message=_too_many_phone_codes,
+    )(view)
+
+
 def retry_after_seconds() -> int:
     """Seconds until the breached limit of this request lets a request through again (>= 1)."""
     breached = limiter.current_limit
@@ -127,6 +141,10 @@ def _too_many_registrations() -> str:
 
 def _too_many_resets() -> str:
     return _("Too many password reset requests from this address. Try again later.")
+
+
+def _too_many_phone_codes() -> str:
+    return _("Too many codes were asked for from this address. Try again later.")
 
 
 def _address() -> str:

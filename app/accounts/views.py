@@ -1,5 +1,5 @@
-"""Account pages: register, log in, log out, forgotten and changed passwords, e-mail
-verification, the person's own settings and reading language."""
+"""Account pages: register, log in, log out, forgotten and changed passwords, e-mail and
+phone verification, the person's own settings and reading language."""
 
 from __future__ import annotations
 
@@ -27,12 +27,15 @@ from app.accounts.forms import (
     ConfirmForm,
     ForgotPasswordForm,
     LoginForm,
+    PhoneCodeForm,
+    PhoneForm,
     RegisterForm,
     ResetPasswordForm,
 )
 from app.accounts.throttling import (
     count_failed_login,
     limit_failed_logins,
+    limit_phone_codes,
     limit_registrations,
     limit_reset_requests,
     retry_after_seconds,
@@ -121,6 +124,11 @@ def too_many_requests(error):
         form, template = RegisterForm(), "accounts/register.html"
         form.form_errors.append(
             _("Too many accounts were opened from this address. Try again later.")
+        )
+    elif request.endpoint == "accounts.phone":
+        form, template = PhoneForm(), "accounts/phone.html"
+        form.form_errors.append(
+            _("Too many codes were asked for from this address. Try again later.")
         )
     elif request.endpoint == "accounts.forgot_password":
         form, template = ForgotPasswordForm(), "accounts/forgot_password.html"
@@ -220,6 +228,62 @@ def send_verification():
         else:
             flash(_("Your email address is already confirmed."), "info")
     return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/phone", methods=["GET", "POST"])
+@login_required
+@limit_phone_codes
+def phone():
+    """Verify my phone, first step: the number (the account's, or a new one) gets a code by
+    SMS. The account's phone changes only once the code is typed."""
+    form = PhoneForm()
+    if request.method == "GET":
+        form.phone.data = current_user.phone or ""
+        return render_template("accounts/phone.html", form=form)
+    if form.validate_on_submit():
+        try:
+            phone_number = services.send_phone_code(
+                current_user._get_current_object(), form.phone.data
+            )
+        except DomainError as error:
+            _apply_errors(form, error)
+            return render_template("accounts/phone.html", form=form), error.status
+        flash(
+            _(
+                "We have sent a code by SMS to %(phone)s. It works for 10 minutes.",
+                phone=phone_number,
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.phone_code"))
+    return render_template("accounts/phone.html", form=form), 422
+
+
+@bp.route("/account/phone/code", methods=["GET", "POST"])
+@login_required
+def phone_code():
+    """Verify my phone, second step: type the code received; guest orders placed with that
+    phone then join the account."""
+    form = PhoneCodeForm()
+    if request.method == "GET":
+        if queries.pending_phone_code(current_user.id) is None:
+            return redirect(url_for("accounts.phone"))
+        return _render_phone_code(form)
+    if form.validate_on_submit():
+        try:
+            services.verify_phone(current_user._get_current_object(), form.code.data)
+        except DomainError as error:
+            _apply_errors(form, error)
+            return _render_phone_code(form), error.status
+        flash(_("Your phone number is confirmed. Thank you."), "success")
+        return redirect(url_for("accounts.account"))
+    return _render_phone_code(form), 422
+
+
+def _render_phone_code(form: PhoneCodeForm):
+    return render_template(
+        "accounts/phone_code.html", form=form, sent=queries.pending_phone_code(current_user.id)
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -21,19 +21,16 @@ from flask_babel import gettext as _
 from app.cooperatives.models import PROVINCES, LegalForm, PayoutMethod
 from app.core.errors import ValidationFailed
 from app.core.names import check_name
+
+# The phone rule is core's (accounts verify the numbers guests and cooperatives give).
+from app.core.phones import PHONE_TEXT_PATTERN as PHONE_TEXT_PATTERN
+from app.core.phones import normalize_phone
 from app.core.translation import N_
 
-PHONE_PATTERN = re.compile(r"^(?:\+212|0)([5-7][0-9]{8})$")
 RIB_PATTERN = re.compile(r"^\d{24}$")
 ICE_PATTERN = re.compile(r"^\d{15}$")
 REGISTRATION_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9/-]{1,30}$")
 ONSSA_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9/.-]{1,40}$")
-#: What may stand between the digits of a phone number: spaces (also non-breaking), dots, dashes.
-_SEPARATORS = re.compile(r"[ \u00a0.-]")
-_SEP = r"[ \u00a0.-]*"
-#: The same rule as one regular expression over the text typed, for the OpenAPI document:
-#: exactly the texts ``normalize_phone`` accepts.
-PHONE_TEXT_PATTERN = rf"^{_SEP}(?:\+{_SEP}2{_SEP}1{_SEP}2|0){_SEP}[5-7](?:{_SEP}[0-9]){{8}}{_SEP}$"
 
 #: Longest accepted texts, matching the columns.
 NAME_MAX = 140
@@ -47,21 +44,6 @@ FOUNDED_YEAR_MIN = 1900
 MEMBERS_MAX = 100_000
 #: A flat home-delivery fee above 1,000 MAD is a typing mistake, not a price.
 SHIPPING_FEE_MAX_CENTS = 100_000
-
-
-def normalize_phone(text: str) -> str:
-    """A Moroccan phone number as +212XXXXXXXXX.
-
-    Accepts +212 or 0 followed by 9 digits starting with 5 (landline), 6 or 7
-    (mobile), with any spaces, dashes or dots between digits.
-    """
-    compact = _SEPARATORS.sub("", text or "")
-    match = PHONE_PATTERN.fullmatch(compact)
-    if match is None:
-        raise ValueError(
-            _("Enter a Moroccan phone number: +212 or 0, then 9 digits starting with 5, 6 or 7.")
-        )
-    return f"+212{match.group(1)}"
 
 
 def rib_key(first_22_digits: str) -> str:

@@ -34,6 +34,8 @@ Accounts (sent to an address, never shown on the inbox page: the link is for the
 mailbox's reader only):
 - verify_email: link (single use, a week)
 - password_reset: link (single use, an hour)
+- phone_code: code (6 digits proving the phone, ten minutes; sent by SMS to a phone, and
+  a secret: erased from the row once the message is sent or given up)
 - cooperative_invitation: cooperative_name, inviter_name, role ("owner", "staff"), link
 
 Send member messages with `user=` for each member, so they show on that
@@ -50,6 +52,8 @@ class Kind:
     name: str
     required: frozenset[str]
     optional: frozenset[str] = frozenset()
+    #: Context keys that prove something (a code): kept only until the message is sent.
+    erased_once_sent: frozenset[str] = frozenset()
 
     @property
     def known(self) -> frozenset[str]:
@@ -60,8 +64,13 @@ class Kind:
 COMMON_OPTIONAL = frozenset({"name"})
 
 
-def _kind(name: str, required: str, optional: str = "") -> Kind:
-    return Kind(name, frozenset(required.split()), frozenset(optional.split()))
+def _kind(name: str, required: str, optional: str = "", *, erased_once_sent: str = "") -> Kind:
+    return Kind(
+        name,
+        frozenset(required.split()),
+        frozenset(optional.split()),
+        frozenset(erased_once_sent.split()),
+    )
 
 
 KINDS: dict[str, Kind] = {
@@ -88,6 +97,7 @@ KINDS: dict[str, Kind] = {
         _kind("daily_digest", "cooperative_name date new_orders parts_to_prepare sales_cents"),
         _kind("verify_email", "link"),
         _kind("password_reset", "link"),
+        _kind("phone_code", "code", erased_once_sent="code"),
         _kind("cooperative_invitation", "cooperative_name inviter_name role link"),
         _kind(
             "new_order_for_cooperative",
@@ -124,3 +134,10 @@ def check_context(kind: str, context: dict[str, object]) -> Kind:
         if key.endswith("_cents") and isinstance(value, bool | str):
             raise ValueError(f"{kind} context {key!r} is an amount: an int of centimes")
     return registered
+
+
+def without_secrets(kind: str, context: dict[str, object]) -> dict[str, object]:
+    """`context` with the values of `kind`'s secret keys blanked: what the outbox row keeps
+    once its message is sent or given up."""
+    erased = KINDS[kind].erased_once_sent if kind in KINDS else frozenset()
+    return {key: ("" if key in erased else value) for key, value in context.items()}

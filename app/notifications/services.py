@@ -18,6 +18,7 @@ from app.core.db import utcnow
 from app.extensions import db
 from app.notifications.channels import ChannelError, OutgoingMessage, channel_for
 from app.notifications.errors import DeliveryFailed
+from app.notifications.kinds import without_secrets
 from app.notifications.models import (
     LOCALES,
     Notification,
@@ -88,6 +89,7 @@ def deliver(notification_id: int, *, now: datetime | None = None) -> bool:
     notification.status = NotificationStatus.SENT
     notification.sent_at = utcnow()
     notification.next_attempt_at = None
+    notification.context = without_secrets(notification.kind, notification.context)
     db.session.commit()
     return True
 
@@ -114,6 +116,7 @@ def _record_failure(
     if permanent or notification.attempts >= MAX_ATTEMPTS:
         notification.status = NotificationStatus.FAILED
         notification.next_attempt_at = None
+        notification.context = without_secrets(notification.kind, notification.context)
     else:
         notification.next_attempt_at = now + sweep_backoff(notification.attempts)
     db.session.commit()

@@ -310,7 +310,8 @@ class OrderLine(db.Model):
 
 
 class OrderEvent(db.Model):
-    """One move of an order's status: from what, to what, who, when, why."""
+    """One move of an order's status: from what, to what, who, when, why. A guest order
+    taken over by an account (app.orders.takeover) records an event that keeps its status."""
 
     __tablename__ = "order_events"
 

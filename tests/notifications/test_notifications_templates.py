@@ -37,6 +37,7 @@ SAMPLE = {
     "inviter_name": "Aicha Ouhammou",
     "role": "staff",
     "attempts": 5,
+    "code": "482913",
 }
 
 
@@ -44,7 +45,7 @@ def _context(kind: str) -> dict:
     return {key: SAMPLE[key] for key in KINDS[kind].required}
 
 
-def test_the_kinds_of_issue_six_the_account_links_the_pickup_lock_and_cod_confirmation_exist():
+def test_the_registered_kinds_are_the_messages_the_marketplace_sends():
     assert set(KINDS) == {
         "order_placed",
         "order_paid",
@@ -65,6 +66,7 @@ def test_the_kinds_of_issue_six_the_account_links_the_pickup_lock_and_cod_confir
         "cooperative_invitation",
         "pickup_code_locked",
         "confirm_cash_order",
+        "phone_code",
     }
 
 
