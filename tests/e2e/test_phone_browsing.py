@@ -1,5 +1,6 @@
 """Browsing on a 390 px phone, in French and in Arabic: search and filter, a cooperative's
-page to a product to the cart, and a forgotten password.
+page to a product to the cart, and a forgotten password. The product page with photos
+keeps its price and "Add to cart" in the first screen.
 
 Each page fits the phone's width, has no serious accessibility violation (axe-core), and is
 saved to test-artifacts/screenshots/ (tests/e2e/phone.py).
@@ -22,6 +23,17 @@ pytestmark = pytest.mark.browser
 LANGUAGES = ["fr", "ar"]
 #: The header of a phone page, at most (issue 17: it wrapped to 165-250 px).
 HEADER_MAX_PX = 64
+
+
+def _card_of(site, product_id: int) -> str:
+    """A selector of the product's card in a grid."""
+    return f'.product-card:has(a[href="{site.path("storefront.product", product_id=product_id)}"])'
+
+
+def _assert_shows(image) -> None:
+    """The picture is on the page, loaded and decoded (lazy ones are scrolled to first)."""
+    image.scroll_into_view_if_needed()
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
 
 
 def _cart_count(page) -> int:
@@ -76,6 +88,13 @@ def test_a_shopper_goes_from_a_cooperative_to_a_product_to_the_cart_and_stays(
         cooperative_page = site.path("storefront.cooperative", slug=site.exhibitor_slug)
         page.goto(cooperative_page)
         check_phone_page(page, f"{language}-phone-cooperative")
+        # Every product is a card linked to its page, with its photo where it has one (only
+        # the olive oil has photos in this site).
+        assert page.locator(".product-card").count() >= 2
+        assert page.locator(".product-card:not(:has(a[href*='/products/']))").count() == 0
+        olive_oil = _card_of(site, site.pictured_product_id)
+        assert page.locator(".product-card img").count() == 1
+        _assert_shows(page.locator(f"{olive_oil} img"))
         # A sold-out product's card says so and offers no add button.
         sold_out = page.locator(".product-card:has(.sold-out)")
         assert sold_out.count() >= 1
@@ -83,8 +102,16 @@ def test_a_shopper_goes_from_a_cooperative_to_a_product_to_the_cart_and_stays(
         before = _cart_count(page)
 
         with page.expect_navigation():
-            page.locator(".product-card a").first.click()
+            page.locator(f"{olive_oil} > a").click()
         product_page = page.url
+        # Its photos in a gallery, sized so that the price and the button stay in the first
+        # screen of the phone, unscrolled.
+        _assert_shows(page.locator(".gallery-strip img").first)
+        assert page.locator(".gallery-thumbs img").count() == 2
+        assert page.evaluate("() => window.scrollY") == 0
+        for part in (".product-buy .price", "form.add-to-cart button[type=submit]"):
+            box = page.locator(part).bounding_box()
+            assert box["y"] + box["height"] <= PHONE_390["height"], f"{part} below the first screen"
         check_phone_page(page, f"{language}-phone-product")
         submit(page, "form.add-to-cart")
 
