@@ -1,6 +1,7 @@
 """Browsing on a 390 px phone, in French and in Arabic: search and filter, a cooperative's
-page to a product to the cart, and a forgotten password. The product page with photos
-keeps its price and "Add to cart" in the first screen.
+page to a product to the cart, and a forgotten password. The search is typed as a
+shopper types it (suggestions, then a misspelling and "did you mean"); the product page
+with photos keeps its price and "Add to cart" in the first screen.
 
 Each page fits the phone's width, has no serious accessibility violation (axe-core), and is
 saved to test-artifacts/screenshots/ (tests/e2e/phone.py).
@@ -12,15 +13,19 @@ import re
 
 import pytest
 from e2e.browsing import choose_language, submit
-from e2e.phone import PHONE_390, check_phone_page, phone_window
+from e2e.phone import PHONE_390, check_phone_page, phone_window, sideways_overflow
 from sqlalchemy import select
 
+from app.catalog.models import Product
 from app.cooperatives.models import Cooperative
 from app.extensions import db
 
 pytestmark = pytest.mark.browser
 
 LANGUAGES = ["fr", "ar"]
+#: What a shopper types to find olive oil, then the same words misspelt beyond what the
+#: search forgives (two letters off): it offers the right spelling instead.
+OLIVE_OIL_SEARCHES = {"fr": ("huile olive", "huile oliivee"), "ar": ("زيت زيتون", "زيتوونن")}
 #: The header of a phone page, at most (issue 17: it wrapped to 165-250 px).
 HEADER_MAX_PX = 64
 
@@ -41,13 +46,16 @@ def _cart_count(page) -> int:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_shopper_opens_the_menu_and_filters_the_products_in_the_drawer(
+def test_a_shopper_types_a_search_with_suggestions_filters_it_and_follows_did_you_mean(
     browser, site, committing_db, language
 ):
+    typed, misspelt = OLIVE_OIL_SEARCHES[language]
     with site.app.app_context():
         province = db.session.scalar(
             select(Cooperative.province).where(Cooperative.slug == site.exhibitor_slug)
         )
+        name = db.session.get(Product, site.pictured_product_id).translated("name", language)
+    olive_oil = _card_of(site, site.pictured_product_id)
     context, page = phone_window(browser, site)
     try:
         choose_language(page, language)
@@ -59,11 +67,29 @@ def test_a_shopper_opens_the_menu_and_filters_the_products_in_the_drawer(
         assert first_product["y"] < PHONE_390["height"], "no product in the first screen"
         assert not page.locator("#province").is_visible()  # folded in the drawer
         assert not page.locator(".main-nav").is_visible()  # behind the menu button
-        check_phone_page(page, f"{language}-phone-products")
+        # axe and the screenshot: on the results below, the same template with a search.
+        assert sideways_overflow(page) == 0
 
         page.locator(".menu-button").click()
         assert page.locator(".main-nav").is_visible()
         check_phone_page(page, f"{language}-phone-menu")
+        page.locator(".menu-button").click()
+
+        # Typed letter by letter: the box offers the products it would find, in the reader's
+        # language, from the type-ahead API; the shopper sends the words typed.
+        suggest = site.path("api_search.suggest_completions")
+        with page.expect_response(lambda response: suggest in response.url and response.ok):
+            page.locator("#q").press_sequentially(typed)
+        page.wait_for_function(
+            "name => [...document.querySelectorAll('#search-suggestions option')]"
+            ".some(option => option.value === name)",
+            arg=name,
+        )
+        with page.expect_navigation():
+            page.locator("#q").press("Enter")
+        assert page.locator(olive_oil).count() == 1, f"{typed!r} did not find {name!r}"
+        assert page.locator(f"{olive_oil} img").count() == 1
+        check_phone_page(page, f"{language}-phone-search-results")
 
         page.locator(".filter-drawer > summary").click()
         page.select_option("#province", province)
@@ -71,9 +97,23 @@ def test_a_shopper_opens_the_menu_and_filters_the_products_in_the_drawer(
         submit(page, "form.filters")
 
         assert re.search(rf"[?&]province={province}\b", page.url), page.url
-        assert page.locator(".product-card").count() >= 1
+        assert page.locator("#q").input_value() == typed  # the search is kept
+        assert page.locator(olive_oil).count() == 1
         assert page.locator(".filter-drawer > summary").inner_text().endswith("(1)")
         check_phone_page(page, f"{language}-phone-filtered")
+
+        # Misspelt beyond what the search forgives: nothing found, another spelling offered.
+        page.locator("#q").fill(misspelt)
+        with page.expect_navigation():
+            page.locator("#q").press("Enter")
+        assert page.locator(".product-card").count() == 0
+        spelling = page.locator(".did-you-mean a").first
+        offered = spelling.inner_text()
+        assert sideways_overflow(page) == 0
+        with page.expect_navigation():
+            spelling.click()
+        assert page.locator("#q").input_value() == offered
+        assert page.locator(olive_oil).count() == 1, f"{offered!r} did not find {name!r}"
     finally:
         context.close()
 
