@@ -2,7 +2,9 @@
 
 The site runs in a thread (werkzeug) on 127.0.0.1 with a database of its own, a SQLite
 file built by the migrations and loaded with a small demo (four cooperatives), so every
-request commits as in production. Tests ask for `committing_db`: the suite's rolled-back
+request commits as in production. One product, the exhibitor's olive oil, has two photos
+(the rest none, to keep the build quick), so that pages show a gallery and cards a photo.
+Tests ask for `committing_db`: the suite's rolled-back
 session must not stand in for the served app's. Screenshots go to
 test-artifacts/screenshots/. Without Chromium the tests skip, except in CI
 (REQUIRE_SERVICES), where they fail.
@@ -78,6 +80,9 @@ class Site:
     exhibitor_product_id: int
     other_product_id: int
     exhibitor_slug: str
+    #: The exhibitor's olive oil, with two photos (the only product that has any): what a
+    #: search for olive oil finds, in any language.
+    pictured_product_id: int
     #: Cooperatives waiting for verification, one per journey.
     applicant_ids: tuple[int, ...]
     #: Verified cooperatives paid by bank transfer, one per journey: each run pays one.
@@ -204,6 +209,14 @@ def _build_marketplace() -> dict:
     ).all()
     payees = [c.id for c in verified if c.payout_method == "bank_transfer" and c.id != other.id]
 
+    pictured = db.session.scalars(
+        select(Product)
+        .where(Product.cooperative_id == exhibitor.id, Product.status == "active")
+        .where(Product.stock > 4, Product.name.startswith("Huile d'olive"))
+        .order_by(Product.id)
+    ).first()
+    _add_photos(pictured, views=2)
+
     def product_of(cooperative: Cooperative) -> int:
         return db.session.scalars(
             select(Product.id)
@@ -222,9 +235,23 @@ def _build_marketplace() -> dict:
         "exhibitor_product_id": product_of(exhibitor),
         "other_product_id": product_of(other),
         "exhibitor_slug": exhibitor.slug,
+        "pictured_product_id": pictured.id,
         "applicant_ids": tuple(applicants),
         "payee_ids": tuple(payees),
     }
+
+
+def _add_photos(product, views: int) -> None:
+    """Photos drawn for `product` (app/demo/product_images.py), stored through the catalog's
+    upload pipeline (checked, re-encoded, thumbnails), as a member's upload would be."""
+    from app.catalog.operations import add_product_photo_bytes
+    from app.demo.product_images import render_product_image
+
+    for view in range(views):
+        add_product_photo_bytes(
+            product, render_product_image(product.category.slug, product.id, view=view)
+        )
+    db.session.commit()
 
 
 def _earn(cooperative_id: int, cents: int) -> None:

@@ -1,10 +1,11 @@
 """Checkout journeys on a 390x844 phone, in French and Arabic (issue 17, point 6).
 
-A guest orders cash on delivery with a name, a phone and a city: the total with delivery is
-on the page before confirming, the order page is reached (its secret link), and the
-confirmation link sent by SMS confirms the part. A shopper whose cart can all be collected
-at the fair stand sees no address fields and pay at the stand selected. Each page fits the
-phone's width; screenshots go to test-artifacts/.
+A new shopper finds one product by search and another on its cooperative's page, goes from
+the cart to checkout and orders as a guest, cash on delivery, with a name, a phone and a
+city: the total with delivery is on the page before confirming, the order page is reached
+(its secret link), and the confirmation link sent by SMS confirms the part. A shopper whose
+cart can all be collected at the fair stand sees no address fields and pay at the stand
+selected. Each page fits the phone's width; screenshots go to test-artifacts/.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from e2e.browsing import submit
 from e2e.phone import check_phone_page, phone_window, screenshot_wide
 from sqlalchemy import select
 
@@ -21,6 +23,8 @@ from app.notifications.models import Notification
 pytestmark = pytest.mark.browser
 
 LANGUAGES = ["fr", "ar"]
+#: What the guest types to find the other cooperative's djellaba.
+DJELLABA = {"fr": "djellaba", "ar": "جلابة"}
 
 
 def _window(browser, site, language: str):
@@ -37,11 +41,20 @@ def _fits_and_shoot(page, language: str, name: str) -> None:
 
 
 def _add_to_cart(page, site, product_id: int) -> None:
+    """Straight to the product's page and add it (for journeys that start at the cart)."""
     page.goto(site.path("storefront.product", product_id=product_id))
+    submit(page, "form.add-to-cart")
+
+
+def _card_of(site, product_id: int) -> str:
+    """A selector of the product's card in a grid."""
+    return f'.product-card:has(a[href="{site.path("storefront.product", product_id=product_id)}"])'
+
+
+def _open_card(page, site, product_id: int) -> None:
+    """Open the product's page from its card in the list shown."""
     with page.expect_navigation():
-        page.locator("form.add-to-cart").locator(
-            "button[type=submit], button:not([type])"
-        ).first.click()
+        page.locator(f"{_card_of(site, product_id)} > a").click()
 
 
 def _sent_link(site, kind: str, phone: str) -> str:
@@ -62,9 +75,27 @@ def test_a_guest_orders_cash_on_delivery_and_confirms_by_the_sms_link(
     phone = "0661234567" if language == "fr" else "0671234567"
     context, page = _window(browser, site, language)
     try:
-        _add_to_cart(page, site, site.other_product_id)
-        _add_to_cart(page, site, site.exhibitor_product_id)
-        page.goto(site.path("storefront.checkout"))
+        # A new shopper on the home page: one product found by search, one from the page of
+        # the cooperative found in the menu; then the cart in the header, then checkout.
+        page.fill("#home-q", DJELLABA[language])
+        with page.expect_navigation():
+            page.locator("#home-q").press("Enter")
+        _open_card(page, site, site.other_product_id)
+        submit(page, "form.add-to-cart")
+        page.locator(".menu-button").click()
+        with page.expect_navigation():
+            page.locator(f'.main-nav a[href="{site.path("storefront.cooperatives")}"]').click()
+        cooperative = site.path("storefront.cooperative", slug=site.exhibitor_slug)
+        with page.expect_navigation():
+            page.locator(f'main a[href="{cooperative}"]').click()
+        page.locator(f"{_card_of(site, site.exhibitor_product_id)} form.card-add button").click()
+        page.wait_for_function(
+            "() => document.querySelector('[data-cart-count]').textContent.trim() == '2'"
+        )
+        with page.expect_navigation():
+            page.locator(".site-header a.cart-link").click()
+        submit(page, "#to-checkout")
+        assert page.url.split("?")[0].endswith(site.path("storefront.checkout")), page.url
         page.check(f'input[name="delivery_{site.other_id}"][value="home_delivery"]')
         page.check(f'input[name="delivery_{site.exhibitor_id}"][value="home_delivery"]')
         page.fill("#name", "Salma Bennani")

@@ -1,5 +1,7 @@
 """Browsing on a 390 px phone, in French and in Arabic: search and filter, a cooperative's
-page to a product to the cart, and a forgotten password.
+page to a product to the cart, and a forgotten password. The search is typed as a
+shopper types it (suggestions, then a misspelling and "did you mean"); the product page
+with photos keeps its price and "Add to cart" in the first screen.
 
 Each page fits the phone's width, has no serious accessibility violation (axe-core), and is
 saved to test-artifacts/screenshots/ (tests/e2e/phone.py).
@@ -11,17 +13,32 @@ import re
 
 import pytest
 from e2e.browsing import choose_language, submit
-from e2e.phone import PHONE_390, check_phone_page, phone_window
+from e2e.phone import PHONE_390, check_phone_page, phone_window, sideways_overflow
 from sqlalchemy import select
 
+from app.catalog.models import Product
 from app.cooperatives.models import Cooperative
 from app.extensions import db
 
 pytestmark = pytest.mark.browser
 
 LANGUAGES = ["fr", "ar"]
+#: What a shopper types to find olive oil, then the same words misspelt beyond what the
+#: search forgives (two letters off): it offers the right spelling instead.
+OLIVE_OIL_SEARCHES = {"fr": ("huile olive", "huile oliivee"), "ar": ("زيت زيتون", "زيتوونن")}
 #: The header of a phone page, at most (issue 17: it wrapped to 165-250 px).
 HEADER_MAX_PX = 64
+
+
+def _card_of(site, product_id: int) -> str:
+    """A selector of the product's card in a grid."""
+    return f'.product-card:has(a[href="{site.path("storefront.product", product_id=product_id)}"])'
+
+
+def _assert_shows(image) -> None:
+    """The picture is on the page, loaded and decoded (lazy ones are scrolled to first)."""
+    image.scroll_into_view_if_needed()
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
 
 
 def _cart_count(page) -> int:
@@ -29,13 +46,16 @@ def _cart_count(page) -> int:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_shopper_opens_the_menu_and_filters_the_products_in_the_drawer(
+def test_a_shopper_types_a_search_with_suggestions_filters_it_and_follows_did_you_mean(
     browser, site, committing_db, language
 ):
+    typed, misspelt = OLIVE_OIL_SEARCHES[language]
     with site.app.app_context():
         province = db.session.scalar(
             select(Cooperative.province).where(Cooperative.slug == site.exhibitor_slug)
         )
+        name = db.session.get(Product, site.pictured_product_id).translated("name", language)
+    olive_oil = _card_of(site, site.pictured_product_id)
     context, page = phone_window(browser, site)
     try:
         choose_language(page, language)
@@ -47,11 +67,29 @@ def test_a_shopper_opens_the_menu_and_filters_the_products_in_the_drawer(
         assert first_product["y"] < PHONE_390["height"], "no product in the first screen"
         assert not page.locator("#province").is_visible()  # folded in the drawer
         assert not page.locator(".main-nav").is_visible()  # behind the menu button
-        check_phone_page(page, f"{language}-phone-products")
+        # axe and the screenshot: on the results below, the same template with a search.
+        assert sideways_overflow(page) == 0
 
         page.locator(".menu-button").click()
         assert page.locator(".main-nav").is_visible()
         check_phone_page(page, f"{language}-phone-menu")
+        page.locator(".menu-button").click()
+
+        # Typed letter by letter: the box offers the products it would find, in the reader's
+        # language, from the type-ahead API; the shopper sends the words typed.
+        suggest = site.path("api_search.suggest_completions")
+        with page.expect_response(lambda response: suggest in response.url and response.ok):
+            page.locator("#q").press_sequentially(typed)
+        page.wait_for_function(
+            "name => [...document.querySelectorAll('#search-suggestions option')]"
+            ".some(option => option.value === name)",
+            arg=name,
+        )
+        with page.expect_navigation():
+            page.locator("#q").press("Enter")
+        assert page.locator(olive_oil).count() == 1, f"{typed!r} did not find {name!r}"
+        assert page.locator(f"{olive_oil} img").count() == 1
+        check_phone_page(page, f"{language}-phone-search-results")
 
         page.locator(".filter-drawer > summary").click()
         page.select_option("#province", province)
@@ -59,9 +97,23 @@ def test_a_shopper_opens_the_menu_and_filters_the_products_in_the_drawer(
         submit(page, "form.filters")
 
         assert re.search(rf"[?&]province={province}\b", page.url), page.url
-        assert page.locator(".product-card").count() >= 1
+        assert page.locator("#q").input_value() == typed  # the search is kept
+        assert page.locator(olive_oil).count() == 1
         assert page.locator(".filter-drawer > summary").inner_text().endswith("(1)")
         check_phone_page(page, f"{language}-phone-filtered")
+
+        # Misspelt beyond what the search forgives: nothing found, another spelling offered.
+        page.locator("#q").fill(misspelt)
+        with page.expect_navigation():
+            page.locator("#q").press("Enter")
+        assert page.locator(".product-card").count() == 0
+        spelling = page.locator(".did-you-mean a").first
+        offered = spelling.inner_text()
+        assert sideways_overflow(page) == 0
+        with page.expect_navigation():
+            spelling.click()
+        assert page.locator("#q").input_value() == offered
+        assert page.locator(olive_oil).count() == 1, f"{offered!r} did not find {name!r}"
     finally:
         context.close()
 
@@ -76,6 +128,13 @@ def test_a_shopper_goes_from_a_cooperative_to_a_product_to_the_cart_and_stays(
         cooperative_page = site.path("storefront.cooperative", slug=site.exhibitor_slug)
         page.goto(cooperative_page)
         check_phone_page(page, f"{language}-phone-cooperative")
+        # Every product is a card linked to its page, with its photo where it has one (only
+        # the olive oil has photos in this site).
+        assert page.locator(".product-card").count() >= 2
+        assert page.locator(".product-card:not(:has(a[href*='/products/']))").count() == 0
+        olive_oil = _card_of(site, site.pictured_product_id)
+        assert page.locator(".product-card img").count() == 1
+        _assert_shows(page.locator(f"{olive_oil} img"))
         # A sold-out product's card says so and offers no add button.
         sold_out = page.locator(".product-card:has(.sold-out)")
         assert sold_out.count() >= 1
@@ -83,8 +142,16 @@ def test_a_shopper_goes_from_a_cooperative_to_a_product_to_the_cart_and_stays(
         before = _cart_count(page)
 
         with page.expect_navigation():
-            page.locator(".product-card a").first.click()
+            page.locator(f"{olive_oil} > a").click()
         product_page = page.url
+        # Its photos in a gallery, sized so that the price and the button stay in the first
+        # screen of the phone, unscrolled.
+        _assert_shows(page.locator(".gallery-strip img").first)
+        assert page.locator(".gallery-thumbs img").count() == 2
+        assert page.evaluate("() => window.scrollY") == 0
+        for part in (".product-buy .price", "form.add-to-cart button[type=submit]"):
+            box = page.locator(part).bounding_box()
+            assert box["y"] + box["height"] <= PHONE_390["height"], f"{part} below the first screen"
         check_phone_page(page, f"{language}-phone-product")
         submit(page, "form.add-to-cart")
 
