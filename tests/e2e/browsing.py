@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from e2e.conftest import SCREENSHOTS, Person, Site
+from e2e.conftest import Person, Site
+from e2e.phone import screenshot, sideways_overflow
 from i18n.english_text import english_messages_on
 
 
@@ -37,9 +38,5 @@ def check_page(page, language: str, name: str) -> None:
     direction = "rtl" if language == "ar" else "ltr"
     assert page.locator(f'html[lang="{language}"][dir="{direction}"]').count() == 1, page.url
     assert english_messages_on(page.content(), language) == [], page.url
-    overflow = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert overflow[0] <= overflow[1], (
-        f"{page.url} is {overflow[0]}px wide on a {overflow[1]}px phone"
-    )
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{language}-{name}.png"), full_page=True)
+    assert sideways_overflow(page) == 0, f"{page.url} overflows sideways"
+    screenshot(page, f"{language}-{name}")
