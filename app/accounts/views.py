@@ -40,9 +40,10 @@ from app.accounts.throttling import (
     limit_reset_requests,
     retry_after_seconds,
 )
-from app.core.errors import DomainError
+from app.core.errors import DomainError, NotFound
 from app.core.language import current_language
 from app.core.redirects import safe_next
+from app.web.confirmation import confirmation_page, is_confirmed
 
 bp = Blueprint("accounts", __name__)
 
@@ -350,6 +351,19 @@ def _render_account(form: AccountForm):
 def forget_address(address_id: int):
     """Delete a saved delivery address (it is no longer offered at checkout)."""
     if ConfirmForm().validate():
+        if not is_confirmed():
+            saved = next(
+                (a for a in queries.saved_addresses(current_user.id) if a.id == address_id), None
+            )
+            if saved is None:
+                raise NotFound(_("No such saved address."))
+            return confirmation_page(
+                title=_("Delete this address?"),
+                consequence=_("It is no longer offered at checkout."),
+                details=[f"{saved.name} — {saved.line1}, {saved.city}"],
+                button=_("Yes, delete"),
+                back_url=url_for("accounts.account"),
+            )
         services.forget_address(current_user._get_current_object(), address_id)
         flash(_("The address is deleted."), "success")
     return redirect(url_for("accounts.account"))

@@ -14,6 +14,7 @@ from app.accounts.queries import accounts_matching
 from app.admin import bp
 from app.core.errors import NotFound
 from app.extensions import db
+from app.web.confirmation import confirmation_page, is_confirmed
 
 
 @bp.route("/accounts")
@@ -32,6 +33,19 @@ def suspend_account(user_id: int):
     account = _account_or_404(user_id)
     form = SuspendAccountForm()
     if form.validate():
+        if not is_confirmed():
+            return confirmation_page(
+                title=_("Suspend %(email)s?", email=account.email),
+                consequence=_(
+                    "The account cannot log in any more and is logged out everywhere now. "
+                    "Reinstating it lets it log in again, but its sessions and API tokens "
+                    "do not come back."
+                ),
+                details=[_("Reason: %(note)s", note=form.reason.data)] if form.reason.data else [],
+                button=_("Yes, suspend"),
+                back_url=url_for(".accounts", q=account.email),
+                final=False,
+            )
         services.suspend_account(account, current_user._get_current_object(), form.reason.data)
         flash(
             _("%(email)s is suspended and logged out everywhere.", email=account.email), "success"

@@ -9,13 +9,14 @@ from flask_login import current_user
 from app.admin import bp
 from app.core.db import utcnow
 from app.core.errors import DomainError, NotFound
-from app.core.language import current_language
+from app.core.language import current_language, format_datetime
 from app.extensions import db
 from app.fees import services
 from app.fees.forms import EndRuleForm, FeeRuleForm, show_service_error, utc_to_morocco
 from app.fees.labels import audiences
 from app.fees.models import FeeRule
 from app.fees.queries import rules_by_status, target_names
+from app.web.confirmation import confirmation_page, is_confirmed
 
 
 @bp.route("/fee-rules")
@@ -56,6 +57,17 @@ def end_fee_rule(rule_id: int):
     form = EndRuleForm()
     if not form.validate():
         return _rule_page(rule, form), 422
+    if not is_confirmed():
+        return confirmation_page(
+            title=_("End the rule “%(name)s”?", name=rule.name),
+            consequence=_(
+                "From %(when)s it no longer applies to new orders; a rule is never edited, "
+                "so only a new rule can take its place.",
+                when=format_datetime(form.end_instant(), "short"),
+            ),
+            button=_("Yes, end the rule"),
+            back_url=url_for(".fee_rule", rule_id=rule.id),
+        )
     try:
         services.end_rule(rule, current_user._get_current_object(), form.end_instant())
     except DomainError as error:

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.payouts import bank_file, queries, rules, services
 from app.payouts.forms import ActionForm, FailPayoutForm, PayoutFilterForm
 from app.payouts.labels import BATCH_STATUS_NAMES, PAYOUT_STATUS_NAMES, name_of
-from app.payouts.models import PayoutStatus
+from app.payouts.models import PayoutBatch, PayoutStatus
 from app.web.confirmation import confirmation_page, is_confirmed
 
 PER_PAGE = 25
@@ -148,8 +148,21 @@ def approve_payout(payout_id: int):
 @bp.route("/payouts/<id:payout_id>/execute", methods=["POST"])
 def execute_payout(payout_id: int):
     """Pay it once: a bank transfer joins the open batch, a Stripe transfer is sent."""
+    payout = queries.payout_or_404(payout_id)
+    if not is_confirmed():
+        return confirmation_page(
+            title=_("Pay %(reference)s now?", reference=payout.reference),
+            consequence=_(
+                "%(amount)s leaves the balance of %(name)s: a bank transfer joins the batch "
+                "for the bank, a Stripe transfer is sent at once.",
+                amount=money_in_text(payout.amount_cents, current_language()),
+                name=payout.cooperative.name,
+            ),
+            button=_("Yes, pay"),
+            back_url=url_for(".payouts", status=payout.status),
+        )
     try:
-        payout = services.execute(queries.payout_or_404(payout_id), _admin())
+        payout = services.execute(payout, _admin())
     except DomainError as error:
         return _refused(error)
     if payout.status == PayoutStatus.PAID:
@@ -190,6 +203,18 @@ def fail_payout(payout_id: int):
     payout = queries.payout_or_404(payout_id)
     form = FailPayoutForm()
     if form.validate():
+        if not is_confirmed():
+            return confirmation_page(
+                title=_("Mark %(reference)s failed?", reference=payout.reference),
+                consequence=_(
+                    "%(name)s will not be paid by this payout; money already taken from its "
+                    "balance goes back to it.",
+                    name=payout.cooperative.name,
+                ),
+                details=[_("Reason: %(note)s", note=form.reason.data)],
+                button=_("Yes, mark it failed"),
+                back_url=url_for(".payouts", status=payout.status),
+            )
         try:
             payout = services.fail(payout, _admin(), form.reason.data)
         except DomainError as error:
@@ -213,8 +238,20 @@ def payout_batch_file(batch_id: int):
 
 @bp.route("/payout-batches/<id:batch_id>/sent", methods=["POST"])
 def payout_batch_sent(batch_id: int):
+    """The admin gave the batch's file to the bank; later payouts go to a new batch."""
+    batch = queries.batch_or_404(batch_id)
+    if not is_confirmed():
+        return confirmation_page(
+            title=_("Mark %(reference)s sent to the bank?", reference=batch.reference),
+            consequence=_(
+                "Its file is final: bank payouts executed from now on go to a new batch."
+            ),
+            details=_batch_details(batch),
+            button=_("Yes, it is sent"),
+            back_url=url_for(".payouts"),
+        )
     try:
-        batch = services.mark_batch_sent(queries.batch_or_404(batch_id), _admin())
+        batch = services.mark_batch_sent(batch, _admin())
     except DomainError as error:
         return _refused(error)
     flash(_("%(reference)s is marked sent to the bank.", reference=batch.reference), "success")
@@ -223,8 +260,20 @@ def payout_batch_sent(batch_id: int):
 
 @bp.route("/payout-batches/<id:batch_id>/paid", methods=["POST"])
 def payout_batch_paid(batch_id: int):
+    """The bank made the transfers: the batch's payouts are paid and their cooperatives told."""
+    batch = queries.batch_or_404(batch_id)
+    if not is_confirmed():
+        return confirmation_page(
+            title=_("Mark %(reference)s paid?", reference=batch.reference),
+            consequence=_(
+                "Its payouts become paid and their cooperatives are told the money arrived."
+            ),
+            details=_batch_details(batch),
+            button=_("Yes, the bank paid it"),
+            back_url=url_for(".payouts"),
+        )
     try:
-        batch = services.mark_batch_paid(queries.batch_or_404(batch_id), _admin())
+        batch = services.mark_batch_paid(batch, _admin())
     except DomainError as error:
         return _refused(error)
     flash(
@@ -232,3 +281,17 @@ def payout_batch_paid(batch_id: int):
         "success",
     )
     return redirect(url_for(".payouts", status=PayoutStatus.PAID))
+
+
+def _batch_details(batch: PayoutBatch) -> list[str]:
+    """What the confirmation of a batch shows: how many payouts, and their total."""
+    return [
+        ngettext(
+            "%(num)d payout, %(amount)s in all.",
+            "%(num)d payouts, %(amount)s in all.",
+            len(batch.payouts),
+            amount=money_in_text(
+                sum(payout.amount_cents for payout in batch.payouts), current_language()
+            ),
+        )
+    ]

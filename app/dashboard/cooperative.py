@@ -19,8 +19,9 @@ from app.cooperatives.forms import (
 from app.cooperatives.models import Cooperative, MemberRole
 from app.cooperatives.permissions import cooperative_or_404, require_member
 from app.cooperatives.queries import members_of, memberships_of, pending_invitation
-from app.core.errors import DomainError
+from app.core.errors import DomainError, NotFound
 from app.dashboard import bp
+from app.web.confirmation import confirmation_page, is_confirmed
 
 
 @bp.route("/")
@@ -145,6 +146,22 @@ def members(cooperative_id: int):
 def remove_member(cooperative_id: int, user_id: int):
     """Owners remove a member; the last owner stays (409, said on the page)."""
     cooperative = cooperative_or_404(cooperative_id)
+    require_member(current_user, cooperative.id, owner_only=True)
+    if not is_confirmed():
+        membership = next((m for m in members_of(cooperative.id) if m.user_id == user_id), None)
+        if membership is None:
+            raise NotFound(_("This person is not a member of the cooperative."))
+        return confirmation_page(
+            title=_("Remove %(name)s?", name=membership.user.name),
+            consequence=_(
+                "%(name)s no longer sees or manages %(cooperative)s; only a new invitation "
+                "brings them back.",
+                name=membership.user.name,
+                cooperative=cooperative.name,
+            ),
+            button=_("Yes, remove"),
+            back_url=url_for(".members", cooperative_id=cooperative.id),
+        )
     try:
         services.remove_member(cooperative, current_user._get_current_object(), user_id)
     except DomainError as error:

@@ -172,6 +172,18 @@ def order_part_cash(cooperative_id: int, part_id: int):
     form = CashCollectedForm()
     if not form.validate():
         return _render_part(cooperative, part, cash_form=form, status=422)
+    # A wrong amount is refused by the service anyway, and said next to the field.
+    if form.amount_cents == part.total_cents and not is_confirmed():
+        return confirmation_page(
+            title=_("Record the cash of order %(number)s?", number=part.order.number),
+            consequence=_(
+                "%(amount)s collected goes into the books: it is counted in your balance "
+                "and cannot be changed afterwards.",
+                amount=money_in_text(form.amount_cents, current_language()),
+            ),
+            button=_("Yes, record the cash"),
+            back_url=url_for(".order_part", cooperative_id=cooperative.id, part_id=part.id),
+        )
     try:
         services.record_cash_collected(part, current_user._get_current_object(), form.amount_cents)
     except DomainError as error:

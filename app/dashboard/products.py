@@ -20,6 +20,7 @@ from app.catalog.forms import (
     ProductPhotoForm,
     choices,
 )
+from app.catalog.gallery import PhotoAction
 from app.catalog.models import MAX_PRODUCT_PHOTOS, Product, ProductStatus
 from app.catalog.queries import (
     categories_in_tree_order,
@@ -162,6 +163,22 @@ def product_photo_arrange(cooperative_id: int, product_id: int, photo_id: int, a
     product = _cooperative_product(cooperative, product_id)
     if not ConfirmForm().validate():
         abort(400)
+    if action == PhotoAction.DELETE and not is_confirmed():
+        photo_ids = [photo.id for photo in product.photos]
+        if photo_id not in photo_ids:
+            raise NotFound(_("This product has no such photo."))
+        return confirmation_page(
+            title=_("Delete this photo of “%(name)s”?", name=product.name),
+            consequence=_(
+                "Photo %(position)d of %(count)d leaves the gallery; to show it again, "
+                "upload it again.",
+                position=photo_ids.index(photo_id) + 1,
+                count=len(photo_ids),
+            ),
+            button=_("Yes, delete the photo"),
+            back_url=url_for(".product_edit", cooperative_id=cooperative.id, product_id=product.id)
+            + "#photos",
+        )
     services.arrange_product_photo(product, _user(), photo_id, action)
     flash(_("The photos are saved."), "success")
     return redirect(

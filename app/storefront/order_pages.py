@@ -187,6 +187,19 @@ def confirm_order_part(token: str, part_id: int):
         return _render_confirmation(
             order, errors=[_("The form expired: please try again.")], status=422
         )
+    part = next((part for part in order.parts if part.id == part_id), None)
+    # Another order's part is refused by the service, with its message on this page.
+    if answer == "cancel" and part is not None and not is_confirmed():
+        name = part.cooperative.translated("name", current_language())
+        return confirmation_page(
+            title=_("Cancel your order from %(name)s?", name=name),
+            consequence=_(
+                "%(name)s will not prepare or ship it, and its products go back on sale.",
+                name=name,
+            ),
+            button=_("Yes, cancel this part"),
+            back_url=url_for(".confirm_order", token=token),
+        )
     try:
         services.answer_confirmation(order, part_id, confirm=answer == "confirm")
     except DomainError as error:

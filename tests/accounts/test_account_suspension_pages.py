@@ -23,7 +23,11 @@ def test_an_admin_finds_and_suspends_an_account_which_is_logged_out_at_once(app,
     assert other.email not in page  # "_" matches itself, not any character
     response = client.post(
         f"/admin/accounts/{target.id}/suspend",
-        data={"csrf_token": csrf_from(client, "/admin/accounts"), "reason": "stolen cards"},
+        data={
+            "csrf_token": csrf_from(client, "/admin/accounts"),
+            "reason": "stolen cards",
+            "confirmed": "yes",
+        },
     )
 
     assert response.status_code == 302
@@ -60,5 +64,23 @@ def test_shoppers_cannot_reach_the_accounts_page_or_suspend(client):
         f"/admin/accounts/{target.id}/suspend", data={"csrf_token": csrf_from(client, "/account")}
     )
     assert refused.status_code == 403
+    db.session.expire_all()
+    assert target.active
+
+
+def test_suspending_without_the_confirmation_asks_first_and_changes_nothing(app, client):
+    target = UserFactory()
+    victim_browser = app.test_client()
+    login_as(victim_browser, target)
+    login_as(client, AdminFactory())
+
+    asked = client.post(
+        f"/admin/accounts/{target.id}/suspend",
+        data={"csrf_token": csrf_from(client, "/admin/accounts"), "reason": "stolen cards"},
+    )
+
+    assert asked.status_code == 200
+    assert 'name="confirmed" value="yes"' in asked.text and 'value="stolen cards"' in asked.text
+    assert victim_browser.get("/api/v1/me").status_code == 200
     db.session.expire_all()
     assert target.active

@@ -99,11 +99,14 @@ def _upload(client, product, data: bytes, name: str = "photo.jpg", headers=None)
     )
 
 
-def _arrange(client, product, photo_id: int, action: str):
+def _arrange(client, product, photo_id: int, action: str, *, confirmed: bool = True):
     edit = f"/dashboard/{product.cooperative_id}/products/{product.id}/edit"
+    data = {"csrf_token": csrf_from(client, edit)}
+    if confirmed:
+        data["confirmed"] = "yes"
     return client.post(
         f"/dashboard/{product.cooperative_id}/products/{product.id}/photos/{photo_id}/{action}",
-        data={"csrf_token": csrf_from(client, edit)},
+        data=data,
     )
 
 
@@ -143,6 +146,19 @@ def test_the_gallery_order_persists_and_the_main_photo_follows_it(client, listed
 
     assert _gallery(listed) == [green, red]
     assert db.session.get(Product, listed.id).image_path == green
+
+
+def test_deleting_a_photo_without_the_confirmation_asks_first_and_changes_nothing(client, listed):
+    red, green, blue = _gallery(listed)
+    photos = {photo.image_path: photo.id for photo in db.session.get(Product, listed.id).photos}
+
+    asked = _arrange(client, listed, photos[green], "delete", confirmed=False)
+    moved = _arrange(client, listed, photos[blue], "main", confirmed=False)
+
+    assert asked.status_code == 200
+    assert 'name="confirmed" value="yes"' in text_of(asked)
+    assert moved.status_code == 302  # only deleting cannot be undone
+    assert _gallery(listed) == [blue, red, green]
 
 
 def test_a_seventh_photo_is_refused_next_to_the_field(client, listed, image_bytes):

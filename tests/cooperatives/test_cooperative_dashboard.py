@@ -221,12 +221,34 @@ def test_owner_removes_a_member_but_never_the_last_owner(client, owner, cooperat
     url = f"/dashboard/{cooperative.id}/members"
     token = csrf_from(client, url)
 
-    removed = client.post(f"{url}/{staff.id}/remove", data={"csrf_token": token})
+    confirmed = {"csrf_token": token, "confirmed": "yes"}
+    removed = client.post(f"{url}/{staff.id}/remove", data=confirmed)
     last_owner = client.post(
-        f"{url}/{owner.id}/remove", data={"csrf_token": token}, headers={"Accept-Language": "en"}
+        f"{url}/{owner.id}/remove", data=confirmed, headers={"Accept-Language": "en"}
     )
 
     assert removed.status_code == 302
     assert last_owner.status_code == 409
     assert "at least one owner" in last_owner.get_data(as_text=True)
     assert [m.user_id for m in db.session.scalars(select(Membership))] == [owner.id]
+
+
+def test_removing_a_member_without_the_confirmation_asks_first_and_changes_nothing(
+    client, owner, cooperative
+):
+    staff = MembershipFactory(cooperative=cooperative, role="staff", user__name="Khadija").user
+    login_as(client, owner)
+    url = f"/dashboard/{cooperative.id}/members"
+    token = csrf_from(client, url)
+
+    asked = client.post(
+        f"{url}/{staff.id}/remove", data={"csrf_token": token}, headers={"Accept-Language": "en"}
+    )
+    stranger = client.post(f"{url}/{UserFactory().id}/remove", data={"csrf_token": token})
+
+    assert asked.status_code == 200
+    text = asked.get_data(as_text=True)
+    assert 'name="confirmed" value="yes"' in text and "Remove Khadija?" in text
+    assert stranger.status_code == 404
+    members = {m.user_id for m in db.session.scalars(select(Membership))}
+    assert members == {owner.id, staff.id}

@@ -105,7 +105,11 @@ def test_an_admin_ends_a_rule_from_a_moment(client, admin):
 
     response = client.post(
         f"{page}/end",
-        data={"csrf_token": csrf_from(client, page), "valid_to": end.strftime("%Y-%m-%dT%H:%M")},
+        data={
+            "csrf_token": csrf_from(client, page),
+            "valid_to": end.strftime("%Y-%m-%dT%H:%M"),
+            "confirmed": "yes",
+        },
     )
 
     assert response.status_code == 302
@@ -119,7 +123,12 @@ def test_ending_a_rule_in_the_past_comes_back_with_the_message(client, admin):
     login_as(client, admin)
 
     response = client.post(
-        f"{page}/end", data={"csrf_token": csrf_from(client, page), "valid_to": "2001-01-01T00:00"}
+        f"{page}/end",
+        data={
+            "csrf_token": csrf_from(client, page),
+            "valid_to": "2001-01-01T00:00",
+            "confirmed": "yes",
+        },
     )
 
     assert response.status_code == 422
@@ -218,3 +227,20 @@ def test_an_admin_names_a_rule_in_french_and_arabic(client, admin):
     rule = db.session.scalars(select(FeeRule).where(FeeRule.name == "Honey week")).one()
     assert rule.translated("name", "fr") == "Semaine du miel"
     assert rule.translated("name", "ar") == "أسبوع العسل"
+
+
+def test_ending_a_rule_without_the_confirmation_asks_first_and_changes_nothing(client, admin):
+    rule = services.add_rule(None, {"name": "Now", "scope": "default", "commission_bps": 800})
+    page = f"{LIST}/{rule.id}"
+    login_as(client, admin)
+    end = (utcnow() + timedelta(days=2)).astimezone(MOROCCO).strftime("%Y-%m-%dT%H:%M")
+
+    asked = client.post(
+        f"{page}/end", data={"csrf_token": csrf_from(client, page), "valid_to": end}
+    )
+
+    assert asked.status_code == 200
+    text = asked.get_data(as_text=True)
+    assert 'name="confirmed" value="yes"' in text and f'value="{end}"' in text
+    db.session.refresh(rule)
+    assert rule.valid_to is None

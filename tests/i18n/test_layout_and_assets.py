@@ -1,4 +1,4 @@
-"""Pages mirror themselves in Arabic and fetch nothing from outside the site.
+"""Pages mirror themselves in Arabic, fit a phone, and fetch nothing from outside the site.
 
 Direction comes from `dir` on <html> and from logical CSS properties (inline-start rather
 than left): one physical property would put something on the wrong side in Arabic.
@@ -22,6 +22,18 @@ PHYSICAL = re.compile(
 )
 #: The card form loads Stripe.js from Stripe, as Stripe requires; nothing else leaves the site.
 ALLOWED_OUTSIDE = {("storefront/orders/pay.html", "https://js.stripe.com/v3/")}
+
+
+#: Templates whose tables stay tables on a phone, and why. Any other table has the class
+#: "stack" (one card per row under 600 px, site.css).
+UNSTACKED = {
+    "admin/": "admins work at a desk; a wide table scrolls inside its box",
+    "storefront/fair_trade.html": "a heading and an amount per row: one card wide already",
+    "storefront/orders/order.html": "where the money goes: a heading and an amount per row",
+    "storefront/orders/checkout.html": "the total: a heading and an amount per row",
+}
+TABLE = re.compile(r"<table\b([^>]*)>(.*?)</table>", re.S)
+CELL = re.compile(r"<td\b([^>]*)>(.*?)</td>", re.S)
 
 
 def _declarations(css: str) -> str:
@@ -105,3 +117,49 @@ def test_every_photo_has_its_size_and_a_text_alternative() -> None:
             if not all(f" {attribute}=" in tag for attribute in ("width", "height", "alt")):
                 missing.append((name, tag))
     assert missing == []
+
+
+def _table_problems(name: str, html: str) -> list[str]:
+    """What keeps the tables of template ``name`` from reading on a 390 px phone."""
+    problems = []
+    exempt = next((reason for prefix, reason in UNSTACKED.items() if name.startswith(prefix)), "")
+    for attributes, body in TABLE.findall(html):
+        if re.search(r'class="[^"]*\bstack\b', attributes):
+            # A card shows each cell's column by its data-label; a cell spanning the row, or
+            # holding a form (its field's label or its button names it), needs none.
+            problems += [
+                f"{name}: a stacked cell without data-label: <td{cell}>"
+                for cell, content in CELL.findall(body)
+                if "data-label=" not in cell and "colspan=" not in cell and "<form" not in content
+            ]
+        elif not exempt:
+            problems.append(f"{name}: <table{attributes}> is not stacked on a phone")
+        elif not name.startswith("admin/"):
+            rows = re.findall(r"<tr\b[^>]*>(.*?)</tr>", body, re.S)
+            if not all(
+                row.count('<th scope="row"') == 1 and len(CELL.findall(row)) == 1 for row in rows
+            ):
+                problems.append(f"{name}: <table{attributes}> is wider than a heading and a value")
+    return problems
+
+
+def test_every_table_a_shopper_or_a_cooperative_reads_is_stacked_on_a_phone() -> None:
+    problems = []
+    for name in template_names():
+        problems += _table_problems(name, (TEMPLATE_DIR / name).read_text(encoding="utf-8"))
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("name", "html"),
+    [
+        ("storefront/x.html", "<table><tr><td>1</td><td>2</td></tr></table>"),
+        ("storefront/x.html", '<table class="stack"><tr><td>1</td></tr></table>'),
+        (
+            "storefront/orders/order.html",
+            '<table><tr><th scope="row">A</th><td>1</td><td>2</td></tr></table>',
+        ),
+    ],
+)
+def test_the_table_check_catches_a_table_cut_off_on_a_phone(name: str, html: str) -> None:
+    assert _table_problems(name, html)

@@ -3,7 +3,9 @@ Passée le…", "Paiement/Paiement"), and no decimal written with a dot on a Fre
 ("94.8 %", "276.00" where French writes "94,8 %", "276,00").
 
 Every page a visitor, a shopper, a member of a cooperative and an admin reach by links is
-read in French and in Arabic (the crawl of i18n.page_crawl).
+read in French and in Arabic (the crawl of i18n.page_crawl), and so are the pages no link
+leads to: secret links, forms sent back with their messages, the messages shown after an
+action and the confirmation steps (i18n.pages_beyond_links).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pytest
 from flask import Flask
 from i18n.conftest import Marketplace
 from i18n.page_crawl import walk_as_every_reader
+from i18n.pages_beyond_links import read_pages_beyond_links
 
 #: Words (letters of any script), numbers and punctuation, in order; spaces and "/" between
 #: them are not tokens, so "Passée Passée" and "Paiement/Paiement" are one word twice, and
@@ -127,9 +130,12 @@ def test_dot_decimals_are_found(text: str, found: list[str]) -> None:
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
 def test_no_page_says_a_word_twice_or_writes_a_french_decimal_with_a_dot(
-    app: Flask, client, marketplace: Marketplace, language: str
+    app: Flask, client, marketplace: Marketplace, language: str, stripe_settings
 ) -> None:
     pages = walk_as_every_reader(app, client, marketplace, language)
+    beyond = read_pages_beyond_links(app, client, marketplace, language)
+    beyond_pages = [page for walked in beyond.values() for page in walked]
+    pages = {reader: pages.get(reader, []) + beyond.get(reader, []) for reader in {*pages, *beyond}}
 
     doubled, dotted = {}, {}
     for reader, walked in pages.items():
@@ -144,3 +150,11 @@ def test_no_page_says_a_word_twice_or_writes_a_french_decimal_with_a_dot(
     assert dotted == {}
     reached = {page.endpoint for walked in pages.values() for page in walked}
     assert {"storefront.order", "dashboard.statement", "admin.reports"} <= reached
+    assert {
+        *("accounts.verify_email", "accounts.reset_password", "storefront.guest_order"),
+        *("dashboard.invitation", "storefront.pay_order", "storefront.cooperative_applied"),
+        *("confirmation of storefront.confirm_order_part", "confirmation of admin.run_payouts"),
+        *("confirmation of dashboard.order_part_cash", "confirmation of admin.end_fee_rule"),
+    } <= reached
+    flashed = [page for page in beyond_pages if 'class="flash flash-' in page.html]
+    assert len(flashed) >= 6  # the messages after the forms: sent, added, moved, proposed...

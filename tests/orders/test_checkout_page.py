@@ -163,9 +163,29 @@ def test_an_address_saved_at_checkout_fills_the_next_checkout_and_can_be_deleted
     account = client.get("/account").get_data(as_text=True)
     assert "12, rue Al Qods" in account
     client.post(
-        f"/account/addresses/{saved.id}/delete", data={"csrf_token": hidden(account, "csrf_token")}
+        f"/account/addresses/{saved.id}/delete",
+        data={"csrf_token": hidden(account, "csrf_token"), "confirmed": "yes"},
     )
     assert db.session.scalars(select(SavedAddress)).all() == []
+
+
+def test_deleting_an_address_without_the_confirmation_asks_first_and_changes_nothing(
+    client, shopper
+):
+    saved = SavedAddress(user_id=shopper.id, name="Fatima", line1="12, rue Al Qods", city="Fès")
+    db.session.add(saved)
+    db.session.commit()
+    login_as(client, shopper)
+    account = client.get("/account").get_data(as_text=True)
+
+    asked = client.post(
+        f"/account/addresses/{saved.id}/delete", data={"csrf_token": hidden(account, "csrf_token")}
+    )
+
+    assert asked.status_code == 200
+    text = asked.get_data(as_text=True)
+    assert 'name="confirmed" value="yes"' in text and "12, rue Al Qods" in text
+    assert db.session.scalars(select(SavedAddress)).all() == [saved]
 
 
 def test_without_the_box_ticked_no_address_is_saved(client, shopper, oil):

@@ -135,7 +135,10 @@ def test_the_confirmation_page_confirms_and_cancels_by_its_buttons(
 
     for part, answer in ((first, "confirm"), (second, "cancel")):
         response = client.post(
-            f"{url}/parts/{part.id}", data={"csrf_token": csrf(page), "answer": answer}
+            f"{url}/parts/{part.id}",
+            # Only cancelling asks first: a confirmed part goes on being prepared.
+            data={"csrf_token": csrf(page), "answer": answer}
+            | ({"confirmed": "yes"} if answer == "cancel" else {}),
         )
         assert response.status_code == 302
         db.session.refresh(part)
@@ -258,3 +261,23 @@ def test_one_order_s_link_cannot_answer_for_another_order_s_part(client, shop, s
 
     assert response.status_code == 404
     assert other.parts[0].status == "pending"
+
+
+def test_cancelling_a_part_by_the_link_without_the_confirmation_asks_first_and_changes_nothing(
+    client, shop, shopper, fee_rules
+):
+    order = shop.checkout(shopper, {ProductFactory(): 1})
+    url = f"/confirm-order/{confirmation_token(order.number)}"
+    (part,) = order.parts
+    page = client.get(url).get_data(as_text=True)
+
+    asked = client.post(
+        f"{url}/parts/{part.id}", data={"csrf_token": csrf(page), "answer": "cancel"}
+    )
+
+    assert asked.status_code == 200
+    text = asked.get_data(as_text=True)
+    assert 'name="confirmed" value="yes"' in text and 'value="cancel"' in text
+    assert f'href="{url}"' in text
+    db.session.refresh(part)
+    assert part.status == "pending"

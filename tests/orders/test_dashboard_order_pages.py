@@ -71,7 +71,13 @@ def test_members_take_a_cash_parcel_to_the_door_and_record_the_cash(client, memb
         assert response.status_code == 302, to
     page = client.get(url).get_data(as_text=True)
     wrong = client.post(f"{url}/cash", data={"csrf_token": csrf(page), "amount": "100"})
-    right = client.post(f"{url}/cash", data={"csrf_token": csrf(page), "amount": "150,00"})
+    asked = client.post(f"{url}/cash", data={"csrf_token": csrf(page), "amount": "150,00"})
+    assert asked.status_code == 200
+    assert 'name="confirmed" value="yes"' in asked.get_data(as_text=True)
+    assert balance(codes.cooperative_available(cooperative_id)) == 0
+    right = client.post(
+        f"{url}/cash", data={"csrf_token": csrf(page), "amount": "150,00", "confirmed": "yes"}
+    )
 
     assert wrong.status_code == 422
     assert 'id="amount-errors"' in wrong.get_data(as_text=True)

@@ -159,3 +159,32 @@ def test_running_or_approving_without_the_confirmation_asks_first_and_changes_no
     assert asked.status_code == 200
     db.session.refresh(payout)
     assert payout.status == "proposed"
+
+
+def test_paying_failing_or_closing_a_batch_without_the_confirmation_asks_first_and_changes_nothing(
+    client, admin, bank_cooperative, books
+):
+    books.earn(bank_cooperative, 20000)
+    login_as(client, admin)
+    payout = _run(client)
+    _post(client, f"/admin/payouts/{payout.id}/approve")
+    token = csrf_from(client, PAGE)
+
+    def asked(path: str, **data: str) -> bool:
+        response = client.post(path, data={"csrf_token": token, **data})
+        return response.status_code == 200 and 'name="confirmed" value="yes"' in response.text
+
+    assert asked(f"/admin/payouts/{payout.id}/execute")
+    assert asked(f"/admin/payouts/{payout.id}/fail", reason="Duplicate RIB.")
+    db.session.refresh(payout)
+    assert payout.status == PayoutStatus.APPROVED and payout.batch_id is None
+    _post(client, f"/admin/payouts/{payout.id}/execute")
+    db.session.refresh(payout)
+    assert asked(f"/admin/payout-batches/{payout.batch_id}/sent")
+    db.session.refresh(payout.batch)
+    assert payout.batch.status == "open"
+    _post(client, f"/admin/payout-batches/{payout.batch_id}/sent")
+    assert asked(f"/admin/payout-batches/{payout.batch_id}/paid")
+    db.session.refresh(payout)
+    db.session.refresh(payout.batch)
+    assert payout.status == PayoutStatus.PROCESSING and payout.batch.status == "sent"
