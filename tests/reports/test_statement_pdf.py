@@ -132,7 +132,7 @@ def test_arabic_lines_are_drawn_in_visual_order(client, sales_data):
     assert "مهرد 6.40 ةغلابلا اهتلومع ةصنملل مكيلعو" in cash
     assert f"{cash_order} بلطلا" in cash
     # How the fees owed are settled, with the platform's RIB, and the balance in words.
-    assert any("011 780 0000123456789012 34 RIB ةصنملا باسح ىلإ" in run for run in runs)
+    assert any("011 780 0000123456789012 96 RIB ةصنملا باسح ىلإ" in run for run in runs)
     assert runs[-1].startswith(".عيب ةيلمع لكل")
     assert runs[-1].endswith("مهرد 134.00 غلبمب مكتينواعتل ةنيدم ةصنملا")
 
