@@ -67,8 +67,9 @@ class Config:
     PAYOUT_HOLD_DAYS = 7
     PAYOUT_MINIMUM_CENTS = 10000
     #: The platform's bank account (24-digit Moroccan RIB) a cooperative may transfer the
-    #: fees it owes on cash sales to; printed on its statement. Demo value by default.
-    PLATFORM_RIB = "011 780 0000123456789012 34"
+    #: fees it owes on cash sales to; printed on its statement. A demo value by default
+    #: (with a correct key, as the app checks every RIB); production refuses it.
+    PLATFORM_RIB = "011 780 0000123456789012 96"
     CARD_ORDER_TIMEOUT_MINUTES = 30
     LOW_STOCK_THRESHOLD = 3
 
@@ -215,12 +216,29 @@ class ProductionConfig(Config):
             )
         if str(settings["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
             raise ConfigurationError("Production needs DATABASE_URL pointing at PostgreSQL.")
+        cls.check_platform_rib(str(settings.get("PLATFORM_RIB") or ""))
         stripe_keys = settings.get("STRIPE_SECRET_KEY") or settings.get("STRIPE_PUBLISHABLE_KEY")
         if stripe_keys and not settings.get("STRIPE_WEBHOOK_SECRET"):
             # Without it no payment is ever confirmed: card orders would all expire unpaid.
             raise ConfigurationError(
                 "Stripe keys are set but STRIPE_WEBHOOK_SECRET is not: set the webhook "
                 "endpoint's signing secret too."
+            )
+
+    @staticmethod
+    def check_platform_rib(rib: str) -> None:
+        """Cooperatives transfer real money to this account: never the demo's, never one
+        whose key is wrong (a typo would send their fees to a stranger or back to them)."""
+        # Imported here: the app package imports this module while it is being built.
+        from app.cooperatives.documents import rib_key_ok
+
+        if "".join(rib.split()) == "".join(Config.PLATFORM_RIB.split()):
+            raise ConfigurationError(
+                "PLATFORM_RIB is the demo account: set the platform's own RIB in production."
+            )
+        if not rib_key_ok(rib):
+            raise ConfigurationError(
+                "PLATFORM_RIB is not a valid Moroccan RIB (24 digits, the last two its check key)."
             )
 
 

@@ -196,6 +196,7 @@ def main() -> int:
         "WEB_CONCURRENCY": "2",
         "WORKER_CONCURRENCY": "1",
         "PROXY_COUNT": "1",
+        "PLATFORM_RIB": "007 780 0009876543210987 75",
         "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_hex(16),
         "STRIPE_SECRET_KEY": "sk_test_prodcheck",
         "STRIPE_PUBLISHABLE_KEY": "pk_test_prodcheck",

@@ -22,7 +22,11 @@ from app.cooperatives import services
 from app.cooperatives.documents import MAX_DOCUMENT_BYTES
 from app.cooperatives.labels import province_choices
 from app.cooperatives.models import Cooperative, CooperativeDocument, DocumentKind, MemberRole
-from app.cooperatives.permissions import cooperative_or_404, member_role
+from app.cooperatives.permissions import (
+    cooperative_or_404,
+    member_role,
+    require_document_reader,
+)
 from app.cooperatives.queries import (
     cooperatives_by_status,
     documents_of,
@@ -339,11 +343,11 @@ def upload_cooperative_document(cooperative_id: int):
 @signed_in
 @blp.doc(security=SIGNED_IN, responses=AUTH_RESPONSES)
 def list_cooperative_documents(cooperative_id: int):
-    """The cooperative's documents, for its members and admins (403 for anyone else)."""
+    """The cooperative's documents, for its owners and admins (403 for anyone else, its
+    staff members included)."""
     user = signed_in_user()
     cooperative = cooperative_or_404(cooperative_id)
-    if not user.is_admin and member_role(user, cooperative.id) is None:
-        raise Forbidden(_("Only the cooperative's members and admins can read its documents."))
+    require_document_reader(user, cooperative.id)
     return {"items": [document_body(document) for document in documents_of(cooperative.id)]}
 
 

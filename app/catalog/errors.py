@@ -22,3 +22,10 @@ class CooperativeNotVerified(Conflict):
     """Only a verified cooperative may put a product on sale (status active)."""
 
     code = "cooperative_not_verified"
+
+
+class OnssaAuthorisationMissing(ValidationFailed):
+    """A verified cooperative puts food on sale with no ONSSA authorisation on file (law
+    28-07: selling food needs the sanitary authorisation)."""
+
+    code = "onssa_authorisation_missing"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.sql.selectable import Subquery
 
 from app.catalog import search
@@ -423,20 +423,40 @@ def translated_product_names(product_ids: Iterable[int], language: str) -> dict[
     return {product_id: name for product_id, name in names.items() if name}
 
 
+def food_category_ids() -> set[int]:
+    """The food categories: those named by the FOOD_CATEGORY_SLUGS setting ("terroir") and
+    every category under them, at any depth. Selling in one needs ONSSA's authorisation."""
+    roots = set(current_app.config.get("FOOD_CATEGORY_SLUGS", ("terroir",)))
+    children: dict[int | None, list[int]] = {}
+    food: set[int] = set()
+    for category_id, parent_id, slug in db.session.execute(
+        select(Category.id, Category.parent_id, Category.slug)
+    ):
+        children.setdefault(parent_id, []).append(category_id)
+        if slug in roots:
+            food.add(category_id)
+    waiting = list(food)
+    while waiting:
+        for child in children.get(waiting.pop(), ()):
+            if child not in food:
+                food.add(child)
+                waiting.append(child)
+    return food
+
+
 def sells_food(cooperative_id: int) -> bool:
-    """Whether the cooperative lists a product (not archived) in a food category: one under
-    a root category of the FOOD_CATEGORY_SLUGS setting ("terroir"). Needs ONSSA."""
-    roots = tuple(current_app.config.get("FOOD_CATEGORY_SLUGS", ("terroir",)))
-    parent = aliased(Category)
+    """Whether the cooperative lists a product (not archived) in a food category
+    (``food_category_ids``, at any depth). Needs ONSSA."""
+    food = food_category_ids()
+    if not food:
+        return False
     return (
         db.session.scalar(
             select(Product.id)
-            .join(Category, Category.id == Product.category_id)
-            .outerjoin(parent, parent.id == Category.parent_id)
             .where(
                 Product.cooperative_id == cooperative_id,
                 Product.status != ProductStatus.ARCHIVED,
-                or_(Category.slug.in_(roots), parent.slug.in_(roots)),
+                Product.category_id.in_(food),
             )
             .limit(1)
         )

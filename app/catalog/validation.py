@@ -12,10 +12,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from app.catalog.errors import CooperativeNotVerified
+from app.catalog.errors import CooperativeNotVerified, OnssaAuthorisationMissing
 from app.catalog.models import Category, LabelKind, Product, ProductStatus
+from app.catalog.queries import food_category_ids
 from app.catalog.units import UNKNOWN_UNIT, canonical, parse_unit
-from app.cooperatives.models import PROVINCES, Cooperative
+from app.cooperatives.models import PROVINCES, Cooperative, DocumentKind
+from app.cooperatives.queries import has_document
 from app.core.errors import ValidationFailed
 from app.core.names import check_name
 from app.extensions import db
@@ -61,7 +63,9 @@ def clean_product_data(
 
     Raises ``ValidationFailed`` naming every bad or missing field at once, then
     ``CooperativeNotVerified`` if the product would go on sale (become active)
-    before its cooperative is verified; ``ValueError`` for fields it does not know.
+    before its cooperative is verified, ``OnssaAuthorisationMissing`` (422) if a verified
+    cooperative would put food on sale with no ONSSA authorisation on file;
+    ``ValueError`` for fields it does not know.
     """
     unknown = set(data) - PRODUCT_FIELDS
     if unknown:
@@ -99,7 +103,34 @@ def clean_product_data(
     if becomes_active and not cooperative.is_verified:
         message = _("Products go on sale once the cooperative is verified; save it as a draft.")
         raise CooperativeNotVerified(message, fields={"status": [message]})
+    _check_food_authorisation(values, cooperative=cooperative, product=product)
     return values
+
+
+def _check_food_authorisation(
+    values: Mapping[str, Any], *, cooperative: Cooperative, product: Product | None
+) -> None:
+    """Raise ``OnssaAuthorisationMissing`` (naming ``status``, or ``category_id`` when the
+    category changed) when a verified cooperative puts a product on sale in a food category,
+    or moves one on sale into it, with no ONSSA authorisation on file. Drafts are free: a
+    cooperative prepares them while it files its papers, and an admin checks them at
+    verification."""
+    status = values.get("status", product.status if product else ProductStatus.DRAFT)
+    category_id = values.get("category_id", product.category_id if product else None)
+    if status != ProductStatus.ACTIVE or not cooperative.is_verified:
+        return
+    becomes_active = product is None or product.status != ProductStatus.ACTIVE
+    moves = product is not None and category_id != product.category_id
+    if not (becomes_active or moves) or category_id not in food_category_ids():
+        return
+    if has_document(cooperative.id, DocumentKind.ONSSA_AUTHORISATION):
+        return
+    message = _(
+        "Food goes on sale once your ONSSA authorisation is on file: file it on the "
+        "Documents page, or save the product as a draft."
+    )
+    field = "status" if becomes_active else "category_id"
+    raise OnssaAuthorisationMissing(message, fields={field: [message]})
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

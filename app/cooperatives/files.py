@@ -15,7 +15,8 @@ from app.core.errors import NotFound
 def document_response(cooperative: Cooperative, document_id: int) -> Response:
     """The document's file as an attachment (never rendered inline by the browser), from
     DOCUMENTS_ROOT. The caller has already checked that the reader is one of
-    ``cooperative``'s members or an admin. 404 for another cooperative's document."""
+    ``cooperative``'s owners or an admin (``permissions.require_document_reader``).
+    404 for another cooperative's document."""
     document = document_of(cooperative.id, document_id)
     root = Path(current_app.config["DOCUMENTS_ROOT"]).resolve()
     path = (root / document.stored_path).resolve() if document is not None else None

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from app.cooperatives.models import Cooperative, Membership
+from app.accounts.models import User
+from app.cooperatives.documents import (
+    EMPTY_FILE,
+    MAX_DOCUMENT_BYTES,
+    NOT_A_DOCUMENT,
+    TOO_LARGE,
+    sniff,
+)
+from app.cooperatives.models import Cooperative, CooperativeDocument, DocumentKind, Membership
 from app.core import images, media
 from app.core.after_commit import after_commit
 from app.core.errors import ValidationFailed
@@ -44,6 +54,48 @@ def tell_members(
 PICTURE_KINDS = ("cover", "logo")
 #: Where they are stored under MEDIA_ROOT.
 PICTURE_FOLDER = "cooperatives"
+
+
+def file_document(
+    cooperative: Cooperative, uploader: User, kind: str, filename: str, content: bytes
+) -> CooperativeDocument:
+    """Store a paper of ``cooperative`` filed by ``uploader`` and flush its row; the caller
+    checked who may file it. Kept only when its content is a PDF, JPEG or PNG of at most
+    10 MB, under DOCUMENTS_ROOT (private, outside the code and the public media) by the
+    SHA-256 of its content. Raises ValidationFailed naming ``kind`` or ``file``."""
+    errors: dict[str, list[str]] = {}
+    if kind not in {k.value for k in DocumentKind}:
+        errors["kind"] = [_("Choose the kind of document.")]
+    found = sniff(content[:16]) if content else None
+    if not content:
+        errors["file"] = [_(EMPTY_FILE)]
+    elif len(content) > MAX_DOCUMENT_BYTES:
+        errors["file"] = [_(TOO_LARGE)]
+    elif found is None:
+        errors["file"] = [_(NOT_A_DOCUMENT)]
+    if errors or found is None:
+        raise ValidationFailed(_("The document is not valid."), fields=errors)
+    extension, content_type = found
+    digest = hashlib.sha256(content).hexdigest()
+    relative = f"{cooperative.id}/{digest}.{extension}"
+    target = Path(current_app.config["DOCUMENTS_ROOT"]) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        partial = target.with_suffix(".part")
+        partial.write_bytes(content)
+        partial.replace(target)
+    document = CooperativeDocument(
+        cooperative_id=cooperative.id,
+        kind=kind,
+        filename=(Path(filename or "").name or f"document.{extension}")[:200],
+        stored_path=relative,
+        content_type=content_type,
+        size_bytes=len(content),
+        uploaded_by_id=uploader.id,
+    )
+    db.session.add(document)
+    db.session.flush()
+    return document
 
 
 def store_picture_bytes(cooperative: Cooperative, kind: str, data: bytes) -> Cooperative:

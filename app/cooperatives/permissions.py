@@ -1,5 +1,5 @@
-"""Who may act for a cooperative: its members (owner, staff); admins read everything.
-Also the cooperative a route names, or 404."""
+"""Who may act for a cooperative: its members (owner, staff); admins read everything, and
+its papers are for its owners and admins only. Also the cooperative a route names, or 404."""
 
 from __future__ import annotations
 
@@ -30,6 +30,17 @@ def require_member(user: User | None, cooperative_id: int, *, owner_only: bool =
     if role is None or (owner_only and role != MemberRole.OWNER):
         raise Forbidden(_("Only members of this cooperative can do this."))
     return role
+
+
+def require_document_reader(user: User | None, cooperative_id: int) -> str | None:
+    """The reader's role (None for an admin) when `user` may read the cooperative's papers:
+    its owners and admins only. Staff members are refused (Forbidden) as for the RIB: the
+    papers hold the RIB certificate, and least privilege keeps them to those who answer
+    for the cooperative."""
+    role = member_role(user, cooperative_id)
+    if role == MemberRole.OWNER or getattr(user, "is_admin", False):
+        return role
+    raise Forbidden(_("Only the cooperative's owners and admins can read its documents."))
 
 
 def cooperative_or_404(cooperative_id: int) -> Cooperative:

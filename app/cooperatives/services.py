@@ -14,14 +14,11 @@ moved it, when and why (CooperativeStatusEvent) and refuses illegal moves:
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
@@ -33,26 +30,18 @@ from app.accounts.operations import LinkBuilder, mark_email_verified, new_token,
 from app.accounts.queries import user_by_email
 from app.accounts.validation import normalise_email
 from app.audit.operations import record
-from app.cooperatives.documents import (
-    EMPTY_FILE,
-    ITEM_NAMES,
-    MAX_DOCUMENT_BYTES,
-    NOT_A_DOCUMENT,
-    TOO_LARGE,
-    sniff,
-)
+from app.cooperatives.documents import ITEM_NAMES
 from app.cooperatives.models import (
     Cooperative,
     CooperativeDocument,
     CooperativeStatus,
     CooperativeStatusEvent,
-    DocumentKind,
     Invitation,
     MemberRole,
     Membership,
     PayoutMethod,
 )
-from app.cooperatives.operations import store_picture_bytes
+from app.cooperatives.operations import file_document, store_picture_bytes
 from app.cooperatives.permissions import member_role, require_member
 from app.cooperatives.queries import verification_checklist
 from app.cooperatives.validation import REQUIRED_AT_APPLICATION, clean_profile
@@ -209,37 +198,7 @@ def upload_document(
     ValidationFailed naming ``kind`` or ``file``.
     """
     require_member(member, cooperative.id, owner_only=True)
-    errors: dict[str, list[str]] = {}
-    if kind not in {k.value for k in DocumentKind}:
-        errors["kind"] = [_("Choose the kind of document.")]
-    found = sniff(content[:16]) if content else None
-    if not content:
-        errors["file"] = [_(EMPTY_FILE)]
-    elif len(content) > MAX_DOCUMENT_BYTES:
-        errors["file"] = [_(TOO_LARGE)]
-    elif found is None:
-        errors["file"] = [_(NOT_A_DOCUMENT)]
-    if errors or found is None:
-        raise ValidationFailed(_("The document is not valid."), fields=errors)
-    extension, content_type = found
-    digest = hashlib.sha256(content).hexdigest()
-    relative = f"{cooperative.id}/{digest}.{extension}"
-    target = Path(current_app.config["DOCUMENTS_ROOT"]) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        partial = target.with_suffix(".part")
-        partial.write_bytes(content)
-        partial.replace(target)
-    document = CooperativeDocument(
-        cooperative_id=cooperative.id,
-        kind=kind,
-        filename=(Path(filename or "").name or f"document.{extension}")[:200],
-        stored_path=relative,
-        content_type=content_type,
-        size_bytes=len(content),
-        uploaded_by_id=member.id,
-    )
-    db.session.add(document)
+    document = file_document(cooperative, member, kind, filename, content)
     db.session.commit()
     return document
 

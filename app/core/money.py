@@ -225,10 +225,16 @@ def money_in_text(cents: int, locale: str = "en") -> str:
     WhatsApp message): in a right-to-left language the amount is a left-to-right isolate,
     so its minus stays before its digits and neither drifts among the Arabic words; in
     other languages it is ``format_money`` itself."""
-    amount = format_money(cents, locale)
+    return ltr_in_text(format_money(cents, locale), locale)
+
+
+def ltr_in_text(text: str, locale: str = "en") -> str:
+    """``text`` that reads left to right (a tracking number, a code, a phone number) for a
+    sentence of plain text: a left-to-right isolate in a right-to-left language, so its
+    dashes, spaces and digits keep their order among the Arabic words; as it is otherwise."""
     if _language_of(locale) in _RIGHT_TO_LEFT:
-        return f"{LEFT_TO_RIGHT_ISOLATE}{amount}{POP_ISOLATE}"
-    return amount
+        return f"{LEFT_TO_RIGHT_ISOLATE}{text}{POP_ISOLATE}"
+    return text
 
 
 def currency_word(locale: str = "en") -> str:

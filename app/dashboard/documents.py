@@ -1,4 +1,5 @@
-"""The cooperative's papers for its verification: owners file them, members and admins read."""
+"""The cooperative's papers for its verification: owners file and read them, admins read them;
+staff members neither (the RIB certificate is among them)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from app.cooperatives import services
 from app.cooperatives.documents import DOCUMENT_NAMES, MAX_DOCUMENT_BYTES
 from app.cooperatives.files import document_response
 from app.cooperatives.forms import DocumentForm, show_domain_error
+from app.cooperatives.permissions import require_document_reader
 from app.cooperatives.queries import documents_of
 from app.core.errors import DomainError
 from app.dashboard import bp
@@ -24,6 +26,7 @@ def documents_page(cooperative_id: int):
     """The documents on file; an owner files another (PDF, JPEG or PNG, at most 10 MB)."""
     request.max_content_length = UPLOAD_LIMIT
     cooperative, role = readable_cooperative(cooperative_id)
+    require_document_reader(current_user, cooperative.id)
     form = DocumentForm()
     status = 200
     if request.method == "POST":
@@ -56,6 +59,7 @@ def documents_page(cooperative_id: int):
 
 @bp.get("/<id:cooperative_id>/documents/<id:document_id>", endpoint="document")
 def document_file(cooperative_id: int, document_id: int):
-    """One document's file, for the cooperative's members and admins only."""
+    """One document's file, for the cooperative's owners and admins only."""
     cooperative, _role = readable_cooperative(cooperative_id)
+    require_document_reader(current_user, cooperative.id)
     return document_response(cooperative, document_id)

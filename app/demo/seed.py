@@ -24,8 +24,15 @@ from app.accounts.models import Role, User
 from app.accounts.passwords import hash_password
 from app.catalog.models import Category, Product, ProductPhoto
 from app.catalog.operations import add_product_photo_bytes, store_product_image_bytes
-from app.cooperatives.models import Cooperative, CooperativeStatus
-from app.cooperatives.operations import store_picture_bytes
+from app.cooperatives.models import (
+    Cooperative,
+    CooperativeDocument,
+    CooperativeStatus,
+    DocumentKind,
+    MemberRole,
+    Membership,
+)
+from app.cooperatives.operations import file_document, store_picture_bytes
 from app.cooperatives.validation import REQUIRED_AT_APPLICATION, clean_profile
 from app.core.db import utcnow
 from app.demo import seed_rows
@@ -78,7 +85,8 @@ class SeedReport:
     today: date
     #: Rows this run added, by kind (accounts, categories, fairs, cooperatives, pictures (a
     #: cooperative's cover and logo), stands, products, images (main photos), photos (the
-    #: galleries' others), applications, fee_rules): all 0 on a second run.
+    #: galleries' others), applications, documents (ONSSA authorisations), fee_rules): all 0
+    #: on a second run.
     created: Counter[str] = field(default_factory=Counter)
     #: Demo rows in the database after the run, by the same kinds, and "exhibitors": the
     #: verified cooperatives with a stand at the open fair.
@@ -167,6 +175,8 @@ def seed_demo(
     phase("stands", lambda: _seed_stands(demo_cooperatives, coops, fairs, created))
     phase("products", lambda: _seed_products(products, coops, categories, images, created))
     phase("applications", lambda: _seed_applications(applications, password_hash, created))
+    everyone = [*demo_cooperatives, *(application.cooperative for application in applications)]
+    phase("documents", lambda: _seed_documents(everyone, created))
     # install_default_rules is a use case of its own: it commits.
     created["fee_rules"] += len(install_default_rules(fair=fairs[OPEN_EDITION]))
     log(f"fee_rules: {created['fee_rules']} added")
@@ -380,6 +390,41 @@ def _seed_applications(
         seed_rows.add_owner(cooperative, applicant)
         created["applications"] += 1
     db.session.flush()
+
+
+def _seed_documents(demos: list[DemoCooperative], created: Counter) -> None:
+    """An ONSSA authorisation, filed by its owner, for each cooperative with an ONSSA
+    number and none on file: a verified cooperative puts food on sale only with it
+    (app.catalog.validation), and the admin's checklist looks for it."""
+    wanted = [demo for demo in demos if demo.onssa_number]
+    coops = _existing(Cooperative, Cooperative.slug, [demo.slug for demo in wanted])
+    filed = set(
+        db.session.scalars(
+            select(CooperativeDocument.cooperative_id).where(
+                CooperativeDocument.kind == DocumentKind.ONSSA_AUTHORISATION,
+                CooperativeDocument.cooperative_id.in_([c.id for c in coops.values()]),
+            )
+        )
+    )
+    memberships = db.session.scalars(
+        select(Membership).where(
+            Membership.role == MemberRole.OWNER,
+            Membership.cooperative_id.in_([c.id for c in coops.values()]),
+        )
+    )
+    owners = {membership.cooperative_id: membership.user for membership in memberships}
+    for demo in wanted:
+        cooperative = coops[demo.slug]
+        if cooperative.id in filed:
+            continue
+        file_document(
+            cooperative,
+            owners[cooperative.id],
+            DocumentKind.ONSSA_AUTHORISATION,
+            "autorisation-onssa.pdf",
+            seed_rows.onssa_authorisation_pdf(demo),
+        )
+        created["documents"] += 1
 
 
 # The report ------------------------------------------------------------------------------

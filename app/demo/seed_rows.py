@@ -6,11 +6,15 @@ Arabic and English in each row's `translations` JSON ({"ar": {"name": ...}, "en"
 
 from __future__ import annotations
 
+import io
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
 
 from app.accounts.models import Role, User
 from app.catalog.models import Category, Product, ProductLabel
@@ -198,3 +202,22 @@ def photo_count(demo: DemoProduct) -> int:
 def picture_seed(demo: DemoCooperative) -> int:
     """A seed for the cooperative's cover and logo that depends on its slug alone."""
     return zlib.crc32(demo.slug.encode())
+
+
+def onssa_authorisation_pdf(demo: DemoCooperative) -> bytes:
+    """A one-page PDF standing for the cooperative's ONSSA sanitary authorisation (marked as a
+    demo document), the same bytes on every run."""
+    buffer = io.BytesIO()
+    page = Canvas(buffer, pagesize=A4, invariant=1)
+    page.setTitle(f"ONSSA {demo.onssa_number}")
+    lines = (
+        "Office National de Securite Sanitaire des produits Alimentaires (ONSSA)",
+        f"Autorisation sanitaire {demo.onssa_number}",
+        demo.name.fr,
+        "Document de demonstration, sans valeur.",
+    )
+    for number, line in enumerate(lines):
+        page.drawString(72, 770 - 24 * number, line)
+    page.showPage()
+    page.save()
+    return buffer.getvalue()

@@ -2,7 +2,8 @@
 
 A Jinja environment of its own rather than Flask's: messages are rendered by
 workers with no request, so nothing may depend on the request's language; the
-`money` filter formats in the message's language instead.
+`money` filter formats in the message's language instead, and `ltr` isolates a code or a
+number left to right in an Arabic sentence.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
-from app.core.money import money_in_text
+from app.core.money import ltr_in_text, money_in_text
 from app.notifications.kinds import check_context
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "notifications"
@@ -34,6 +35,11 @@ def _money(context: Any, cents: int) -> str:
     return money_in_text(cents, context["locale"])
 
 
+@pass_context
+def _ltr(context: Any, text: str) -> str:
+    return ltr_in_text(text, context["locale"])
+
+
 @cache
 def _environment() -> Environment:
     environment = Environment(
@@ -45,6 +51,7 @@ def _environment() -> Environment:
         keep_trailing_newline=False,
     )
     environment.filters["money"] = _money
+    environment.filters["ltr"] = _ltr
     return environment
 
 

@@ -125,9 +125,12 @@ def part_moved(part: CooperativeOrder) -> None:
         context["pickup_code"] = part.pickup_code
     if kind == "part_shipped" and order.payment_method == PaymentMethod.CASH_ON_DELIVERY:
         context["cash_due_cents"] = part.total_cents
-    if kind == "part_shipped" and part.tracking_number:
-        context["carrier"] = part.carrier or ""
-        context["tracking_number"] = part.tracking_number
+    if kind == "part_shipped":
+        # Each one the cooperative gave: a carrier alone still tells the shopper who brings it.
+        if part.carrier:
+            context["carrier"] = part.carrier
+        if part.tracking_number:
+            context["tracking_number"] = part.tracking_number
     tell_shopper(order, kind, context, f"{kind}:{part.id}")
 
 

@@ -151,6 +151,7 @@ def test_production_sends_the_remember_me_cookie_over_https_only():
         {
             "SECRET_KEY": "a-production-secret-of-more-than-32-bytes",
             "DATABASE_URL": "postgresql://souk@db/souk",
+            "PLATFORM_RIB": "007 780 0009876543210987 75",
         },
     )
 

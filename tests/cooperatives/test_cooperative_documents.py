@@ -17,6 +17,7 @@ from support.factories import (
 
 from app.cooperatives import services
 from app.cooperatives.documents import rib_key_ok, sniff
+from app.cooperatives.queries import documents_of
 from app.core.errors import Forbidden, ValidationFailed
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -99,7 +100,7 @@ def test_only_owners_file_documents(app):
         services.upload_document(cooperative, staff, "statutes", "statuts.pdf", PDF)
 
 
-def test_documents_are_private_to_their_members_and_admins(client, api_token, admin):
+def test_documents_are_private_to_their_owners_and_admins(client, api_token, admin):
     cooperative = CooperativeFactory(status="pending")
     owner = MembershipFactory(cooperative=cooperative, role="owner").user
     client.post(
@@ -204,3 +205,78 @@ def test_a_label_shows_as_certified_only_with_its_certificate_on_file(client, ap
 
     assert "badge certified" not in before
     assert "badge certified" in after
+
+
+# Staff members: the papers (the RIB certificate among them) are for owners and admins only.
+
+
+def _filed_by_owner(cooperative) -> tuple[object, int]:
+    owner = MembershipFactory(cooperative=cooperative, role="owner").user
+    document = services.upload_document(cooperative, owner, "rib_certificate", "rib.pdf", PDF)
+    return owner, document.id
+
+
+def test_staff_members_cannot_list_or_file_documents_through_the_api(client, api_token):
+    cooperative = CooperativeFactory()
+    _filed_by_owner(cooperative)
+    staff = MembershipFactory(cooperative=cooperative, role="staff").user
+    url = f"/api/v1/cooperatives/{cooperative.id}/documents"
+
+    listed = client.get(url, headers=api_token(staff))
+    filed = client.post(
+        url,
+        data={"kind": "statutes", "file": (io.BytesIO(PDF), "statuts.pdf")},
+        headers=api_token(staff),
+        content_type="multipart/form-data",
+    )
+
+    assert listed.status_code == 403
+    assert "items" not in listed.get_json()
+    assert filed.status_code == 403
+    assert len(documents_of(cooperative.id)) == 1
+
+
+def test_staff_members_cannot_open_list_or_file_documents_on_the_dashboard(client):
+    cooperative = CooperativeFactory()
+    _owner, document_id = _filed_by_owner(cooperative)
+    staff = MembershipFactory(cooperative=cooperative, role="staff").user
+    login_as(client, staff)
+    url = f"/dashboard/{cooperative.id}/documents"
+
+    token = csrf_from(client, f"/dashboard/{cooperative.id}/profile")  # a page staff may use
+
+    page = client.get(url)
+    download = client.get(f"{url}/{document_id}")
+    filed = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "kind": "statutes",
+            "file": (io.BytesIO(PDF), "statuts.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+
+    assert page.status_code == 403
+    assert "rib.pdf" not in page.get_data(as_text=True)
+    assert download.status_code == 403
+    assert download.data != PDF
+    assert filed.status_code == 403
+    assert len(documents_of(cooperative.id)) == 1
+    overview = client.get(f"/dashboard/{cooperative.id}/").get_data(as_text=True)
+    assert url not in overview
+
+
+def test_owners_and_admins_keep_reading_the_documents(client, api_token, admin):
+    cooperative = CooperativeFactory()
+    owner, document_id = _filed_by_owner(cooperative)
+    url = f"/dashboard/{cooperative.id}/documents"
+
+    for reader in (owner, admin):
+        listed = client.get(
+            f"/api/v1/cooperatives/{cooperative.id}/documents", headers=api_token(reader)
+        )
+        assert [item["kind"] for item in listed.get_json()["items"]] == ["rib_certificate"]
+        login_as(client, reader)
+        assert "rib.pdf" in client.get(url).get_data(as_text=True)
+        assert client.get(f"{url}/{document_id}").data == PDF

@@ -49,7 +49,13 @@ def test_unknown_page_answers_html_404(client):
     assert "text/html" in response.content_type
 
 
-PRODUCTION = {"SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://db/souk"}
+#: A platform RIB of production's own (not the demo's), with a correct check key.
+PRODUCTION_RIB = "007 780 0009876543210987 75"
+PRODUCTION = {
+    "SECRET_KEY": "x" * 40,
+    "DATABASE_URL": "postgresql://db/souk",
+    "PLATFORM_RIB": PRODUCTION_RIB,
+}
 
 
 def test_catalog_answers_are_cached_where_every_process_sees_the_same_generation():
@@ -91,3 +97,26 @@ def test_production_hashes_passwords_at_rfc_9106_cost_and_refuses_cheaper_parame
     with pytest.raises(ConfigurationError, match="PASSWORD_HASHING"):
         ProductionConfig.check({**settings, "PASSWORD_HASHING": TestingConfig.PASSWORD_HASHING})
     ProductionConfig.check({**settings, "PASSWORD_HASHING": {"memory_cost": 131072}})
+
+
+def test_the_demo_platform_rib_passes_the_apps_own_rib_key_check():
+    from app.cooperatives.documents import rib_key_ok
+
+    assert rib_key_ok(TestingConfig.PLATFORM_RIB)
+    assert rib_key_ok(PRODUCTION_RIB)
+
+
+def test_production_refuses_to_start_with_the_demo_platform_rib_or_an_invalid_one():
+    for rib in (None, "", ProductionConfig.PLATFORM_RIB, "007 780 0009876543210987 76", "123"):
+        environ = {key: value for key, value in PRODUCTION.items() if key != "PLATFORM_RIB"}
+        if rib is not None:
+            environ["PLATFORM_RIB"] = rib
+        with pytest.raises(ConfigurationError, match="PLATFORM_RIB"):
+            load_config("production", environ)
+    # Written without its spaces, the demo RIB is still the demo RIB.
+    with pytest.raises(ConfigurationError, match="PLATFORM_RIB"):
+        load_config(
+            "production",
+            {**PRODUCTION, "PLATFORM_RIB": ProductionConfig.PLATFORM_RIB.replace(" ", "")},
+        )
+    assert load_config("production", PRODUCTION)["PLATFORM_RIB"] == PRODUCTION_RIB

@@ -84,3 +84,26 @@ def test_the_overview_reads_in_arabic(client, sales_data):
     response = client.get(f"/dashboard/{sales_data.tighza.id}/")
     assert response.status_code == 200
     assert 'dir="rtl"' in response.get_data(as_text=True)
+
+
+def test_an_arabic_dashboard_shows_the_arabic_names_of_products_and_categories(client, cooperative):
+    owner = MembershipFactory(cooperative=cooperative, role="owner").user
+    amlou = ProductFactory(
+        cooperative=cooperative,
+        name="Amlou aux amandes",
+        stock=1,
+        translations={"ar": {"name": "أملو باللوز"}},
+    )
+    amlou.category.translations = {"ar": {"name": "منتجات المجال"}}
+    login_as(client, owner)
+    with client.session_transaction() as session:
+        session["lang"] = "ar"
+
+    overview = client.get(f"/dashboard/{cooperative.id}/").get_data(as_text=True)
+    products = client.get(f"/dashboard/{cooperative.id}/products").get_data(as_text=True)
+
+    stock_alerts = overview.split('id="stock-alerts"', 1)[1]
+    assert "أملو باللوز" in stock_alerts
+    assert "أملو باللوز" in products and "منتجات المجال" in products
+    assert "Amlou aux amandes" not in overview and "Amlou aux amandes" not in products
+    assert amlou.category.name not in products

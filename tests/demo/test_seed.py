@@ -97,6 +97,7 @@ def test_full_demo_has_40_verified_cooperatives_over_every_province_and_legal_fo
         "stands",
         "products",
         "applications",
+        "documents",
         "fee_rules",
     ]
 
@@ -323,3 +324,45 @@ def test_the_demo_tells_each_cooperatives_story_with_a_gallery_per_product(app):
 
     again, _ = quietly(cooperatives=2, images=True)
     assert again.created["photos"] == again.created["pictures"] == 0
+
+
+def test_every_demo_cooperative_selling_food_has_its_onssa_authorisation_and_may_publish(
+    app, small_demo
+):
+    from app.catalog import services as catalog_services
+    from app.catalog.queries import food_category_ids, sells_food
+    from app.cooperatives.documents import sniff
+    from app.cooperatives.queries import documents_of, has_document
+
+    verified = db.session.scalars(
+        select(Cooperative).where(Cooperative.status == CooperativeStatus.VERIFIED)
+    ).all()
+    food_sellers = [cooperative for cooperative in verified if sells_food(cooperative.id)]
+    assert food_sellers
+    assert all(has_document(c.id, "onssa_authorisation") for c in food_sellers)
+    asafar = db.session.scalar(select(Cooperative).where(Cooperative.name.contains("Asafar")))
+    assert not has_document(asafar.id, "onssa_authorisation")  # its note says it has none
+
+    seller = food_sellers[0]
+    owner = db.session.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.cooperative_id == seller.id, Membership.role == MemberRole.OWNER)
+    )
+    food = db.session.get(Category, min(food_category_ids()))
+    with app.test_request_context():
+        product = catalog_services.create_product(
+            seller,
+            owner,
+            {
+                "name": "Miel de démonstration",
+                "price_cents": 9000,
+                "unit": "500 g",
+                "category_id": food.id,
+                "status": "active",
+            },
+        )
+    assert product.status == "active"
+    [onssa] = [d for d in documents_of(seller.id) if d.kind == "onssa_authorisation"]
+    stored = Path(app.config["DOCUMENTS_ROOT"]) / onssa.stored_path
+    assert sniff(stored.read_bytes()[:16]) == ("pdf", "application/pdf")

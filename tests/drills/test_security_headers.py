@@ -109,6 +109,7 @@ def production_app(app, monkeypatch) -> Iterator[Flask]:
         database = "postgresql://souk@127.0.0.1:1/unused"
     monkeypatch.setenv("SECRET_KEY", "drill-" + uuid.uuid4().hex)
     monkeypatch.setenv("DATABASE_URL", database)
+    monkeypatch.setenv("PLATFORM_RIB", "007 780 0009876543210987 75")
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
     production = create_app("production", overrides={"MEDIA_ROOT": app.config["MEDIA_ROOT"]})

@@ -143,7 +143,11 @@ def test_french_is_the_default_language_outside_the_test_suite() -> None:
     for environment in ("development", "production"):
         settings_ = load_config(
             environment,
-            environ={"SECRET_KEY": "x" * 40, "DATABASE_URL": "postgresql://db/souk"},
+            environ={
+                "SECRET_KEY": "x" * 40,
+                "DATABASE_URL": "postgresql://db/souk",
+                "PLATFORM_RIB": "007 780 0009876543210987 75",
+            },
         )
         assert settings_["BABEL_DEFAULT_LOCALE"] == "fr"
 

@@ -113,6 +113,46 @@ def test_a_shipped_part_carries_its_carrier_and_tracking_number_to_the_shopper(
     assert "EE123456789MA" in receipt and "Amana" in receipt
 
 
+def test_the_arabic_shipped_email_isolates_the_tracking_number_left_to_right(
+    shop, shopper, product_with_owner
+):
+    from app.notifications.rendering import render
+
+    oil, owner = product_with_owner(price_cents=12000)
+    part = shop.checkout(shopper, {oil: 1}).parts[0]
+    move_part(part, "confirmed", member=owner)
+    move_part(part, "shipped", member=owner, carrier="Amana", tracking_number="EE-123 456-MA")
+
+    body = render("part_shipped", "ar", one("part_shipped").context).body
+
+    assert "\u2066EE-123 456-MA\u2069" in body
+    assert "Amana" in body
+
+
+def test_the_carrier_is_shown_even_without_a_tracking_number(
+    shop, shopper, product_with_owner, client
+):
+    from support.factories import login_as
+
+    from app.notifications.rendering import render
+
+    oil, owner = product_with_owner(price_cents=12000)
+    order = shop.checkout(shopper, {oil: 1})
+    part = order.parts[0]
+    move_part(part, "confirmed", member=owner)
+    move_part(part, "shipped", member=owner, carrier="Amana")
+
+    context = one("part_shipped").context
+    assert "Transporteur : Amana." in render("part_shipped", "fr", context).body
+    assert "Numéro de suivi" not in render("part_shipped", "fr", context).body
+    assert "Amana" in render("part_shipped", "ar", context).body
+    assert "Carrier: Amana." in render("part_shipped", "en", context).body
+    login_as(client, shopper)
+    receipt = client.get(f"/orders/{order.number}", headers={"Accept-Language": "en"})
+    page = receipt.get_data(as_text=True)
+    assert "Amana" in page and "Tracking number" not in page
+
+
 def test_a_member_prints_the_packing_slip_of_a_part_in_arabic(
     shop, shopper, product_with_owner, client
 ):

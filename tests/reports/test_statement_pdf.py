@@ -11,8 +11,11 @@ import pytest
 from babel import dates
 from pypdf import PdfReader
 from reports.pdf_runs import drawn_runs
+from sqlalchemy import select
 from support.factories import login_as
 
+from app.catalog.models import Product
+from app.extensions import db
 from app.fair.queries import morocco_today
 from app.reports.rtl import isolate, visual
 
@@ -129,7 +132,7 @@ def test_arabic_lines_are_drawn_in_visual_order(client, sales_data):
     assert "مهرد 6.40 ةغلابلا اهتلومع ةصنملل مكيلعو" in cash
     assert f"{cash_order} بلطلا" in cash
     # How the fees owed are settled, with the platform's RIB, and the balance in words.
-    assert any("011 780 0000123456789012 34 RIB ةصنملا باسح ىلإ" in run for run in runs)
+    assert any("011 780 0000123456789012 96 RIB ةصنملا باسح ىلإ" in run for run in runs)
     assert runs[-1].startswith(".عيب ةيلمع لكل")
     assert runs[-1].endswith("مهرد 134.00 غلبمب مكتينواعتل ةنيدم ةصنملا")
 
@@ -151,3 +154,22 @@ def test_arabic_lines_are_drawn_in_visual_order(client, sales_data):
 )
 def test_known_arabic_and_mixed_lines_are_put_in_visual_order(line, drawn):
     assert unicodedata.normalize("NFKC", visual(line)) == drawn
+
+
+def test_products_and_the_cooperative_are_named_in_the_readers_language(client, sales_data):
+    honey = db.session.scalar(
+        select(Product).where(
+            Product.cooperative_id == sales_data.tighza.id, Product.name == "Miel d'euphorbe"
+        )
+    )
+    honey.translations = {"ar": {"name": "عسل الدغموس"}}
+    sales_data.tighza.translations = {"ar": {"name": "تيغزا"}}
+    db.session.commit()
+
+    text = _text(_pdf(client, sales_data, "ar"))
+
+    # Word by word: pypdf reads the runs in the order they are drawn, from the left.
+    assert "عسل" in text and "الدغموس" in text
+    assert "تيغزا" in text
+    assert "euphorbe" not in text
+    assert "Tighza" not in text
