@@ -31,7 +31,8 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
+#: The commands of the interpreter running this script (make runs it as $(BIN)/python).
+BIN = Path(sys.executable).parent
 ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DATABASE = os.environ.get("PROD_CHECK_DATABASE", "souk_ops_prodcheck")
 REDIS_URL = os.environ.get("PROD_CHECK_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -192,6 +193,8 @@ def main() -> int:
         "DATABASE_URL": database_url(DATABASE),
         "REDIS_URL": REDIS_URL,
         "MEDIA_ROOT": str(scratch / "media"),
+        "DOCUMENTS_ROOT": str(scratch / "documents"),
+        "BACKUP_ROOT": str(scratch / "backups"),
         "PORT": str(port),
         "WEB_CONCURRENCY": "2",
         "WORKER_CONCURRENCY": "1",

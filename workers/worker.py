@@ -6,7 +6,7 @@ this package: Celery imports the task modules by name (``TASK_MODULES``).
 """
 
 import os
-import shutil
+from pathlib import Path
 
 from celery import signals
 
@@ -21,11 +21,18 @@ celery.loader.import_default_modules()
 
 @signals.celeryd_init.connect(weak=False, dispatch_uid="souk-worker-metrics-dir")
 def _fresh_metrics_dir(**_kwargs) -> None:
-    """Series a previous run left in PROMETHEUS_MULTIPROC_DIR would be added to this one's."""
+    """Series a previous run left in PROMETHEUS_MULTIPROC_DIR would be added to this one's.
+
+    This process's own files stay: prometheus_client opened them when the app was imported
+    and keeps writing there, so a removed one would take every count of a solo or threads
+    pool (tasks run in this process) with it, unseen by /metrics."""
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if directory:
-        shutil.rmtree(directory, ignore_errors=True)
         os.makedirs(directory, exist_ok=True)
+        own = f"_{os.getpid()}.db"
+        for path in Path(directory).iterdir():
+            if not path.name.endswith(own):
+                path.unlink(missing_ok=True)
 
 
 @signals.worker_process_shutdown.connect(weak=False, dispatch_uid="souk-worker-metrics-exit")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.cooperatives.models import Cooperative
-from app.extensions import db
+from app.core.replica import read_session
 from app.orders.models import ConfirmedVia, CooperativeOrder, Order, PartStatus, PaymentMethod
 from app.reports.amounts import share_bps
 from app.reports.period import Period
@@ -49,7 +49,7 @@ class ConfirmationReport:
 def confirmation_rates(period: Period, language: str = "en") -> ConfirmationReport:
     """The period's cash-on-delivery parts, counted per cooperative and per city (the city
     without letter case or surrounding spaces), most parts first."""
-    rows = db.session.execute(
+    parts_counted = (
         select(
             CooperativeOrder.cooperative_id,
             Order.address_city,
@@ -69,7 +69,8 @@ def confirmation_rates(period: Period, language: str = "en") -> ConfirmationRepo
             CooperativeOrder.status,
             CooperativeOrder.shopper_confirmed_via,
         )
-    ).all()
+    )
+    rows = read_session().execute(parts_counted).all()
     by_cooperative: dict[int, list] = {}
     by_city: dict[str, list] = {}
     city_names: dict[str, str] = {}
@@ -87,7 +88,7 @@ def confirmation_rates(period: Period, language: str = "en") -> ConfirmationRepo
             counts[4] += count if status == PartStatus.REFUSED else 0
     names = {
         cooperative.id: cooperative.translated("name", language)
-        for cooperative in db.session.scalars(
+        for cooperative in read_session().scalars(
             select(Cooperative).where(Cooperative.id.in_(sorted(by_cooperative)))
         )
     }

@@ -18,16 +18,28 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from support.databases import xdist_worker
-from support.factories import ProductFactory, UserFactory, issue_token, login_as
+from support.factories import (
+    AdminFactory,
+    MembershipFactory,
+    ProductFactory,
+    UserFactory,
+    issue_token,
+    login_as,
+)
 from support.services import require_service
 
 from app import create_app
+from app.accounts.models import User
+from app.catalog.models import Product
 from app.core.replica import ReplicaIsReadOnly, read_session
 from app.extensions import db
 from app.fees.services import install_default_rules
+from app.orders.models import Order, PartStatus
+from app.orders.services import move_part
 from bench.catalog import counting_queries
 
 #: The tests on PostgreSQL make and drop the same publication, slot and replica database.
@@ -80,7 +92,18 @@ class Replication:
         return True
 
     def pause(self) -> None:
+        """Stop applying the primary's changes; returns once the apply worker has stopped."""
         self.sql(self.replica, f"ALTER SUBSCRIPTION {self.name} DISABLE")
+        self.wait_for(
+            lambda: (
+                not self.sql(
+                    self.replica,
+                    "SELECT 1 FROM pg_stat_subscription WHERE subname = %s AND pid IS NOT NULL",
+                    self.name,
+                )
+            ),
+            "the apply worker to stop",
+        )
 
     def resume(self) -> None:
         self.sql(self.replica, f"ALTER SUBSCRIPTION {self.name} ENABLE")
@@ -268,6 +291,84 @@ def test_catalog_reads_the_replica_and_carts_orders_and_checkout_read_the_primar
     replication.resume()
     replication.has("SELECT 1 FROM products WHERE id = %s AND stock = 8", product_id)
     assert client.get(f"/api/v1/products/{product_id}").get_json()["stock"] == 8
+
+
+def _delivered_cash_sale(client, bearer: dict, product: Product, owner: User) -> str:
+    """One ``product`` ordered cash on delivery through the API, then delivered by ``owner``
+    (the cash is recorded, so the sales report counts it). Returns the order's number."""
+    put = client.put(f"/api/v1/cart/items/{product.id}", json={"quantity": 1}, headers=bearer)
+    assert put.status_code == 200, put.get_json()
+    placed = client.post("/api/v1/checkout", headers=bearer, json={
+        **CHECKOUT, "idempotency_key": uuid.uuid4().hex,
+        "delivery": {str(product.cooperative_id): "home_delivery"}})  # fmt: skip
+    assert placed.status_code == 201, placed.get_json()
+    number = placed.get_json()["number"]
+    order = db.session.scalar(select(Order).where(Order.number == number))
+    with current_app.test_request_context():
+        for part in order.parts:
+            for status in (PartStatus.CONFIRMED, PartStatus.SHIPPED, PartStatus.DELIVERED):
+                move_part(part, status, member=owner)
+    return number
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_reports_read_the_replica_and_a_shopper_still_reads_their_own_orders_on_the_primary(
+    replica_app, replication
+):
+    install_default_rules()
+    product = ProductFactory(stock=10, price_cents=15000)
+    owner = MembershipFactory(cooperative=product.cooperative).user
+    shopper, admin = UserFactory(), AdminFactory()
+    db.session.commit()
+    bearer = {"Authorization": f"Bearer {issue_token(shopper)}"}
+    admin_bearer = {"Authorization": f"Bearer {issue_token(admin)}"}
+    cooperative_id = product.cooperative_id
+    client = replica_app.test_client()
+    first = _delivered_cash_sale(client, bearer, product, owner)
+    delivered = (
+        "SELECT 1 FROM cooperative_orders WHERE cooperative_id = %s AND status = 'delivered' "
+        "HAVING count(*) = %s"
+    )
+    replication.has(delivered, cooperative_id, 1)
+
+    # A name only the replica has is the one the reports print (API and page) ...
+    replication.sql(
+        replication.replica,
+        "UPDATE cooperatives SET name = 'Only on the replica', slug = 'only-on-the-replica' "
+        "WHERE id = %s",
+        cooperative_id,
+    )
+    sales = "/api/v1/admin/reports/sales?group_by=cooperative"
+    replica_engine, primary_engine = db.engines["replica"], db.engine
+    with (
+        counting_queries(replica_engine) as on_replica,
+        counting_queries(primary_engine) as on_primary,
+    ):
+        report = client.get(sales, headers=admin_bearer)
+        assert report.status_code == 200, report.get_json()
+        page = login_as(replica_app.test_client(), admin).get("/admin/reports")
+        assert page.status_code == 200
+    rows = report.get_json()["rows"]
+    assert [(row["key"], row["orders"]) for row in rows] == [("only-on-the-replica", 1)]
+    assert "Only on the replica" in page.get_data(as_text=True)
+    # ... and the report's reads went there, none of them to the primary.
+    assert any("FROM cooperative_orders" in statement for statement in on_replica)
+    assert not [
+        statement
+        for statement in on_primary
+        if "cooperative_orders" in statement or "FROM cooperatives" in statement
+    ], "the reports must read the replica"
+
+    # The replica lags: the report shows what it has, the shopper their new order at once.
+    replication.pause()
+    second = _delivered_cash_sale(client, bearer, product, owner)
+    assert client.get(sales, headers=admin_bearer).get_json()["total"]["orders"] == 1
+    mine = client.get("/api/v1/orders", headers=bearer).get_json()["items"]
+    assert {first, second} <= {item["number"] for item in mine}
+    replication.resume()
+    replication.has(delivered, cooperative_id, 2)
+    assert client.get(sales, headers=admin_bearer).get_json()["total"]["orders"] == 2
 
 
 @pytest.mark.postgres

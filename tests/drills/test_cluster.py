@@ -3,7 +3,9 @@ two Celery workers, one beat, one PostgreSQL, one Redis (and the same through Pg
 transaction pooling mode). Shoppers spread over both nodes; payout runs start on both
 nodes at the same moment; the worker sending the first Stripe transfer is killed with
 SIGKILL mid-request and restarted. Afterwards the trial balance is 0, each payout is paid
-once, stock is exact and every notice went out exactly once.
+once, stock is exact and every notice went out exactly once. Each web node's /metrics
+(one node on two gunicorn processes) counts exactly the orders and requests that node took,
+and each worker's own /metrics counts its task runs.
 
 Small in CI (DRILL_SHOPPERS, default 12); ``make drill-cluster`` runs it bigger.
 """
@@ -32,7 +34,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
-from support.cluster import HoldingStripe, PgBouncer, RoundRobin, free_port, pid_owning, wait_port
+from support.cluster import (
+    HoldingStripe,
+    PgBouncer,
+    RoundRobin,
+    counts_per_process,
+    free_port,
+    pid_owning,
+    scrape,
+    total,
+    wait_port,
+)
 from support.factories import (
     AdminFactory,
     CooperativeFactory,
@@ -41,6 +53,7 @@ from support.factories import (
     UserFactory,
     issue_token,
 )
+from support.services import require_service
 from support.smtp import SmtpServer
 from support.stripe_fake import TEST_SECRET_KEY
 
@@ -148,16 +161,20 @@ class Cluster:
         self.processes[name] = process
         return process
 
-    def web(self, name: str, port: int) -> None:
+    def web(self, name: str, port: int, workers: int, threads: int) -> Path:
+        """A gunicorn node; returns its multiprocess metrics directory."""
         metrics = self.tmp / f"metrics-{name}"
         self.start(name, [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-                   PORT=str(port), WEB_CONCURRENCY="1", GUNICORN_THREADS="4",
+                   PORT=str(port), WEB_CONCURRENCY=str(workers), GUNICORN_THREADS=str(threads),
                    PROMETHEUS_MULTIPROC_DIR=str(metrics))  # fmt: skip
+        return metrics
 
-    def worker(self, name: str) -> subprocess.Popen:
+    def worker(self, name: str, metrics_port: int) -> subprocess.Popen:
         return self.start(name, [sys.executable, "-m", "celery", "-A", "workers.worker", "worker",
                                  "--pool=solo", "--without-gossip", "--without-mingle",
-                                 "-n", f"{name}@drill", "-l", "INFO"])  # fmt: skip
+                                 "-n", f"{name}@drill", "-l", "INFO"],
+                          CELERY_METRICS_PORT=str(metrics_port),
+                          PROMETHEUS_MULTIPROC_DIR=str(self.tmp / f"metrics-{name}"))  # fmt: skip
 
     def beat(self) -> None:
         self.start("beat", [sys.executable, "-m", "celery", "-A", "workers.worker", "beat",
@@ -185,8 +202,7 @@ def test_two_nodes_two_workers_and_a_killed_worker_keep_books_stock_payouts_and_
 ):
     bouncer = None
     if through_pgbouncer:
-        if not PgBouncer.ensure_installed():
-            pytest.skip("pgbouncer is not installed and cannot be installed here")
+        require_service("pgbouncer", PgBouncer.ensure_installed(), "PgBouncer (Debian's pgbouncer)")
         url = make_url(drill_database)
         # Not under tmp_path: pgbouncer runs as postgres, who may not enter pytest's 0700 dirs.
         bouncer_dir = Path(tempfile.mkdtemp(prefix="souk-pgbouncer-"))
@@ -223,6 +239,7 @@ def test_two_nodes_two_workers_and_a_killed_worker_keep_books_stock_payouts_and_
             "PAYOUT_MINIMUM_CENTS": "100",
             "MEDIA_ROOT": str(tmp_path / "media"),
             "SECRET_KEY": secrets.token_urlsafe(48),  # API tokens are keyed with it
+            "METRICS_TOKEN": secrets.token_urlsafe(24),  # production opens /metrics to it only
         }
         drill = create_app("testing", overrides={
             "SQLALCHEMY_DATABASE_URI": drill_database.replace("postgresql://", "postgresql+psycopg://"),
@@ -266,9 +283,14 @@ def test_two_nodes_two_workers_and_a_killed_worker_keep_books_stock_payouts_and_
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         cluster = Cluster(tmp_path, env)
         nodes = [free_port(), free_port()]
-        for number, port in enumerate(nodes, 1):
-            cluster.web(f"web{number}", port)
-        workers = {name: cluster.worker(name) for name in ("worker1", "worker2")}
+        # web1 as production runs by default (sync workers, here two processes that add up
+        # their metrics); web2 one gthread process.
+        metrics_dirs = {
+            nodes[0]: cluster.web("web1", nodes[0], workers=2, threads=1),
+            nodes[1]: cluster.web("web2", nodes[1], workers=1, threads=4),
+        }
+        worker_ports = {"worker1": free_port(), "worker2": free_port()}
+        workers = {name: cluster.worker(name, port) for name, port in worker_ports.items()}
         cluster.beat()
         for port in nodes:
             wait_port(port, 90)
@@ -301,6 +323,29 @@ def test_two_nodes_two_workers_and_a_killed_worker_keep_books_stock_payouts_and_
                 for product_id, quantity in pool.map(shop, range(SHOPPERS)):
                     sold[product_id] += quantity
             assert all(count > 0 for count in proxy.served.values()), proxy.served
+            taken = {port: proxy.requests[port] for port in nodes}
+
+        # Each node's /metrics adds up its own processes: what it counted is what it took
+        # (a checkout is a 201 that places an order, a webhook pays one).
+        for port in nodes:
+            series = scrape(
+                port, {**PROXIED, "Authorization": f"Bearer {settings['METRICS_TOKEN']}"}
+            )
+            took = taken[port]
+            checkouts, webhooks = took["POST /api/v1/checkout"], took["POST /webhooks/stripe"]
+            assert checkouts > 0 and webhooks > 0, taken
+            assert total(series, "souk_orders_total", event="placed") == checkouts
+            assert total(series, "souk_orders_total", event="paid") == webhooks
+            created = total(series, "souk_http_requests_total", method="POST", status="201")
+            assert created == checkouts
+            timed = total(series, "souk_http_request_duration_seconds_count")
+            assert timed == sum(took.values()) == total(series, "souk_http_requests_total")
+            assert total(series, "souk_http_request_duration_seconds_bucket", le="+Inf") == timed
+            per_process = counts_per_process(metrics_dirs[port], "souk_http_requests_total")
+            assert sum(per_process.values()) == timed + 1  # + the scrape, counted once answered
+        # web1's /metrics added up two processes that both answered requests.
+        answered = counts_per_process(metrics_dirs[nodes[0]], "souk_http_requests_total")
+        assert len([pid for pid, count in answered.items() if count]) == 2, answered
 
         # The cooperatives deliver (in this process, through the services).
         with drill.app_context(), drill.test_request_context():
@@ -342,7 +387,7 @@ def test_two_nodes_two_workers_and_a_killed_worker_keep_books_stock_payouts_and_
         os.killpg(victim_pid, signal.SIGKILL)
         workers[victim].wait(10)
         stripe.released.set()  # Stripe carries out the transfer its dead client asked for
-        workers[victim] = cluster.worker(victim)
+        workers[victim] = cluster.worker(victim, worker_ports[victim])
 
         # The send lease of the dead sender passes; beat's recovery would run; run it now.
         with drill.app_context():
@@ -393,6 +438,31 @@ def test_two_nodes_two_workers_and_a_killed_worker_keep_books_stock_payouts_and_
             emails = [n for n in notices if n.channel == "email"]
         message_ids = [mail["Message-ID"] for mail in smtp.messages]
         assert len(message_ids) == len(set(message_ids)) == len(emails)
+
+        # Each worker exports its task runs on its own port (the restarted one's count since
+        # it restarted): the outbox sweep sent above was run and timed by one of them.
+        sweep = "workers.tasks.notifications.sweep_outbox"
+        scraped: list[dict] = []
+
+        def sweep_counted() -> bool:
+            try:
+                scraped[:] = [scrape(port) for port in worker_ports.values()]
+            except OSError:  # the restarted worker is not listening yet
+                return False
+            runs = sum(total(series, "souk_celery_task_runs_total", task=sweep, state="SUCCESS")
+                       for series in scraped)  # fmt: skip
+            return runs >= 1
+
+        wait_until(sweep_counted, 60, "a worker to count the outbox sweep", cluster.log)
+        timed = sum(total(series, "souk_celery_task_duration_seconds_count", task=sweep)
+                    for series in scraped)  # fmt: skip
+        assert timed >= 1
+        work = ("workers.tasks.payouts.execute_payout_task",
+                "workers.tasks.notifications.deliver_notification")  # fmt: skip
+        for task in work:
+            ran = sum(total(series, "souk_celery_task_runs_total", task=task, state="SUCCESS")
+                      for series in scraped)  # fmt: skip
+            assert ran >= 1, task
     finally:
         stripe.released.set()
         if cluster is not None:

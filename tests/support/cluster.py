@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import shutil
 import socket
 import subprocess
 import threading
 import time
+import urllib.request
+from collections import Counter
 from pathlib import Path
 
 from support.stripe_fake import FakeStripe
@@ -35,12 +38,16 @@ def wait_port(port: int, seconds: float = 60.0) -> None:
 
 
 class RoundRobin:
-    """A TCP proxy on loopback handing each new connection to the next backend in turn."""
+    """A TCP proxy on loopback handing each new connection to the next backend in turn.
+
+    ``requests[backend]`` counts the request lines (``"POST /api/v1/checkout"``) each backend
+    was handed: the drill's client (urllib) sends one request per connection."""
 
     def __init__(self, backends: list[int]) -> None:
         self.backends = backends
         self.port = free_port()
         self.served = dict.fromkeys(backends, 0)
+        self.requests: dict[int, Counter[str]] = {backend: Counter() for backend in backends}
         self._next = itertools.cycle(backends)
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -82,6 +89,10 @@ class RoundRobin:
         except OSError:
             writer.close()
             return
+        request_line = await reader.readline()
+        method, path = ([*request_line.decode("latin-1").split(), "", ""])[:2]
+        self.requests[backend][f"{method} {path.split('?')[0]}"] += 1
+        up_writer.write(request_line)
         await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
 
 
@@ -94,6 +105,42 @@ async def _pipe(reader, writer) -> None:
         pass
     finally:
         writer.close()
+
+
+def scrape(port: int, headers: dict[str, str] | None = None) -> dict[tuple[str, frozenset], float]:
+    """The Prometheus series ``127.0.0.1:port/metrics`` answers: (name, labels) -> value."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/metrics", headers=headers or {})
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (loopback http)
+        text = answer.read().decode()
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def total(series: dict[tuple[str, frozenset], float], name: str, **labels: str) -> float:
+    """The sum of the samples of ``name`` whose labels include ``labels``."""
+    wanted = set(labels.items())
+    return sum(value for (got, have), value in series.items() if got == name and wanted <= have)
+
+
+def counts_per_process(directory: Path, name: str, **labels: str) -> dict[int, float]:
+    """What each process wrote to ``name`` (a counter's samples whose labels include
+    ``labels``) in a prometheus_client multiprocess directory: pid -> value."""
+    from prometheus_client.mmap_dict import MmapedDict
+
+    wanted = set(labels.items())
+    found: dict[int, float] = {}
+    for path in directory.glob("counter_*.db"):
+        pid = int(path.stem.split("_")[-1])
+        for key, value, _timestamp, _position in MmapedDict.read_all_values_from_file(str(path)):
+            _metric, sample, sample_labels, _help = json.loads(key)
+            if sample == name and wanted <= set(sample_labels.items()):
+                found[pid] = found.get(pid, 0.0) + value
+    return found
 
 
 class HoldingStripe(FakeStripe):

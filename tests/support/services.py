@@ -10,7 +10,7 @@ import pytest
 def required_services() -> set[str]:
     value = os.environ.get("REQUIRE_SERVICES", "").strip().lower()
     if value in {"1", "true", "yes", "all"}:
-        return {"postgres", "redis", "browser", "smtp"}
+        return {"postgres", "redis", "browser", "smtp", "pgbouncer"}
     return {part.strip() for part in value.split(",") if part.strip()}
 
 
