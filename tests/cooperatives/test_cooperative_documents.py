@@ -17,8 +17,10 @@ from support.factories import (
 
 from app.cooperatives import services
 from app.cooperatives.documents import rib_key_ok, sniff
+from app.cooperatives.models import CooperativeDocument
 from app.cooperatives.queries import documents_of
 from app.core.errors import Forbidden, ValidationFailed
+from app.extensions import db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -55,8 +57,9 @@ def test_an_owner_uploads_a_pdf_through_the_api_stored_outside_the_code_and_medi
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert (body["kind"], body["filename"]) == ("statutes", "statuts.pdf")
-    stored = Path(app.config["DOCUMENTS_ROOT"]) / str(cooperative.id)
-    assert [path.read_bytes() for path in stored.glob("*.pdf")] == [PDF]
+    document = db.session.get(CooperativeDocument, body["id"])
+    stored = Path(app.config["DOCUMENTS_ROOT"]) / document.stored_path
+    assert stored.read_bytes() == PDF
     root = Path(app.config["DOCUMENTS_ROOT"]).resolve()
     assert Path(app.config["MEDIA_ROOT"]).resolve() not in root.parents
     assert Path(app.root_path).resolve() not in root.parents
