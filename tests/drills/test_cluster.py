@@ -240,6 +240,7 @@ def test_two_nodes_two_workers_and_a_killed_worker_keep_books_stock_payouts_and_
             "MEDIA_ROOT": str(tmp_path / "media"),
             "SECRET_KEY": secrets.token_urlsafe(48),  # API tokens are keyed with it
             "METRICS_TOKEN": secrets.token_urlsafe(24),  # production opens /metrics to it only
+            "PLATFORM_RIB": "007 780 0009876543210987 75",  # production refuses the demo one
         }
         drill = create_app("testing", overrides={
             "SQLALCHEMY_DATABASE_URI": drill_database.replace("postgresql://", "postgresql+psycopg://"),
