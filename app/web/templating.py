@@ -56,6 +56,8 @@ def register_template_helpers(app: Flask) -> None:
             "text_direction": "rtl" if language in RTL_LANGUAGES else "ltr",
             "language_names": LANGUAGE_NAMES,
             "currency_word": currency_word(language),
+            # What follows a label ("Total : 45,00 DH"): French puts a no-break space first.
+            "colon": "\u00a0:" if language == "fr" else ":",
         }
 
     @app.template_filter("money")

@@ -27,6 +27,9 @@ _TOKEN = re.compile(r"(?P<word>[^\W\d_][\w\u064b-\u0652\u0670'’-]*)|\d[\d.,]*|
 _DIACRITICS = re.compile(r"[\u064b-\u0652\u0670]")
 #: Digits, a dot, digits: a decimal written the English way (not inside a longer code or path).
 _DOT_DECIMAL = re.compile(r"(?<![\w./:-])\d+\.\d+(?![\w./-])")
+#: A Latin word, then a colon with no space before it ("Ville: Ce champ"): French writes
+#: "Ville : " (Arabic, quoted in a French page, writes its colon against the word).
+_TIGHT_COLON = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][)»]?:(?=\s|$)")
 #: Text not read as prose: code, and what scripts and styles hold.
 _SKIPPED = frozenset({"script", "style", "code", "pre", "kbd", "samp"})
 #: Elements that end a run of words: a doubled word across them is two separate things.
@@ -98,6 +101,11 @@ def dot_decimals(text: str) -> list[str]:
     return _DOT_DECIMAL.findall(kept)
 
 
+def tight_colons(text: str) -> list[str]:
+    """Colons written against the word before them, the English way."""
+    return _TIGHT_COLON.findall(text)
+
+
 @pytest.mark.parametrize(
     ("text", "doubled"),
     [
@@ -128,8 +136,21 @@ def test_dot_decimals_are_found(text: str, found: list[str]) -> None:
     assert dot_decimals(text) == found
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Ville: Ce champ est obligatoire.", ["e:"]),
+        ("Montant à payer: 45,00 DH", ["r:"]),
+        ("Ville\u00a0: Ce champ", []),
+        ("Retrait à 10:30, voir https://souk.example", []),
+    ],
+)
+def test_colons_against_their_word_are_found(text: str, found: list[str]) -> None:
+    assert tight_colons(text) == found
+
+
 @pytest.mark.parametrize("language", ["fr", "ar"])
-def test_no_page_says_a_word_twice_or_writes_a_french_decimal_with_a_dot(
+def test_no_page_says_a_word_twice_or_writes_a_french_decimal_or_colon_the_english_way(
     app: Flask, client, marketplace: Marketplace, language: str, stripe_settings
 ) -> None:
     pages = walk_as_every_reader(app, client, marketplace, language)
@@ -137,7 +158,7 @@ def test_no_page_says_a_word_twice_or_writes_a_french_decimal_with_a_dot(
     beyond_pages = [page for walked in beyond.values() for page in walked]
     pages = {reader: pages.get(reader, []) + beyond.get(reader, []) for reader in {*pages, *beyond}}
 
-    doubled, dotted = {}, {}
+    doubled, dotted, colons = {}, {}, {}
     for reader, walked in pages.items():
         for page in walked:
             runs = prose_runs(page.html)
@@ -145,9 +166,12 @@ def test_no_page_says_a_word_twice_or_writes_a_french_decimal_with_a_dot(
                 doubled[f"{reader} {page.path}"] = found
             if language == "fr" and (found := [run for run in runs if dot_decimals(run)]):
                 dotted[f"{reader} {page.path}"] = found
+            if language == "fr" and (found := [run for run in runs if tight_colons(run)]):
+                colons[f"{reader} {page.path}"] = found
 
     assert doubled == {}
     assert dotted == {}
+    assert colons == {}
     reached = {page.endpoint for walked in pages.values() for page in walked}
     assert {"storefront.order", "dashboard.statement", "admin.reports"} <= reached
     assert {
