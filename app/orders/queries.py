@@ -151,8 +151,10 @@ REFUSAL_WINDOW_DAYS = 90
 
 
 def phones_to_call(phones: Iterable[str], now: datetime | None = None) -> set[str]:
-    """Those of ``phones`` whose parcels were refused at the door at least twice in the last
-    90 days: they may still order, but their parts are to be called for before shipping."""
+    """Those of ``phones`` whose parcels were refused at the door in at least two orders in
+    the last 90 days: they may still order, but their parts are to be called for before
+    shipping. The parcels of one order refused together are one refusal: one change of mind,
+    not a habit."""
     wanted = sorted({phone for phone in phones if phone})
     if not wanted:
         return set()
@@ -167,7 +169,7 @@ def phones_to_call(phones: Iterable[str], now: datetime | None = None) -> set[st
             PartEvent.at >= since,
         )
         .group_by(Order.contact_phone)
-        .having(func.count(PartEvent.id) >= REFUSALS_TO_CALL)
+        .having(func.count(func.distinct(Order.id)) >= REFUSALS_TO_CALL)
     )
     return {phone for (phone,) in rows}
 

@@ -189,6 +189,20 @@ def test_a_phone_with_two_refusals_in_90_days_still_orders_and_is_flagged_call_f
     assert "call-first" in listing and "call-first" in part_page
 
 
+def test_two_parcels_of_one_order_refused_together_count_as_one_refusal(
+    shop, shopper, product_with_owner
+):
+    oil, oil_owner = product_with_owner(stock=20)
+    honey, honey_owner = product_with_owner(stock=20)
+    order = shop.checkout(shopper, {oil: 1, honey: 1})
+    for part in order.parts:
+        owner = oil_owner if part.cooperative_id == oil.cooperative_id else honey_owner
+        for status in ("confirmed", "shipped", "refused"):
+            move_part(part, status, member=owner)
+
+    assert queries.phones_to_call(["+212612345678"]) == set()
+
+
 def test_refusals_older_than_90_days_do_not_flag_the_phone(shop, shopper, product_with_owner):
     oil, owner = product_with_owner(stock=20)
     for _parcel in range(2):
