@@ -82,37 +82,32 @@ def limit_failed_logins(view: View) -> View:
 def limit_registrations(view: View) -> View:
     """Refuse `view`'s POSTs with a 429 once this address registered (or tried to)
     REGISTRATION_RATE_LIMIT times; the HTML and API registrations share the count."""
-    return limiter.shared_limit(
-        _setting("REGISTRATION_RATE_LIMIT"),
-        scope=REGISTRATION_SCOPE,
-        key_func=_address_key,
-        methods=["POST"],
-        error_message=_too_many_registrations,
-    )(view)
+    return _per_address("REGISTRATION_RATE_LIMIT", REGISTRATION_SCOPE, _too_many_registrations)(
+        view
+    )
 
 
 def limit_reset_requests(view: View) -> View:
     """Refuse `view`'s POSTs with a 429 once this address asked for PASSWORD_RESET_RATE_LIMIT
     reset links, so that nobody floods a mailbox; HTML and API share the count."""
-    return limiter.shared_limit(
-        _setting("PASSWORD_RESET_RATE_LIMIT"),
-        scope=RESET_SCOPE,
-        key_func=_address_key,
-        methods=["POST"],
-        error_message=_too_many_resets,
-    )(view)
+    return _per_address("PASSWORD_RESET_RATE_LIMIT", RESET_SCOPE, _too_many_resets)(view)
 
 
 def limit_phone_codes(view: View) -> View:
     """Refuse `view`'s POSTs with a 429 once this address asked for PHONE_CODE_RATE_LIMIT
     codes by SMS (each costs a text; accounts and phones have their own limits too)."""
+    return _per_address("PHONE_CODE_RATE_LIMIT", PHONE_CODE_SCOPE, _too_many_phone_codes)(view)
+
+
+def _per_address(setting: str, scope: str, message: Callable[[], str]) -> Callable[[View], View]:
+    """A limit, shared by every view it decorates under `scope`, on the POSTs of one address."""
     return limiter.shared_limit(
-        _setting("PHONE_CODE_RATE_LIMIT"),
-        scope=PHONE_CODE_SCOPE,
+        _setting(setting),
+        scope=scope,
         key_func=_address_key,
         methods=["POST"],
-        error_message=_too_many_phone_codes,
-    )(view)
+        error_message=message,
+    )
 
 
 def retry_after_seconds() -> int:
