@@ -159,14 +159,25 @@ def served_site(root: Path, build: Callable[[], T], **settings) -> Iterator[tupl
 
 class _OwnCelery:
     """Each request of the served app runs its tasks (eagerly) with that app's Celery, which
-    runs them in that app's context, on its own database."""
+    runs them in that app's context, on its own database.
+
+    The body is read whole (and its file closed) before werkzeug's development server sends
+    it: when the browser hangs up mid-answer (it drops a favicon it no longer needs), that
+    server skips closing the answer, and the open static file's ResourceWarning would fail
+    whichever test the garbage collector happened to run in.
+    """
 
     def __init__(self, app: Flask) -> None:
         self.app = app
 
     def __call__(self, environ, start_response):
         self.app.extensions["celery"].set_current()
-        return self.app(environ, start_response)
+        answer = self.app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
 
 
 def _build_marketplace() -> dict:
